@@ -1,0 +1,695 @@
+/* sa_config: schema-driven YAML configuration loader.
+ * The schema below is the one place where a key, its type, range, unit and default are
+ * defined; the loader, the resolved-config writers and docs/config.md all derive from it. */
+#define _POSIX_C_SOURCE 200809L
+#include "sa_config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_yaml.h"
+
+typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS } ktype;
+
+typedef struct key {
+  const char *name;
+  ktype type;
+  size_t off;                 /* offset in sa_config */
+  double min, max;            /* inclusive range (K_INT, K_NUM, list elements) */
+  const char *def;            /* default written as YAML text; NULL: required */
+  const char *unit;
+  const char *doc;
+  const char *const *choices; /* K_ENUM: NULL-terminated */
+  const struct key *sub;      /* K_SECTION */
+  size_t cap;                 /* K_STR/K_PATH: buffer size; lists: max elements */
+  size_t off2;                /* lists: offset of the element array (off holds the count) */
+} key;
+
+#define OFF(f) offsetof(sa_config, f)
+#define END {0}
+
+static const char *const dataflows[] = {"ws", NULL};
+static const char *const integrations[] = {"dma", "cpu_fed", NULL};
+static const char *const criteria[] = {"mean_abs", "l2", "act_aware", NULL};
+static const char *const scopes[] = {"ff", "attn", "all", NULL};
+static const char *const thresholds[] = {"global", "per_layer", NULL};
+static const char *const rtl_checks[] = {"all", "sample", "off", NULL};
+static const char *const arbitrations[] = {"round_robin", "fixed", NULL};
+
+static const key array_keys[] = {
+    {"rows", K_INT, OFF(hw.rows), 2, 4096, "16", "PEs", "array rows R (tile height along K)"},
+    {"cols", K_INT, OFF(hw.cols), 2, 4096, "16", "PEs", "array columns C (tile width along N)"},
+    {"dataflow", K_ENUM, OFF(hw.dataflow), 0, 0, "ws", "", "dataflow; only weight-stationary",
+     dataflows},
+    {"clock_mhz", K_NUM, OFF(hw.clock_mhz), 1e-3, 1e5, "1000", "MHz", "accelerator clock"},
+    END};
+
+static const key buffer_keys[] = {
+    {"weight_kib", K_NUM, OFF(hw.weight_buf_kib), 0.0625, 1 << 20, "64", "KiB",
+     "weight buffer (double-buffered, this is one half)"},
+    {"act_kib", K_NUM, OFF(hw.act_buf_kib), 0.0625, 1 << 20, "64", "KiB",
+     "activation buffer (one half)"},
+    {"out_kib", K_NUM, OFF(hw.out_buf_kib), 0.0625, 1 << 20, "64", "KiB",
+     "output/accumulator buffer (one half)"},
+    {"acc_rows", K_INT, OFF(hw.acc_rows), 1, 1 << 20, "512", "rows",
+     "largest M one command handles; bigger GEMMs are split into several commands"},
+    END};
+
+static const key memory_keys[] = {
+    {"dram_bytes_per_cycle", K_NUM, OFF(hw.dram_bytes_per_cycle), 1e-3, 1e6, "16",
+     "B/cycle", "DRAM bandwidth, in accelerator cycles"},
+    {"dram_latency_cycles", K_INT, OFF(hw.dram_latency_cycles), 0, 1e6, "100", "cycles",
+     "DRAM access latency"},
+    END};
+
+static const key cpu_fed_keys[] = {
+    {"bus_bits", K_INT, OFF(hw.bus_bits), 8, 1024, "32", "bits",
+     "CPU-array bus width (weights and activations move bus_bits/8 per instruction)"},
+    {"write_weights_cycles", K_INT, OFF(hw.instr_write_weights), 0, 1e6, "1", "cycles",
+     "cost of one weight-write instruction"},
+    {"queue_input_cycles", K_INT, OFF(hw.instr_queue_input), 0, 1e6, "1", "cycles",
+     "cost of one queue-input instruction"},
+    {"stream_cycles", K_INT, OFF(hw.instr_stream), 0, 1e6, "1", "cycles",
+     "cost of one stream-one-step instruction"},
+    {"read_output_cycles", K_INT, OFF(hw.instr_read_output), 0, 1e6, "1", "cycles",
+     "cost of reading one int32 output from the array"},
+    {"accumulate_cycles", K_INT, OFF(hw.cpu_accumulate), 0, 1e6, "1", "cycles",
+     "host cost of adding one partial sum into the output tile"},
+    END};
+
+static const key host_keys[] = {
+    {"clock_mhz", K_NUM, OFF(host.clock_mhz), 1e-3, 1e5, "1000", "MHz",
+     "host CPU clock (system cycles are counted in host cycles)"},
+    {"layernorm", K_NUM, OFF(host.layernorm), 0, 1e6, "8", "cycles/element", "LayerNorm"},
+    {"softmax", K_NUM, OFF(host.softmax), 0, 1e6, "12", "cycles/element", "softmax"},
+    {"gelu", K_NUM, OFF(host.gelu), 0, 1e6, "10", "cycles/element", "GELU"},
+    {"relu", K_NUM, OFF(host.relu), 0, 1e6, "1", "cycles/element", "ReLU"},
+    {"add", K_NUM, OFF(host.add), 0, 1e6, "1", "cycles/element", "residual add"},
+    {"quantize", K_NUM, OFF(host.quantize), 0, 1e6, "3", "cycles/element",
+     "fp32 -> int8 with scale"},
+    {"dequantize", K_NUM, OFF(host.dequantize), 0, 1e6, "2", "cycles/element",
+     "int32 -> fp32 with scale and bias"},
+    {"argmax", K_NUM, OFF(host.argmax), 0, 1e6, "1", "cycles/element", "argmax / CTC"},
+    {"attn_mac", K_NUM, OFF(host.attn_mac), 0, 1e6, "1", "cycles/MAC",
+     "activation x activation products of attention on the host"},
+    {"conv_pad", K_NUM, OFF(host.conv_pad), 0, 1e6, "1", "cycles/element", "im2col copies"},
+    {"gemm_mac", K_NUM, OFF(host.gemm_mac), 1e-6, 1e6, "1", "cycles/MAC",
+     "host-only execution of a weight GEMM (the no-accelerator baseline)"},
+    END};
+
+static const key system_keys[] = {
+    {"bus_bytes_per_cycle", K_NUM, OFF(system.bus_bytes_per_cycle), 1e-3, 1e6, "16",
+     "B/cycle", "system interconnect width (SystemC model)"},
+    {"bus_latency_cycles", K_INT, OFF(system.bus_latency_cycles), 0, 1e6, "2", "cycles",
+     "interconnect latency per transaction"},
+    {"arbitration", K_ENUM, OFF(system.arbitration), 0, 0, "round_robin", "",
+     "interconnect arbitration", arbitrations},
+    {"dram_banks", K_INT, OFF(system.dram_banks), 1, 1024, "1", "banks", "DRAM banks"},
+    END};
+
+static const key workload_keys[] = {
+    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, NULL, "",
+     "model manifest (workloads/<model>/manifest.yaml)", .cap = SA_PATH_MAX},
+    {"testset", K_PATH, OFF(workload.testset), 0, 0, "\"\"", "",
+     "test-set directory for WER; empty: no WER column", .cap = SA_PATH_MAX},
+    {"max_utts", K_INT, OFF(workload.max_utts), 0, 1e9, "0", "utterances",
+     "use only the first N utterances (0: all)"},
+    END};
+
+static const key prune_keys[] = {
+    {"criterion", K_ENUM, OFF(prune.criterion), 0, 0, "mean_abs", "",
+     "tile score: mean |w| (the paper), L2 norm, or activation-aware", criteria},
+    {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
+     "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
+    {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
+     "one threshold over all selected layers (the paper) or the same rate per layer",
+     thresholds},
+    {"layer_cap", K_NUM, OFF(prune.layer_cap), 0, 1, "1", "fraction",
+     "at most this fraction of one layer's tiles is pruned"},
+    {"rate", K_NUM, OFF(prune.rate), 0, 1, "0", "fraction",
+     "fraction of the selected tiles pruned (single runs; sweeps use sweep.rates)"},
+    {"calibration", K_PATH, OFF(prune.calibration), 0, 0, "\"\"", "",
+     "test set used to measure input-channel norms for act_aware (empty: workload.testset)",
+     .cap = SA_PATH_MAX},
+    END};
+
+static const key sweep_keys[] = {
+    {"arrays", K_SHAPES, OFF(sweep.n_shapes), 2, 4096, "[4x4, 8x8, 16x16, 32x32]", "RxC",
+     "array shapes swept", .cap = SA_MAX_SHAPES, .off2 = OFF(sweep.shapes)},
+    {"rates", K_NUMS, OFF(sweep.n_rates), 0, 1, "[0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]", "fraction",
+     "pruning rates swept", .cap = SA_MAX_RATES, .off2 = OFF(sweep.rates)},
+    {"rtl_check", K_ENUM, OFF(sweep.rtl_check), 0, 0, "sample", "",
+     "RTL co-simulation per point: all GEMMs, a deterministic sample, or off", rtl_checks},
+    {"rtl_sample", K_INT, OFF(sweep.rtl_sample), 1, 1e6, "4", "GEMMs",
+     "GEMMs co-simulated per point when rtl_check is sample"},
+    {"seed", K_INT, OFF(sweep.seed), 0, 2147483647, "1", "", "seed for sampling and bootstrap"},
+    END};
+
+static const key root_keys[] = {
+    {"array", K_SECTION, 0, 0, 0, NULL, "", "the systolic array", .sub = array_keys},
+    {"integration", K_ENUM, OFF(hw.integration), 0, 0, "dma", "",
+     "dma: scratchpads fed by DMA; cpu_fed: the host feeds the array by custom instructions "
+     "(the reference paper)",
+     integrations},
+    {"buffers", K_SECTION, 0, 0, 0, NULL, "", "on-chip buffers", .sub = buffer_keys},
+    {"memory", K_SECTION, 0, 0, 0, NULL, "", "off-chip memory", .sub = memory_keys},
+    {"cpu_fed", K_SECTION, 0, 0, 0, NULL, "", "custom-instruction costs (integration: cpu_fed)",
+     .sub = cpu_fed_keys},
+    {"host", K_SECTION, 0, 0, 0, NULL, "", "host CPU cost model", .sub = host_keys},
+    {"system", K_SECTION, 0, 0, 0, NULL, "", "SystemC system model", .sub = system_keys},
+    {"tech", K_PATH, OFF(tech.path), 0, 0, NULL, "",
+     "technology table (configs/tech/*.yaml): energy per action and area", .cap = SA_PATH_MAX},
+    {"workload", K_SECTION, 0, 0, 0, NULL, "", "the model and its test set",
+     .sub = workload_keys},
+    {"prune", K_SECTION, 0, 0, 0, NULL, "", "block pruning", .sub = prune_keys},
+    {"sweep", K_SECTION, 0, 0, 0, NULL, "", "sweep grid", .sub = sweep_keys},
+    END};
+
+/* The technology table is its own file, with its own schema. */
+#define TOFF(f) offsetof(sa_tech, f)
+static const key tech_energy_keys[] = {
+    {"mac_int8", K_NUM, TOFF(e_mac_int8), 0, 1e6, NULL, "pJ", "int8 multiply + int32 add"},
+    {"reg_byte", K_NUM, TOFF(e_reg_byte), 0, 1e6, NULL, "pJ", "one byte into a register"},
+    {"sram_byte_8kib", K_NUM, TOFF(e_sram_byte_8kib), 0, 1e6, NULL, "pJ",
+     "one byte read or written in an 8 KiB SRAM"},
+    {"sram_size_exponent", K_NUM, TOFF(sram_size_exponent), 0, 2, "0.5", "",
+     "SRAM energy per byte scales as (size/8 KiB)^exponent"},
+    {"dram_byte", K_NUM, TOFF(e_dram_byte), 0, 1e6, NULL, "pJ", "one byte to or from DRAM"},
+    {"leak_pe_cycle", K_NUM, TOFF(e_leak_pe_cycle), 0, 1e6, NULL, "pJ",
+     "leakage of one PE for one cycle"},
+    {"clock_pe_cycle", K_NUM, TOFF(e_clock_pe_cycle), 0, 1e6, NULL, "pJ",
+     "clock tree per PE per cycle (while the array runs)"},
+    {"host_cycle", K_NUM, TOFF(e_host_cycle), 0, 1e6, NULL, "pJ", "host CPU per busy cycle"},
+    END};
+static const key tech_area_keys[] = {
+    {"pe", K_NUM, TOFF(a_pe), 0, 1e9, NULL, "um^2", "one PE (int8 MAC, registers)"},
+    {"sram_byte", K_NUM, TOFF(a_sram_byte), 0, 1e9, NULL, "um^2", "one byte of SRAM"},
+    {"controller", K_NUM, TOFF(a_controller), 0, 1e12, NULL, "um^2",
+     "controller, skew/de-skew, mask logic"},
+    END};
+static const key tech_keys[] = {
+    {"name", K_STR, TOFF(name), 0, 0, NULL, "", "technology label", .cap = 128},
+    {"node_nm", K_NUM, TOFF(node_nm), 1, 1000, NULL, "nm", "process node"},
+    {"energy_pj", K_SECTION, 0, 0, 0, NULL, "", "energy per action", .sub = tech_energy_keys},
+    {"area_um2", K_SECTION, 0, 0, 0, NULL, "", "area", .sub = tech_area_keys},
+    END};
+
+/* ---- loading ---- */
+
+enum { MAX_INCLUDE_DEPTH = 8 };
+
+typedef struct loader {
+  char *base;                          /* struct the offsets refer to */
+  const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
+  int n_set;
+  const char *top_file;
+  int include_depth;
+  sa_err *e;
+} loader;
+
+static void mark_set(loader *L, const key *k) {
+  for (int i = 0; i < L->n_set; i++)
+    if (L->set[i] == k) return;
+  SA_ASSERT(L->n_set < SA_MAX_KEYS);
+  L->set[L->n_set++] = k;
+}
+
+static int is_set(const loader *L, const key *k) {
+  for (int i = 0; i < L->n_set; i++)
+    if (L->set[i] == k) return 1;
+  return 0;
+}
+
+static int bad_value(loader *L, const sa_yaml_node *n, const char *dotted, const char *want) {
+  if (n->kind != SA_YAML_SCALAR)
+    return sa_err_set(L->e, "%s:%d:%d: key '%s': expected %s, got %s", n->file, n->line, n->col,
+                      dotted, want, sa_yaml_kind_name(n->kind));
+  return sa_err_set(L->e, "%s:%d:%d: key '%s': expected %s, got \"%.80s\"", n->file, n->line,
+                    n->col, dotted, want, n->scalar);
+}
+
+static void describe_range(const key *k, int integer, char *buf, size_t len) {
+  if (integer && k->min == 1 && k->max >= 1e6) snprintf(buf, len, "a positive integer");
+  else if (integer) snprintf(buf, len, "an integer from %.0f to %.0f", k->min, k->max);
+  else snprintf(buf, len, "a number from %g to %g", k->min, k->max);
+}
+
+static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
+                     int64_t *out) {
+  char want[96];
+  describe_range(k, 1, want, sizeof want);
+  if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
+  char *end;
+  errno = 0;
+  long long v = strtoll(n->scalar, &end, 10);
+  if (*end || errno) return bad_value(L, n, dotted, want);
+  if (v < k->min || v > k->max) return bad_value(L, n, dotted, want);
+  *out = v;
+  return 0;
+}
+
+static int parse_num(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
+                     double *out) {
+  char want[96];
+  describe_range(k, 0, want, sizeof want);
+  if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
+  char *end;
+  errno = 0;
+  double v = strtod(n->scalar, &end);
+  if (*end || errno || !isfinite(v) || v < k->min || v > k->max)
+    return bad_value(L, n, dotted, want);
+  *out = v;
+  return 0;
+}
+
+int sa_config_parse_shape(const char *text, sa_shape *s) {
+  char *end;
+  errno = 0;
+  long long r = strtoll(text, &end, 10);
+  if (end == text || (*end != 'x' && *end != 'X') || errno) return -1;
+  const char *p = end + 1;
+  long long c = strtoll(p, &end, 10);
+  if (end == p || *end || errno || r <= 0 || c <= 0 || r > INT32_MAX || c > INT32_MAX) return -1;
+  s->rows = r;
+  s->cols = c;
+  return 0;
+}
+
+static int resolve_path(loader *L, const sa_yaml_node *n, const char *dotted, char *dst,
+                        size_t cap) {
+  const char *v = n->scalar;
+  if (!v[0] || v[0] == '/' || strcmp(n->file, "<default>") == 0) {
+    if (strlen(v) >= cap) return bad_value(L, n, dotted, "a shorter path");
+    strcpy(dst, v);
+    return 0;
+  }
+  const char *slash = strrchr(n->file, '/');
+  size_t dlen = slash ? (size_t)(slash - n->file) + 1 : 0;
+  if (dlen + strlen(v) >= cap) return bad_value(L, n, dotted, "a shorter path");
+  memcpy(dst, n->file, dlen);
+  strcpy(dst + dlen, v);
+  return 0;
+}
+
+static int apply_leaf(loader *L, const key *k, const sa_yaml_node *n, const char *dotted) {
+  void *dst = L->base + k->off;
+  switch (k->type) {
+  case K_INT: return parse_int(L, k, n, dotted, dst);
+  case K_NUM: return parse_num(L, k, n, dotted, dst);
+  case K_ENUM: {
+    if (n->kind == SA_YAML_SCALAR)
+      for (int i = 0; k->choices[i]; i++)
+        if (strcmp(n->scalar, k->choices[i]) == 0) {
+          *(int *)dst = i;
+          return 0;
+        }
+    char want[256] = "one of";
+    size_t nc = 0;
+    for (int i = 0; k->choices[i]; i++, nc++) {
+      strncat(want, i ? ", " : " ", sizeof want - strlen(want) - 1);
+      strncat(want, k->choices[i], sizeof want - strlen(want) - 1);
+    }
+    const char *hint = n->kind == SA_YAML_SCALAR ? sa_yaml_suggest(n->scalar, k->choices, nc) : NULL;
+    if (hint) {
+      strncat(want, " (did you mean '", sizeof want - strlen(want) - 1);
+      strncat(want, hint, sizeof want - strlen(want) - 1);
+      strncat(want, "'?)", sizeof want - strlen(want) - 1);
+    }
+    return bad_value(L, n, dotted, want);
+  }
+  case K_STR:
+    if (n->kind != SA_YAML_SCALAR || strlen(n->scalar) >= k->cap)
+      return bad_value(L, n, dotted, "a short string");
+    strcpy(dst, n->scalar);
+    return 0;
+  case K_PATH:
+    if (n->kind != SA_YAML_SCALAR) return bad_value(L, n, dotted, "a file path");
+    return resolve_path(L, n, dotted, dst, k->cap);
+  case K_SHAPES:
+  case K_NUMS: {
+    int is_shape = k->type == K_SHAPES;
+    const char *want = is_shape ? "a non-empty list of shapes like 16x16" : "a non-empty list of numbers";
+    if (n->kind != SA_YAML_SEQ || n->n == 0) return bad_value(L, n, dotted, want);
+    if (n->n > k->cap)
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': at most %zu entries allowed, got %zu",
+                        n->file, n->line, n->col, dotted, k->cap, n->n);
+    for (size_t i = 0; i < n->n; i++) {
+      const sa_yaml_node *it = n->items[i];
+      if (is_shape) {
+        sa_shape s;
+        if (it->kind != SA_YAML_SCALAR || sa_config_parse_shape(it->scalar, &s) ||
+            s.rows < k->min || s.cols < k->min || s.rows > k->max || s.cols > k->max)
+          return bad_value(L, it, dotted, "a shape RxC with R and C from 2 to 4096, like 16x16");
+        ((sa_shape *)(L->base + k->off2))[i] = s;
+      } else {
+        double v;
+        if (parse_num(L, k, it, dotted, &v)) return -1;
+        ((double *)(L->base + k->off2))[i] = v;
+      }
+    }
+    *(int *)dst = (int)n->n;
+    return 0;
+  }
+  case K_SECTION: break;
+  }
+  SA_ASSERT(0);
+}
+
+static const char *const *key_names(const key *tbl, const char **buf, size_t cap, size_t *n) {
+  *n = 0;
+  for (const key *k = tbl; k->name && *n < cap; k++) buf[(*n)++] = k->name;
+  return buf;
+}
+
+static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const char *prefix,
+                     int allow_include) {
+  if (!map) return 0;
+  if (map->kind != SA_YAML_MAP)
+    return sa_err_set(L->e, "%s:%d:%d: %s%s%sexpected a mapping of keys, got %s", map->file,
+                      map->line, map->col, prefix[0] ? "key '" : "", prefix,
+                      prefix[0] ? "': " : "", sa_yaml_kind_name(map->kind));
+  for (size_t i = 0; i < map->n; i++) {
+    const sa_yaml_node *kn = map->keys[i], *vn = map->items[i];
+    if (allow_include && strcmp(kn->scalar, "include") == 0) continue;
+    char dotted[256];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", kn->scalar);
+    const key *k = tbl;
+    while (k->name && strcmp(k->name, kn->scalar) != 0) k++;
+    if (!k->name) {
+      const char *names[64];
+      size_t nn;
+      key_names(tbl, names, 64, &nn);
+      const char *hint = sa_yaml_suggest(kn->scalar, names, nn);
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': unknown key%s%s%s", kn->file, kn->line,
+                        kn->col, dotted, hint ? " (did you mean '" : "", hint ? hint : "",
+                        hint ? "'?)" : "");
+    }
+    if (k->type == K_SECTION) {
+      if (apply_map(L, k->sub, vn, dotted, 0)) return -1;
+      continue;
+    }
+    if (apply_leaf(L, k, vn, dotted)) return -1;
+    mark_set(L, k);
+  }
+  return 0;
+}
+
+static int load_doc(loader *L, const key *tbl, sa_yaml_doc *doc, int allow_include);
+
+static int load_includes(loader *L, const key *tbl, const sa_yaml_node *root) {
+  const sa_yaml_node *inc = sa_yaml_get(root, "include");
+  if (!inc) return 0;
+  size_t n = inc->kind == SA_YAML_SEQ ? inc->n : 1;
+  for (size_t i = 0; i < n; i++) {
+    const sa_yaml_node *it = inc->kind == SA_YAML_SEQ ? inc->items[i] : inc;
+    if (it->kind != SA_YAML_SCALAR || !it->scalar[0])
+      return bad_value(L, it, "include", "a file path or a list of file paths");
+    if (L->include_depth >= MAX_INCLUDE_DEPTH)
+      return sa_err_set(L->e, "%s:%d:%d: key 'include': includes nested deeper than %d (a cycle?)",
+                        it->file, it->line, it->col, MAX_INCLUDE_DEPTH);
+    char path[SA_PATH_MAX];
+    if (resolve_path(L, it, "include", path, sizeof path)) return -1;
+    sa_yaml_doc *doc;
+    if (sa_yaml_load_file(path, &doc, L->e))
+      return sa_err_prefix(L->e, "%s:%d:%d: key 'include'", it->file, it->line, it->col);
+    L->include_depth++;
+    int rc = load_doc(L, tbl, doc, 1);
+    L->include_depth--;
+    sa_yaml_free(doc);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+static int load_doc(loader *L, const key *tbl, sa_yaml_doc *doc, int allow_include) {
+  const sa_yaml_node *root = sa_yaml_root(doc);
+  if (!root) return sa_err_set(L->e, "%s:1:1: the file is empty", sa_yaml_file(doc));
+  if (root->kind != SA_YAML_MAP)
+    return sa_err_set(L->e, "%s:%d:%d: expected a mapping of keys at the top level, got %s",
+                      root->file, root->line, root->col, sa_yaml_kind_name(root->kind));
+  if (allow_include && load_includes(L, tbl, root)) return -1;
+  return apply_map(L, tbl, root, "", allow_include);
+}
+
+/* Fills every key not given from its default; a missing required key is an error. */
+static int fill_defaults(loader *L, const key *tbl, const char *prefix, sa_config *cfg) {
+  for (const key *k = tbl; k->name; k++) {
+    char dotted[256];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) {
+      if (fill_defaults(L, k->sub, dotted, cfg)) return -1;
+      continue;
+    }
+    if (is_set(L, k)) continue;
+    if (!k->def)
+      return sa_err_set(L->e, "%s:1:1: key '%s': required key is missing (%s)", L->top_file,
+                        dotted, k->doc);
+    sa_yaml_doc *doc;
+    SA_ASSERT(sa_yaml_load_buffer(k->def, strlen(k->def), "<default>", &doc, L->e) == 0);
+    int rc = apply_leaf(L, k, sa_yaml_root(doc), dotted);
+    sa_yaml_free(doc);
+    SA_ASSERT(rc == 0);
+    if (cfg) {
+      SA_ASSERT(cfg->n_defaulted < SA_MAX_KEYS);
+      snprintf(cfg->defaulted[cfg->n_defaulted++], sizeof cfg->defaulted[0], "%.63s", dotted);
+    }
+  }
+  return 0;
+}
+
+static int load_tech(sa_config *cfg, sa_err *e) {
+  char path[SA_PATH_MAX];
+  snprintf(path, sizeof path, "%s", cfg->tech.path);
+  sa_tech *t = &cfg->tech;
+  memset(t, 0, sizeof *t);
+  snprintf(t->path, sizeof t->path, "%s", path);
+  loader L = {.base = (char *)t, .top_file = path, .e = e};
+  sa_yaml_doc *doc;
+  if (sa_yaml_load_file(path, &doc, e)) return sa_err_prefix(e, "%s: key 'tech'", cfg->path);
+  int rc = load_doc(&L, tech_keys, doc, 0);
+  sa_yaml_free(doc);
+  if (rc == 0) rc = fill_defaults(&L, tech_keys, "", NULL);
+  return rc;
+}
+
+static int finish(loader *L, sa_config *cfg, sa_err *e) {
+  if (fill_defaults(L, root_keys, "", cfg)) return -1;
+  for (int i = 0; i < cfg->sweep.n_shapes; i++)
+    for (int j = 0; j < i; j++)
+      if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
+          cfg->sweep.shapes[i].cols == cfg->sweep.shapes[j].cols)
+        return sa_err_set(e, "%s: key 'sweep.arrays': shape %lldx%lld listed twice", cfg->path,
+                          (long long)cfg->sweep.shapes[i].rows,
+                          (long long)cfg->sweep.shapes[i].cols);
+  return load_tech(cfg, e);
+}
+
+int sa_config_load(const char *path, sa_config *cfg, sa_err *e) {
+  memset(cfg, 0, sizeof *cfg);
+  if (strlen(path) >= sizeof cfg->path) return sa_err_set(e, "%s: path too long", path);
+  strcpy(cfg->path, path);
+  loader L = {.base = (char *)cfg, .top_file = path, .e = e};
+  sa_yaml_doc *doc;
+  if (sa_yaml_load_file(path, &doc, e)) return -1;
+  int rc = load_doc(&L, root_keys, doc, 1);
+  sa_yaml_free(doc);
+  return rc ? rc : finish(&L, cfg, e);
+}
+
+int sa_config_load_buffer(const char *buf, size_t len, const char *name, const char *dir,
+                          sa_config *cfg, sa_err *e) {
+  memset(cfg, 0, sizeof *cfg);
+  char fake[SA_PATH_MAX];
+  snprintf(fake, sizeof fake, "%s/%s", dir, name);
+  snprintf(cfg->path, sizeof cfg->path, "%s", fake);
+  loader L = {.base = (char *)cfg, .top_file = fake, .e = e};
+  sa_yaml_doc *doc;
+  if (sa_yaml_load_buffer(buf, len, fake, &doc, e)) return -1;
+  int rc = load_doc(&L, root_keys, doc, 1);
+  sa_yaml_free(doc);
+  return rc ? rc : finish(&L, cfg, e);
+}
+
+int sa_config_was_defaulted(const sa_config *cfg, const char *k) {
+  for (int i = 0; i < cfg->n_defaulted; i++)
+    if (strcmp(cfg->defaulted[i], k) == 0) return 1;
+  return 0;
+}
+
+/* ---- writing ---- */
+
+typedef struct emitter {
+  FILE *f;     /* YAML when set */
+  sa_json *j;  /* JSON when set */
+  const sa_config *cfg;
+} emitter;
+
+static void format_value(const key *k, const char *base, char *buf, size_t len) {
+  const void *p = base + k->off;
+  size_t used = 0;
+  switch (k->type) {
+  case K_INT: snprintf(buf, len, "%lld", (long long)*(const int64_t *)p); break;
+  case K_NUM: snprintf(buf, len, "%.17g", *(const double *)p); break;
+  case K_ENUM: snprintf(buf, len, "%s", k->choices[*(const int *)p]); break;
+  case K_STR:
+  case K_PATH: snprintf(buf, len, "\"%s\"", (const char *)p); break;
+  case K_SHAPES:
+  case K_NUMS: {
+    int n = *(const int *)p;
+    used += snprintf(buf, len, "[");
+    for (int i = 0; i < n && used < len; i++) {
+      if (k->type == K_SHAPES) {
+        const sa_shape *s = (const sa_shape *)(base + k->off2) + i;
+        used += snprintf(buf + used, len - used, "%s%lldx%lld", i ? ", " : "",
+                         (long long)s->rows, (long long)s->cols);
+      } else {
+        used += snprintf(buf + used, len - used, "%s%.17g", i ? ", " : "",
+                         ((const double *)(base + k->off2))[i]);
+      }
+    }
+    if (used < len) snprintf(buf + used, len - used, "]");
+    break;
+  }
+  case K_SECTION: buf[0] = 0; break;
+  }
+}
+
+static void emit(emitter *em, const key *tbl, const char *base, const char *prefix, int depth) {
+  for (const key *k = tbl; k->name; k++) {
+    char dotted[256];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (em->f) fprintf(em->f, "%*s%s:", depth * 2, "", k->name);
+    if (em->j) sa_json_key(em->j, k->name);
+    if (k->type == K_SECTION) {
+      if (em->f) fputc('\n', em->f);
+      if (em->j) sa_json_obj(em->j);
+      emit(em, k->sub, base, dotted, depth + 1);
+      if (em->j) sa_json_end(em->j);
+      continue;
+    }
+    char val[4096];
+    format_value(k, base, val, sizeof val);
+    int dflt = em->cfg && sa_config_was_defaulted(em->cfg, dotted);
+    if (em->f) fprintf(em->f, " %s%s\n", val, dflt ? "  # default" : "");
+    if (!em->j) continue;
+    const void *p = base + k->off;
+    switch (k->type) {
+    case K_INT: sa_json_int(em->j, *(const int64_t *)p); break;
+    case K_NUM: sa_json_num(em->j, *(const double *)p); break;
+    case K_ENUM: sa_json_str(em->j, k->choices[*(const int *)p]); break;
+    case K_STR:
+    case K_PATH: sa_json_str(em->j, (const char *)p); break;
+    case K_SHAPES:
+    case K_NUMS:
+      sa_json_arr(em->j);
+      for (int i = 0; i < *(const int *)p; i++) {
+        if (k->type == K_NUMS) {
+          sa_json_num(em->j, ((const double *)(base + k->off2))[i]);
+        } else {
+          const sa_shape *s = (const sa_shape *)(base + k->off2) + i;
+          char sh[64];
+          snprintf(sh, sizeof sh, "%lldx%lld", (long long)s->rows, (long long)s->cols);
+          sa_json_str(em->j, sh);
+        }
+      }
+      sa_json_end(em->j);
+      break;
+    case K_SECTION: break;
+    }
+  }
+}
+
+void sa_config_write_yaml(const sa_config *cfg, FILE *f) {
+  emitter em = {.f = f, .cfg = cfg};
+  fprintf(f, "# resolved configuration of %s (\"# default\": not given, default used)\n",
+          cfg->path);
+  emit(&em, root_keys, (const char *)cfg, "", 0);
+  fprintf(f, "# technology table %s\ntech_table:\n", cfg->tech.path);
+  emitter et = {.f = f};
+  emit(&et, tech_keys, (const char *)&cfg->tech, "", 1);
+}
+
+void sa_config_write_json(const sa_config *cfg, sa_json *j) {
+  emitter em = {.j = j, .cfg = cfg};
+  sa_json_obj(j);
+  emit(&em, root_keys, (const char *)cfg, "", 0);
+  sa_json_key(j, "tech_table");
+  sa_json_obj(j);
+  emitter et = {.j = j};
+  emit(&et, tech_keys, (const char *)&cfg->tech, "", 0);
+  sa_json_end(j);
+  sa_json_key(j, "defaulted");
+  sa_json_arr(j);
+  for (int i = 0; i < cfg->n_defaulted; i++) sa_json_str(j, cfg->defaulted[i]);
+  sa_json_end(j);
+  sa_json_end(j);
+}
+
+static const char *type_name(const key *k) {
+  switch (k->type) {
+  case K_INT: return "integer";
+  case K_NUM: return "number";
+  case K_ENUM: return "choice";
+  case K_STR: return "string";
+  case K_PATH: return "path";
+  case K_SHAPES: return "list of RxC";
+  case K_NUMS: return "list of numbers";
+  case K_SECTION: return "section";
+  }
+  return "?";
+}
+
+static void doc_table(FILE *f, const key *tbl, const char *prefix) {
+  fprintf(f, "| key | type | unit | range / choices | default | meaning |\n");
+  fprintf(f, "|---|---|---|---|---|---|\n");
+  for (const key *k = tbl; k->name; k++) {
+    if (k->type == K_SECTION) continue;
+    char range[256] = "";
+    if (k->type == K_INT || k->type == K_NUM || k->type == K_NUMS || k->type == K_SHAPES)
+      snprintf(range, sizeof range, "%g … %g", k->min, k->max);
+    if (k->type == K_ENUM)
+      for (int i = 0; k->choices[i]; i++) {
+        strncat(range, i ? ", " : "", sizeof range - strlen(range) - 1);
+        strncat(range, k->choices[i], sizeof range - strlen(range) - 1);
+      }
+    fprintf(f, "| `%s%s%s` | %s | %s | %s | %s | %s |\n", prefix, prefix[0] ? "." : "",
+            k->name, type_name(k), k->unit[0] ? k->unit : "–", range[0] ? range : "–",
+            k->def ? k->def : "**required**", k->doc);
+  }
+  for (const key *k = tbl; k->name; k++) {
+    if (k->type != K_SECTION) continue;
+    char dotted[128];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    fprintf(f, "\n### `%s` — %s\n\n", dotted, k->doc);
+    doc_table(f, k->sub, dotted);
+  }
+}
+
+void sa_config_write_doc(FILE *f) {
+  fprintf(f,
+          "# Configuration reference\n\n"
+          "Generated by `sasp config --doc` from the schema in `sim/sa_config.c`; a test keeps it "
+          "in step.\n\n"
+          "A configuration is one YAML file. `include: FILE` (or a list of files) loads presets "
+          "first; keys in the including file override them. Relative paths are resolved from the "
+          "file that names them. Unknown keys, wrong types and out-of-range values are errors "
+          "reported as `FILE:LINE:COL: key 'a.b': …`. Keys not given take the default shown here "
+          "and are marked `# default` in the resolved configuration written with every result.\n\n"
+          "## Run configuration\n\n");
+  doc_table(f, root_keys, "");
+  fprintf(f, "\n## Technology table (`configs/tech/*.yaml`)\n\n"
+             "Loaded from the file named by `tech`. Every number cites its source in the file.\n\n");
+  doc_table(f, tech_keys, "");
+}
+
+static const char *enum_name(const char *const *names, int v, int n) {
+  return v >= 0 && v < n ? names[v] : "?";
+}
+const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
+const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, 3); }
+const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
+const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, 2); }

@@ -1,0 +1,149 @@
+/* sa_config: the validated configuration of one sasp run (hardware, technology, host,
+ * workload, pruning and sweep), parsed once from YAML with libyaml.
+ * Every key is typed and range-checked against the schema in sa_config.c; values that
+ * were not given are defaulted and remembered, so reports can say which ones were. */
+#ifndef SA_CONFIG_H
+#define SA_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sa_err.h"
+#include "sa_json.h"
+
+enum { SA_PATH_MAX = 1024, SA_MAX_SHAPES = 64, SA_MAX_RATES = 101, SA_MAX_KEYS = 160 };
+
+typedef enum { SA_INTEG_DMA, SA_INTEG_CPU_FED } sa_integration;
+typedef enum { SA_DATAFLOW_WS } sa_dataflow;
+typedef enum { SA_CRIT_MEAN_ABS, SA_CRIT_L2, SA_CRIT_ACT_AWARE } sa_criterion;
+typedef enum { SA_SCOPE_FF, SA_SCOPE_ATTN, SA_SCOPE_ALL } sa_scope;
+typedef enum { SA_THRESH_GLOBAL, SA_THRESH_PER_LAYER } sa_threshold;
+typedef enum { SA_RTL_ALL, SA_RTL_SAMPLE, SA_RTL_OFF } sa_rtl_check;
+typedef enum { SA_ARB_ROUND_ROBIN, SA_ARB_FIXED } sa_arbitration;
+
+typedef struct sa_shape {
+  int64_t rows, cols;
+} sa_shape;
+
+typedef struct sa_hw {
+  int64_t rows, cols;           /* PE array R x C */
+  int dataflow;                 /* sa_dataflow */
+  double clock_mhz;             /* accelerator clock */
+  int integration;              /* sa_integration */
+  double weight_buf_kib;        /* on-chip buffers, each double-buffered */
+  double act_buf_kib;
+  double out_buf_kib;
+  int64_t acc_rows;             /* max GEMM rows M per command (accumulator depth) */
+  double dram_bytes_per_cycle;  /* DRAM bandwidth in accelerator cycles */
+  int64_t dram_latency_cycles;
+  /* cpu_fed integration: the host feeds the array through custom instructions */
+  int64_t bus_bits;             /* CPU-array bus width */
+  int64_t instr_write_weights;  /* cycles per weight-write instruction (bus_bits/8 weights) */
+  int64_t instr_queue_input;    /* cycles per queue-input instruction (bus_bits/8 activations) */
+  int64_t instr_stream;         /* cycles per stream-one-step instruction */
+  int64_t instr_read_output;    /* cycles per read-output instruction (one int32) */
+  int64_t cpu_accumulate;       /* host cycles to add one partial sum into the output tile */
+} sa_hw;
+
+typedef struct sa_host {
+  double clock_mhz;
+  /* host cycles per element for the non-GEMM work of a transformer */
+  double layernorm, softmax, gelu, relu, add, quantize, dequantize, argmax, attn_mac, conv_pad;
+  double gemm_mac;              /* host-only execution: cycles per MAC of a weight GEMM */
+} sa_host;
+
+typedef struct sa_system {      /* SystemC system model */
+  double bus_bytes_per_cycle;
+  int64_t bus_latency_cycles;
+  int arbitration;              /* sa_arbitration */
+  int64_t dram_banks;
+} sa_system;
+
+typedef struct sa_tech {
+  char path[SA_PATH_MAX];
+  char name[128];
+  double node_nm;
+  /* energy per action, pJ */
+  double e_mac_int8;            /* one int8 x int8 multiply + int32 accumulate */
+  double e_reg_byte;            /* one byte written to a pipeline register */
+  double e_sram_byte_8kib;      /* one byte read/written in an 8 KiB SRAM */
+  double sram_size_exponent;    /* SRAM energy/byte scales as (size / 8 KiB)^exponent */
+  double e_dram_byte;
+  double e_leak_pe_cycle;       /* leakage per PE per cycle */
+  double e_clock_pe_cycle;      /* clock tree per PE per cycle */
+  double e_host_cycle;          /* host CPU energy per busy cycle */
+  /* area, um^2 */
+  double a_pe;
+  double a_sram_byte;
+  double a_controller;
+} sa_tech;
+
+typedef struct sa_workload {
+  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml */
+  char testset[SA_PATH_MAX];    /* test-set directory; empty: no WER */
+  int64_t max_utts;             /* 0 = whole test set */
+} sa_workload;
+
+typedef struct sa_prune_cfg {
+  int criterion;                /* sa_criterion */
+  int scope;                    /* sa_scope */
+  int threshold;                /* sa_threshold */
+  double layer_cap;             /* max fraction of one layer's tiles pruned */
+  double rate;                  /* fraction of selected tiles pruned */
+  char calibration[SA_PATH_MAX];/* features for act_aware; empty: workload test set */
+} sa_prune_cfg;
+
+typedef struct sa_sweep_cfg {
+  int n_shapes;
+  sa_shape shapes[SA_MAX_SHAPES];
+  int n_rates;
+  double rates[SA_MAX_RATES];
+  int rtl_check;                /* sa_rtl_check */
+  int64_t rtl_sample;           /* GEMMs checked per point when rtl_check = sample */
+  int64_t seed;
+} sa_sweep_cfg;
+
+typedef struct sa_config {
+  char path[SA_PATH_MAX];       /* the file given on the command line */
+  sa_hw hw;
+  sa_host host;
+  sa_system system;
+  sa_tech tech;
+  sa_workload workload;
+  sa_prune_cfg prune;
+  sa_sweep_cfg sweep;
+  int n_defaulted;
+  char defaulted[SA_MAX_KEYS][64]; /* dotted names of keys that took their default */
+} sa_config;
+
+/* Loads and validates path (following include: chains) into cfg. Returns 0, or -1 with
+ * "FILE:LINE:COL: key 'a.b': problem" in e. */
+int sa_config_load(const char *path, sa_config *cfg, sa_err *e);
+
+/* Loads a configuration from a YAML buffer (for tests and fuzzing); include: paths are
+ * resolved relative to dir. */
+int sa_config_load_buffer(const char *buf, size_t len, const char *name, const char *dir,
+                          sa_config *cfg, sa_err *e);
+
+/* 1 when the dotted key took its default value. */
+int sa_config_was_defaulted(const sa_config *cfg, const char *key);
+
+/* Writes the resolved configuration as YAML, each defaulted value marked "# default". */
+void sa_config_write_yaml(const sa_config *cfg, FILE *f);
+
+/* Writes the resolved configuration as a JSON object value (the caller wrote the key). */
+void sa_config_write_json(const sa_config *cfg, sa_json *j);
+
+/* Writes docs/config.md: every key with type, unit, range and default. */
+void sa_config_write_doc(FILE *f);
+
+/* Names for enum values. */
+const char *sa_config_integration_name(int v);
+const char *sa_config_criterion_name(int v);
+const char *sa_config_scope_name(int v);
+const char *sa_config_threshold_name(int v);
+
+/* Parses "RxC" (e.g. "16x8") into s. Returns 0 or -1. */
+int sa_config_parse_shape(const char *text, sa_shape *s);
+
+#endif

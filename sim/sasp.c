@@ -1,0 +1,56 @@
+/* sasp: command-line entry point; dispatches to the subcommands in sa_cmd_*.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_cmd.h"
+#include "sa_err.h"
+#include "sa_version.h"
+
+typedef struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"sweep", sa_cmd_sweep, "run the sweep over array sizes and pruning rates (CONFIG)"},
+    {"merge", sa_cmd_merge, "merge the result directories of sharded sweeps"},
+    {"prune", sa_cmd_prune, "block-prune a model with tiles sized to the array"},
+    {"sim", sa_cmd_sim, "cycle, energy and system model of one workload (CONFIG)"},
+    {"cosim", sa_cmd_cosim, "run the workload's GEMMs on the RTL and the C model, compare"},
+    {"wer", sa_cmd_wer, "word error rate of the (pruned) int8 model on a test set"},
+    {"plot", sa_cmd_plot, "plots of a sweep directory"},
+    {"config", sa_cmd_config, "validate a configuration and print it resolved (--doc: reference)"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: sasp COMMAND [ARGS]   (sasp COMMAND --help for its options)\n\n"
+             "sasp %s: systolic-array / structured-pruning co-design simulator\n\ncommands:\n",
+          SA_VERSION);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "  help    this text\n\n  --version  print the version\n");
+}
+
+int main(int argc, char **argv) {
+  const char *fail = getenv("SASP_FAIL_ALLOC");
+  if (fail) sa_alloc_fail_after(atol(fail));
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    printf("sasp %s (git %s)\n", SA_VERSION, SA_GIT_REV);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "sasp: unknown command '%s' (try 'sasp help')\n", cmd);
+  return 2;
+}

@@ -1,0 +1,70 @@
+/* Common helpers: JSON/CSV escaping, atomic output, suggestions. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sa_csv.h"
+#include "sa_json.h"
+#include "sa_out.h"
+#include "sa_test.h"
+#include "sa_yaml.h"
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+int main(void) {
+  char dir[] = "/tmp/sasp-test-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char path[256];
+  snprintf(path, sizeof path, "%s/a.json", dir);
+  sa_err e;
+  sa_out o;
+  CHECK(sa_out_open(&o, path, &e) == 0);
+  sa_json j;
+  sa_json_init(&j, o.f, 0);
+  sa_json_obj(&j);
+  sa_json_key(&j, "s");
+  sa_json_str(&j, "a\"b\\c\n");
+  sa_json_key(&j, "l");
+  sa_json_arr(&j);
+  sa_json_int(&j, -3);
+  sa_json_num(&j, 0.5);
+  sa_json_num(&j, 0.0 / 0.0);
+  sa_json_end(&j);
+  sa_json_end(&j);
+  CHECK(access(path, F_OK) != 0); /* nothing under the real name before commit */
+  CHECK(sa_out_commit(&o, &e) == 0);
+  char *s = slurp(path);
+  CHECK(s && strcmp(s, "{\"s\":\"a\\\"b\\\\c\\n\",\"l\":[-3,0.5,null]}") == 0);
+
+  snprintf(path, sizeof path, "%s/a.csv", dir);
+  CHECK(sa_out_open(&o, path, &e) == 0);
+  sa_csv c;
+  sa_csv_init(&c, o.f);
+  sa_csv_str(&c, "x,y");
+  sa_csv_str(&c, "q\"q");
+  sa_csv_empty(&c);
+  sa_csv_num(&c, 1.25, 6);
+  sa_csv_eol(&c);
+  CHECK(sa_out_commit(&o, &e) == 0);
+  s = slurp(path);
+  CHECK(s && strcmp(s, "\"x,y\",\"q\"\"q\",,1.25\n") == 0);
+
+  /* a failed write leaves no file behind */
+  CHECK(sa_out_open(&o, "/nonexistent-dir/x.csv", &e) != 0);
+  CHECK_CONTAINS(e.msg, "/nonexistent-dir/x.csv");
+  snprintf(path, sizeof path, "rm -rf %s", dir);
+  CHECK(system(path) == 0);
+
+  const char *cands[] = {"rows", "cols", "dataflow"};
+  CHECK(sa_yaml_suggest("rwos", cands, 3) && !strcmp(sa_yaml_suggest("rwos", cands, 3), "rows"));
+  CHECK(sa_yaml_suggest("zzzzzzzz", cands, 3) == NULL);
+  return sa_test_done("test_common");
+}
