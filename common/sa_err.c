@@ -7,12 +7,20 @@
 
 static long alloc_countdown; /* 0: disabled; otherwise the allocation that fails */
 
+/* Messages are one line: control characters quoted from input (a newline inside a YAML
+ * scalar, say) become '?'. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 int sa_err_set(sa_err *e, const char *fmt, ...) {
   if (e) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    one_line(e->msg);
   }
   return -1;
 }
@@ -26,6 +34,7 @@ int sa_err_prefix(sa_err *e, const char *fmt, ...) {
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
     snprintf(e->msg, sizeof e->msg, "%.400s: %.600s", pre, old);
+    one_line(e->msg);
   }
   return -1;
 }

@@ -23,7 +23,11 @@ int sa_err_prefix(sa_err *e, const char *fmt, ...) __attribute__((format(printf,
   do {                                                                         \
     if (!(cond)) sa_assert_fail(__FILE__, __LINE__, #cond);                    \
   } while (0)
+#ifdef __cplusplus
+extern "C" [[noreturn]] void sa_assert_fail(const char *file, int line, const char *cond);
+#else
 _Noreturn void sa_assert_fail(const char *file, int line, const char *cond);
+#endif
 
 /* Allocation helpers: return NULL and fill e on failure (size overflow included). */
 void *sa_malloc(size_t n, sa_err *e);

@@ -11,6 +11,17 @@
 int sa_out_open(sa_out *o, const char *path, sa_err *e) {
   memset(o, 0, sizeof *o);
   size_t n = strlen(path);
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* a device, FIFO or directory (/dev/stdout, /dev/full): written in place, never
+     * replaced by a rename */
+    o->path = sa_strdup(path, e);
+    if (!o->path) return -1;
+    o->f = fopen(path, "wb");
+    if (o->f) return 0;
+    sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
+    goto fail;
+  }
   o->path = sa_strdup(path, e);
   o->tmp = sa_malloc(n + 16, e);
   if (!o->path || !o->tmp) goto fail;
@@ -39,7 +50,7 @@ fail:
 int sa_out_commit(sa_out *o, sa_err *e) {
   int rc = 0;
   if (!o->f) return sa_err_set(e, "internal: commit of a file that is not open");
-  if (ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0) {
+  if (ferror(o->f) || fflush(o->f) != 0 || (o->tmp && fsync(fileno(o->f)) != 0)) {
     sa_err_set(e, "%s: write failed: %s", o->path, strerror(errno ? errno : EIO));
     rc = -1;
   }
@@ -48,11 +59,11 @@ int sa_out_commit(sa_out *o, sa_err *e) {
     rc = -1;
   }
   o->f = NULL;
-  if (rc == 0 && rename(o->tmp, o->path) != 0) {
+  if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0) {
     sa_err_set(e, "%s: cannot rename into place: %s", o->path, strerror(errno));
     rc = -1;
   }
-  if (rc) unlink(o->tmp);
+  if (rc && o->tmp) unlink(o->tmp);
   free(o->path);
   free(o->tmp);
   memset(o, 0, sizeof *o);

@@ -14,7 +14,8 @@ typedef struct sa_out {
   char *tmp;  /* temporary name in the same directory */
 } sa_out;
 
-/* Opens a temporary file for path. Returns 0, or -1 with e filled (o is then empty). */
+/* Opens a temporary file for path (a path naming a device or FIFO, such as /dev/stdout, is
+ * opened in place instead). Returns 0, or -1 with e filled (o is then empty). */
 int sa_out_open(sa_out *o, const char *path, sa_err *e);
 
 /* Flushes, syncs, closes and renames onto the final path. Any write error that happened

@@ -1,12 +1,189 @@
-/* sa_cmd_sweep: 'sasp sweep'. Not built yet: reports so and exits 2. */
+/* sa_cmd_sweep: 'sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N]' — the sweep
+ * over array shapes and pruning rates (sa_sweep), with the RTL check handed in when this sasp
+ * was built with the Verilator models. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "sa_cmd.h"
+#include "sa_config.h"
+#include "sa_sweep.h"
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N] [--no-plot]\n"
+          "       sasp sweep --columns   the columns of points.csv (markdown)\n"
+          "\n"
+          "Runs every (array shape, pruning rate) point of CONFIG's sweep section: prune with\n"
+          "tiles = array shape, cycle/energy model, WER of the pruned int8 model, RTL check.\n"
+          "\n"
+          "  -o DIR       result directory (default results/<CONFIG name>): points.csv,\n"
+          "               summary.json, config.resolved.yaml, grid.tsv, points/, masks/, plots\n"
+          "  --jobs N     points computed in parallel worker processes (default: CPUs)\n"
+          "  --resume     keep the points DIR already holds (a killed sweep loses nothing);\n"
+          "               without it DIR's earlier points are discarded\n"
+          "  --shard K/N  compute only points i with i mod N = K-1 (i counts arrays outer,\n"
+          "               rates inner, in CONFIG order); join shards with 'sasp merge'\n"
+          "  --no-plot    do not run the plotting script at the end\n"
+          "  --progress / --quiet   force the progress line on or off (default: on when\n"
+          "               stderr is a terminal)\n");
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (end == s || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+#ifdef SA_HAVE_RTL
+#include "sa_cosim.h"
+
+/* 1 when "RxC" is one of the RTL sizes of this build (sa_cosim_sizes: "4x4, 8x16"). */
+static int rtl_has_size(int64_t r, int64_t c) {
+  char want[64];
+  snprintf(want, sizeof want, "%lldx%lld", (long long)r, (long long)c);
+  const char *s = sa_cosim_sizes();
+  size_t n = strlen(want);
+  for (const char *p = strstr(s, want); p; p = strstr(p + 1, want))
+    if ((p == s || p[-1] == ' ' || p[-1] == ',') && (p[n] == 0 || p[n] == ',' || p[n] == ' '))
+      return 1;
+  return 0;
+}
+
+/* The sweep's RTL stage: sa_cosim_check on the point's array; shapes without a compiled RTL
+ * model are skipped (with the reason), not failed. */
+static int sweep_rtl(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                     const sa_maskset *ms, sa_sweep_rtl *out, sa_err *e) {
+  memset(out, 0, sizeof *out);
+  if (!rtl_has_size(cfg->hw.rows, cfg->hw.cols)) {
+    out->status = SA_SWEEP_RTL_SKIPPED;
+    snprintf(out->note, sizeof out->note,
+             "no RTL model for %lldx%lld in this build (built: %s; meson -Drtl_sizes=...)",
+             (long long)cfg->hw.rows, (long long)cfg->hw.cols, sa_cosim_sizes());
+    return 0;
+  }
+  int64_t sample = cfg->sweep.rtl_check == SA_RTL_ALL ? 0 : cfg->sweep.rtl_sample;
+  sa_cosim_summary sum;
+  if (sa_cosim_check(cfg, man, model, ms, (int)sample, (uint64_t)cfg->sweep.seed, &sum, e))
+    return -1;
+  out->status = sum.pass ? SA_SWEEP_RTL_PASS : SA_SWEEP_RTL_FAIL;
+  out->gemms = sum.gemms;
+  out->cycles_compared = sum.cycles_compared;
+  out->values_compared = sum.values_compared;
+  snprintf(out->note, sizeof out->note, "%s", sum.first_mismatch);
+  return 0;
+}
+#endif
 
 int sa_cmd_sweep(int argc, char **argv) {
   if (sa_cmd_wants_help(argc, argv)) {
-    printf("usage: sasp sweep ...  (not built yet: sweep and merge are being built (issue: the sweep))\n");
+    usage(stdout);
     return 0;
   }
-  return sa_cmd_not_built("sweep", "sweep and merge are being built (issue: the sweep)");
+  if (argc == 2 && !strcmp(argv[1], "--columns")) {
+    printf("| column | unit | meaning |\n|---|---|---|\n");
+    for (int i = 0; i < sa_sweep_n_columns(); i++)
+      printf("| `%s` | %s | %s |\n", sa_sweep_column_name(i),
+             sa_sweep_column_unit(i)[0] ? sa_sweep_column_unit(i) : "–",
+             sa_sweep_column_doc(i));
+    return 0;
+  }
+  const char *config = NULL, *out = NULL;
+  sa_sweep_opts o = {.jobs = 0, .shard_k = 1, .shard_n = 1, .progress = -1};
+  int plot = 1;
+  sa_err e;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-o") || !strcmp(a, "--jobs") || !strcmp(a, "--shard")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "sasp sweep: %s needs a value\n", a);
+        return 2;
+      }
+      const char *v = argv[++i];
+      if (!strcmp(a, "-o")) {
+        out = v;
+      } else if (!strcmp(a, "--jobs")) {
+        long n;
+        if (parse_int(v, 1, 1024, &n)) {
+          fprintf(stderr, "sasp sweep: --jobs '%s': expected an integer 1..1024\n", v);
+          return 2;
+        }
+        o.jobs = (int)n;
+      } else if (sa_sweep_parse_shard(v, &o.shard_k, &o.shard_n, &e)) {
+        fprintf(stderr, "sasp sweep: %s\n", e.msg);
+        return 2;
+      }
+    } else if (!strcmp(a, "--resume")) {
+      o.resume = 1;
+    } else if (!strcmp(a, "--no-plot")) {
+      plot = 0;
+    } else if (!strcmp(a, "--progress")) {
+      o.progress = 1;
+    } else if (!strcmp(a, "--quiet")) {
+      o.progress = 0;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "sasp sweep: unknown option '%s' (see sasp sweep --help)\n", a);
+      return 2;
+    } else if (!config) {
+      config = a;
+    } else {
+      fprintf(stderr, "sasp sweep: one CONFIG only ('%s' and '%s')\n", config, a);
+      return 2;
+    }
+  }
+  if (!config) {
+    usage(stderr);
+    return 2;
+  }
+  if (o.progress < 0) o.progress = isatty(STDERR_FILENO);
+  if (o.jobs == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
+  }
+  static sa_config cfg;
+  if (sa_config_load(config, &cfg, &e)) {
+    fprintf(stderr, "%s\n", e.msg);
+    return 1;
+  }
+  char def_out[1100];
+  if (!out) {
+    const char *base = strrchr(config, '/');
+    base = base ? base + 1 : config;
+    size_t n = strlen(base);
+    if (n > 5 && !strcmp(base + n - 5, ".yaml")) n -= 5;
+    snprintf(def_out, sizeof def_out, "results/%.*s", (int)n, base);
+    out = def_out;
+  }
+  o.out_dir = out;
+#ifdef SA_HAVE_RTL
+  o.rtl = sweep_rtl;
+#else
+  o.rtl = NULL;
+  o.rtl_missing = "this sasp was built without the RTL models (meson setup -Drtl=enabled)";
+#endif
+  sa_sweep_report rep;
+  if (sa_sweep_run(&cfg, &o, &rep, &e)) {
+    fprintf(stderr, "sasp sweep: %s\n", e.msg);
+    return 1;
+  }
+  int status = 0;
+  if (rep.no_wer[0]) fprintf(stderr, "sasp sweep: WER columns empty: %s\n", rep.no_wer);
+  if (rep.points_rtl_fail) {
+    fprintf(stderr, "sasp sweep: %d point(s) failed the RTL check (rtl_check in %s/points.csv)\n",
+            rep.points_rtl_fail, out);
+    status = 1;
+  }
+  if (plot && o.shard_n == 1) {
+    int rc = sa_sweep_plot(out, &e);
+    if (rc > 0) {
+      fprintf(stderr, "sasp sweep: %s\n", e.msg);
+    } else if (rc < 0) {
+      fprintf(stderr, "sasp sweep: plots: %s\n", e.msg);
+      status = 1;
+    }
+  }
+  return status;
 }

@@ -99,6 +99,8 @@ static const key host_keys[] = {
     {"conv_pad", K_NUM, OFF(host.conv_pad), 0, 1e6, "1", "cycles/element", "im2col copies"},
     {"gemm_mac", K_NUM, OFF(host.gemm_mac), 1e-6, 1e6, "1", "cycles/MAC",
      "host-only execution of a weight GEMM (the no-accelerator baseline)"},
+    {"command_cycles", K_NUM, OFF(host.command_cycles), 0, 1e9, "50", "cycles",
+     "integration dma: host cycles to issue one accelerator command and see it done"},
     END};
 
 static const key system_keys[] = {
@@ -449,7 +451,7 @@ static int fill_defaults(loader *L, const key *tbl, const char *prefix, sa_confi
       return sa_err_set(L->e, "%s:1:1: key '%s': required key is missing (%s)", L->top_file,
                         dotted, k->doc);
     sa_yaml_doc *doc;
-    SA_ASSERT(sa_yaml_load_buffer(k->def, strlen(k->def), "<default>", &doc, L->e) == 0);
+    if (sa_yaml_load_buffer(k->def, strlen(k->def), "<default>", &doc, L->e)) return -1; /* OOM */
     int rc = apply_leaf(L, k, sa_yaml_root(doc), dotted);
     sa_yaml_free(doc);
     SA_ASSERT(rc == 0);

@@ -50,6 +50,7 @@ typedef struct sa_host {
   /* host cycles per element for the non-GEMM work of a transformer */
   double layernorm, softmax, gelu, relu, add, quantize, dequantize, argmax, attn_mac, conv_pad;
   double gemm_mac;              /* host-only execution: cycles per MAC of a weight GEMM */
+  double command_cycles;        /* dma: host cycles to issue one command and see it done */
 } sa_host;
 
 typedef struct sa_system {      /* SystemC system model */

@@ -242,9 +242,7 @@ def manifest_text(cfg, tokens, name="asr-tiny", n_params=0):
     out.append("  - {op: add, elements: %d, count: %d}   # residuals" % (T2 * d, 2 * L))
     out.append("  - {op: quantize, elements: %d, count: 1}   # GEMM inputs" % q_in)
     out.append("  - {op: dequantize, elements: %d, count: 1}   # GEMM outputs" % deq)
-    out.append("  - {op: softmax, elements: %d, count: 1}   # output log-softmax (optional for greedy)"
-               % (T2 * V) if False else
-               "  - {op: argmax, elements: %d, count: 1}" % (T2 * V))
+    out.append("  - {op: argmax, elements: %d, count: 1}   # greedy CTC over the logits" % (T2 * V))
     return "\n".join(out) + "\n"
 
 

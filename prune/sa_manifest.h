@@ -1,0 +1,81 @@
+/* sa_manifest: the model description (docs/manifest.md) — layers, shapes, roles, weight
+ * tensor names, nominal schedule and host work. The single source of truth that the
+ * pruner, the cycle model, the RTL check and the WER engine all read. */
+#ifndef SA_MANIFEST_H
+#define SA_MANIFEST_H
+
+#include <stdint.h>
+
+#include "sa_err.h"
+
+typedef enum {
+  SA_ROLE_CONV,
+  SA_ROLE_IN_PROJ,
+  SA_ROLE_ATTN_QKV,
+  SA_ROLE_ATTN_OUT,
+  SA_ROLE_FF,
+  SA_ROLE_OUT,
+  SA_ROLE_COUNT
+} sa_role;
+
+typedef enum {
+  SA_HOSTOP_LAYERNORM,
+  SA_HOSTOP_SOFTMAX,
+  SA_HOSTOP_GELU,
+  SA_HOSTOP_RELU,
+  SA_HOSTOP_ADD,
+  SA_HOSTOP_QUANTIZE,
+  SA_HOSTOP_DEQUANTIZE,
+  SA_HOSTOP_ARGMAX,
+  SA_HOSTOP_ATTN_MATMUL,
+  SA_HOSTOP_CONV_PAD,
+  SA_HOSTOP_COUNT
+} sa_hostop_kind;
+
+typedef struct sa_layer {
+  char name[128];
+  int role;             /* sa_role */
+  char weight[256];     /* tensor name */
+  char bias[256];       /* tensor name or "" */
+  int out_in;           /* 1: stored [N][K] (PyTorch); 0: stored [K][N] */
+  int64_t k, n, m, count;
+} sa_layer;
+
+typedef struct sa_hostop {
+  int op;               /* sa_hostop_kind */
+  int64_t elements, count;
+} sa_hostop;
+
+typedef struct sa_arch {
+  char type[32];        /* "transformer_ctc" or "none" */
+  int64_t n_mels, conv_channels, d_model, heads, d_ff, layers;
+  char vocab[1024];     /* resolved path, "" if none */
+} sa_arch;
+
+typedef struct sa_manifest {
+  char path[1024];
+  char dir[1024];       /* directory of the manifest (with trailing '/'; "" for cwd) */
+  char name[128];
+  char weights[1024];   /* resolved safetensors path; "" when synthetic */
+  int synthetic;        /* weights: "synthetic:SEED" (timing only, no WER) */
+  uint64_t synthetic_seed;
+  sa_arch arch;
+  int64_t tokens;       /* schedule.tokens */
+  int n_layers;
+  sa_layer *layers;     /* owned */
+  int n_hostops;
+  sa_hostop *hostops;   /* owned */
+} sa_manifest;
+
+/* Loads and validates a manifest (every key checked, errors as FILE:LINE:COL: key '...').
+ * *out is owned by the caller (sa_manifest_free). */
+int sa_manifest_load(const char *path, sa_manifest **out, sa_err *e);
+void sa_manifest_free(sa_manifest *m);
+
+const char *sa_manifest_role_name(int role);
+const char *sa_manifest_hostop_name(int op);
+/* 1 when the layer is selected by pruning scope (sa_scope values of sa_config.h:
+ * 0 = ff, 1 = attn, 2 = all). */
+int sa_manifest_in_scope(const sa_layer *l, int scope);
+
+#endif

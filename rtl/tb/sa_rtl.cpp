@@ -1,0 +1,250 @@
+// sa_rtl: the C API of the RTL co-simulation harness (sa_rtl.h). One VerilatedContext and one
+// model per handle; waves only when a trace file is given; no exit() anywhere.
+#include "sa_rtl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "sa_rtl_model.h"
+
+#define SA_RTL_SIZE(r, c) SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
+#include "sa_rtl_sizes.h"
+#undef SA_RTL_SIZE
+
+namespace {
+
+struct SizeEntry {
+  int rows, cols;
+  SaRtlModel *(*make)(VerilatedContext *);
+};
+
+const SizeEntry kSizes[] = {
+#define SA_RTL_SIZE(r, c) {r, c, sa_rtl_make_##r##x##c},
+#include "sa_rtl_sizes.h"
+#undef SA_RTL_SIZE
+    {0, 0, nullptr},
+};
+const int kNSizes = static_cast<int>(sizeof kSizes / sizeof kSizes[0]) - 1;
+
+std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+void put_err(char *err, size_t len, const std::string &msg) {
+  if (err && len) snprintf(err, len, "%s", msg.c_str());
+}
+
+bool ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
+}  // namespace
+
+struct sa_rtl {
+  std::unique_ptr<VerilatedContext> ctx;
+  std::unique_ptr<SaRtlModel> model;
+  std::string err;
+  bool perturb = false;
+  sa_rtl_stats stats{};
+};
+
+extern "C" {
+
+int sa_rtl_n_sizes(void) { return kNSizes; }
+
+void sa_rtl_size(int i, int *rows, int *cols) {
+  bool ok = i >= 0 && i < kNSizes;
+  *rows = ok ? kSizes[i].rows : 0;
+  *cols = ok ? kSizes[i].cols : 0;
+}
+
+const char *sa_rtl_sizes_text(void) {
+  static std::string text;
+  if (text.empty())
+    for (int i = 0; i < kNSizes; i++)
+      text += format("%s%dx%d", i ? ", " : "", kSizes[i].rows, kSizes[i].cols);
+  return text.c_str();
+}
+
+sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len) {
+  const SizeEntry *e = nullptr;
+  for (int i = 0; i < kNSizes; i++)
+    if (kSizes[i].rows == rows && kSizes[i].cols == cols) e = &kSizes[i];
+  if (!e) {
+    put_err(err, err_len,
+            format("no RTL model of a %dx%d array in this build (built: %s; add it to the "
+                   "rtl_sizes meson option)",
+                   rows, cols, kNSizes ? sa_rtl_sizes_text() : "none"));
+    return nullptr;
+  }
+  if (trace_path && !ends_with(trace_path, ".fst")) {
+    put_err(err, err_len,
+            format("%s: the RTL models write FST waves only (Verilator builds one trace "
+                   "format per model); name the trace FILE.fst",
+                   trace_path));
+    return nullptr;
+  }
+  std::unique_ptr<sa_rtl> r(new (std::nothrow) sa_rtl);
+  if (!r) {
+    put_err(err, err_len, "out of memory opening the RTL model");
+    return nullptr;
+  }
+  try {
+    r->ctx.reset(new VerilatedContext);
+    r->ctx->randReset(0);
+    if (trace_path) r->ctx->traceEverOn(true);
+    r->model.reset(e->make(r->ctx.get()));
+  } catch (const std::bad_alloc &) {
+    put_err(err, err_len, format("out of memory building the %dx%d RTL model", rows, cols));
+    return nullptr;
+  }
+  if (trace_path && !r->model->trace_open(trace_path)) {
+    put_err(err, err_len, format("%s: cannot open the trace file for writing", trace_path));
+    r->model->finish();
+    return nullptr;
+  }
+  r->model->reset();
+  return r.release();
+}
+
+void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols) {
+  *rows = r->model->rows;
+  *cols = r->model->cols;
+}
+
+void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n) {
+  if (max_m) *max_m = r->model->max_m;
+  if (max_k) *max_k = r->model->max_k;
+  if (max_n) *max_n = r->model->max_n;
+}
+
+const char *sa_rtl_error(const sa_rtl *r) { return r->err.c_str(); }
+
+void sa_rtl_perturb(sa_rtl *r, int on) { r->perturb = on != 0; }
+
+void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out) { *out = r->stats; }
+
+int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+               const uint8_t *keep, int32_t *y, int64_t *cycles) {
+  SaRtlModel &md = *r->model;
+  const int R = md.rows, C = md.cols;
+  if (m < 1 || k < 1 || n < 1 || m > md.max_m || k > md.max_k || n > md.max_n) {
+    r->err = format("GEMM M=%lld K=%lld N=%lld does not fit one command of the %dx%d RTL model "
+                    "(1 <= M <= %lld, K <= %lld, N <= %lld)",
+                    (long long)m, (long long)k, (long long)n, R, C, (long long)md.max_m,
+                    (long long)md.max_k, (long long)md.max_n);
+    return -1;
+  }
+  const int64_t kt_n = (k + R - 1) / R, nt_n = (n + C - 1) / C;
+  uint64_t clocks = 0;
+
+  // Activations: word (kt, m) at kt*MaxM + m, lane r = X[m][kt*R + r] (padding lanes 0).
+  std::vector<int8_t> lanes(static_cast<size_t>(R > C ? R : C));
+  for (int64_t kt = 0; kt < kt_n; kt++)
+    for (int64_t i = 0; i < m; i++) {
+      for (int rr = 0; rr < R; rr++) {
+        int64_t kk = kt * R + rr;
+        lanes[rr] = kk < k ? x[i * k + kk] : 0;
+      }
+      md.host_x(true, static_cast<uint32_t>(kt * md.max_m + i), lanes.data());
+      md.tick();
+      clocks++;
+    }
+  md.host_x(false, 0, nullptr);
+
+  // Weights of kept tiles only: word ((kt*MaxNT + nt)*R + r), lane c = W[kt*R + r][nt*C + c].
+  for (int64_t kt = 0; kt < kt_n; kt++)
+    for (int64_t nt = 0; nt < nt_n; nt++) {
+      if (keep && !keep[kt * nt_n + nt]) continue;
+      for (int rr = 0; rr < R; rr++) {
+        int64_t kk = kt * R + rr;
+        for (int c = 0; c < C; c++) {
+          int64_t nn = nt * C + c;
+          lanes[c] = (kk < k && nn < n) ? w[kk * n + nn] : 0;
+        }
+        md.host_w(true, static_cast<uint32_t>((kt * md.max_nt + nt) * R + rr), lanes.data());
+        md.tick();
+        clocks++;
+      }
+    }
+  md.host_w(false, 0, nullptr);
+
+  // Mask: one word per strip, bit kt = keep (kt, nt).
+  std::vector<uint32_t> words(static_cast<size_t>((md.max_kt + 31) / 32));
+  for (int64_t nt = 0; nt < nt_n; nt++) {
+    std::fill(words.begin(), words.end(), 0u);
+    for (int64_t kt = 0; kt < kt_n; kt++)
+      if (!keep || keep[kt * nt_n + nt]) words[kt / 32] |= 1u << (kt % 32);
+    md.host_mask(true, static_cast<uint32_t>(nt), words.data());
+    md.tick();
+    clocks++;
+  }
+  md.host_mask(false, 0, nullptr);
+
+  // Command: accepted on the rising edge where valid and ready are both high; then count
+  // the cycles until done (done is high in cycle array_cycles after acceptance).
+  auto t0 = std::chrono::steady_clock::now();
+  md.command(true, static_cast<uint32_t>(m), static_cast<uint32_t>(k),
+             static_cast<uint32_t>(n));
+  if (!md.ready()) {
+    r->err = "the RTL controller is not ready for a command";
+    return -1;
+  }
+  md.tick();
+  clocks++;
+  md.command(false, 0, 0, 0);
+  const int64_t limit = R + kt_n * nt_n * (m + R + C - 1) + 16;
+  int64_t count = 0;
+  while (!md.done()) {
+    if (count > limit) {
+      r->err = format("the %dx%d RTL did not signal done within %lld cycles (M=%lld K=%lld "
+                      "N=%lld)",
+                      R, C, (long long)limit, (long long)m, (long long)k, (long long)n);
+      return -1;
+    }
+    md.tick();
+    count++;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  clocks += static_cast<uint64_t>(count);
+  r->stats.clocks_command += static_cast<uint64_t>(count);
+  r->stats.seconds_command += std::chrono::duration<double>(t1 - t0).count();
+  *cycles = count;
+
+  // Read back Y, strip by strip.
+  std::vector<int32_t> row(static_cast<size_t>(C));
+  for (int64_t nt = 0; nt < nt_n; nt++)
+    for (int64_t i = 0; i < m; i++) {
+      md.read_row(static_cast<uint32_t>(nt), static_cast<uint32_t>(i), row.data());
+      for (int c = 0; c < C; c++) {
+        int64_t nn = nt * C + c;
+        if (nn < n) y[i * n + nn] = row[c];
+      }
+    }
+  if (r->perturb) y[m * n - 1] ^= 1;
+  r->stats.runs++;
+  r->stats.clocks_total += clocks;
+  return 0;
+}
+
+void sa_rtl_close(sa_rtl *r) {
+  if (!r) return;
+  r->model->finish();
+  delete r;
+}
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+/* sa_rtl: C API of the Verilator-compiled RTL array (the SystemVerilog in rtl/) for co-simulation: run one
+ * GEMM command on the RTL of a built R x C size and get its int32 outputs and exact cycles. */
+#ifndef SA_RTL_H
+#define SA_RTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sa_rtl sa_rtl;
+
+/* Statistics of an open model, summed over its runs. */
+typedef struct sa_rtl_stats {
+  uint64_t runs;            /* commands run */
+  uint64_t clocks_total;    /* clock cycles simulated (memory loading, command, read-back) */
+  uint64_t clocks_command;  /* clock cycles between command acceptance and done */
+  double seconds_command;   /* wall time spent simulating those command cycles */
+} sa_rtl_stats;
+
+/* Number of array sizes compiled into this build, and the i-th (0 <= i < n). */
+int sa_rtl_n_sizes(void);
+void sa_rtl_size(int i, int *rows, int *cols);
+/* "4x4, 8x16" (the built sizes, comma separated; "" if none). Static storage. */
+const char *sa_rtl_sizes_text(void);
+
+/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves, else an
+ * FST file (".fst") written for every cycle simulated until sa_rtl_close. Returns NULL with a
+ * one-line message in err (err_len bytes, may be 0) when that size is not built, the trace
+ * file name is not .fst or cannot be opened, or memory runs out. Free with sa_rtl_close. */
+sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len);
+
+/* The array shape of r. */
+void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols);
+
+/* Largest M, K and N one command may have on this model (its memory sizes). */
+void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n);
+
+/* Runs one command Y[m x n] = X[m x k] . W[k x n] (x, w row-major int8; y row-major int32,
+ * m*n values) with tile mask keep (KT*NT bytes, index kt*NT + nt, 1 = kept; NULL = dense) as
+ * docs/timing.md defines: loads the memories, issues the command, counts the clock cycles
+ * from acceptance to done into *cycles and reads Y back (0 in strips with no kept tile).
+ * Returns 0, or -1 (message in sa_rtl_error) when a size is out of range (1 <= m <= max_m
+ * etc.) or the RTL never signals done. */
+int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+               const uint8_t *keep, int32_t *y, int64_t *cycles);
+
+/* The message of the last failed call on r. */
+const char *sa_rtl_error(const sa_rtl *r);
+
+/* Test hook: while on, sa_rtl_run flips bit 0 of the last output element it returns (Y[m-1]
+ * [n-1]), so tests can prove that a comparison against the C model is able to fail. */
+void sa_rtl_perturb(sa_rtl *r, int on);
+
+void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out);
+
+/* Finishes the simulation (closes the trace) and frees r. NULL is fine. */
+void sa_rtl_close(sa_rtl *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

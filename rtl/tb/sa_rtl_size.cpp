@@ -1,0 +1,20 @@
+// sa_rtl_size: compiled once per array size by rtl/meson.build with SA_RTL_CLASS (the
+// Verilated model class), SA_RTL_HEADER, SA_RTL_ROWS/COLS, SA_RTL_MAX_M/K/N and
+// SA_RTL_FACTORY defined; instantiates the harness template for that model.
+#include SA_RTL_HEADER
+
+#include "sa_rtl_model.h"
+
+SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx);
+
+SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx) {
+  SaRtlModel *m = new SaRtlModelImpl<SA_RTL_CLASS>(ctx);
+  m->rows = SA_RTL_ROWS;
+  m->cols = SA_RTL_COLS;
+  m->max_m = SA_RTL_MAX_M;
+  m->max_k = SA_RTL_MAX_K;
+  m->max_n = SA_RTL_MAX_N;
+  m->max_kt = (SA_RTL_MAX_K + SA_RTL_ROWS - 1) / SA_RTL_ROWS;
+  m->max_nt = (SA_RTL_MAX_N + SA_RTL_COLS - 1) / SA_RTL_COLS;
+  return m;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Runs Verilator for one array size and builds the generated model into a static archive.
+
+Meson 1.0 has no Verilator module, so rtl/meson.build calls this from a custom_target whose
+outputs are the model's header and archive (used through link_with). The Verilator runtime
+itself is compiled once by Meson, not here.
+
+usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
+                   --max-k K --max-n N --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
+                   [--vlt FILE] SOURCES...
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--verilator', required=True)
+    ap.add_argument('--make', required=True)
+    ap.add_argument('--cxx', required=True)
+    ap.add_argument('--rows', type=int, required=True)
+    ap.add_argument('--cols', type=int, required=True)
+    ap.add_argument('--max-m', type=int, required=True)
+    ap.add_argument('--max-k', type=int, required=True)
+    ap.add_argument('--max-n', type=int, required=True)
+    ap.add_argument('--opt', required=True)
+    ap.add_argument('--mdir', required=True)
+    ap.add_argument('--header', required=True)
+    ap.add_argument('--lib', required=True)
+    ap.add_argument('--vlt')
+    ap.add_argument('sources', nargs='+')
+    a = ap.parse_args()
+
+    prefix = os.path.splitext(os.path.basename(a.header))[0]
+    if os.path.isdir(a.mdir):
+        shutil.rmtree(a.mdir)
+    cmd = [a.verilator, '--cc', '--trace-fst', '-Wall', '-O3',
+           '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
+           f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}',
+           f'-GMaxK={a.max_k}', f'-GMaxN={a.max_n}']
+    if a.vlt:
+        cmd.append(a.vlt)
+    cmd += a.sources
+    r = subprocess.run(cmd)
+    if r.returncode:
+        print(f'verilate.py: verilator failed for {a.rows}x{a.cols}', file=sys.stderr)
+        return 1
+    # Model code only (default target VPREFIX__ALL.a); warnings off: generated code is not
+    # held to the project's -Werror.
+    cxx = a.cxx
+    r = subprocess.run([a.make, '-s', '-C', a.mdir, '-f', prefix + '.mk', '-j1',
+                        f'CXX={cxx}', f'OPT_FAST={a.opt}', 'OPT_SLOW=-O0', 'OPT_GLOBAL=-O1',
+                        'USER_CPPFLAGS=-w', prefix + '__ALL.a'],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        sys.stderr.write(r.stdout)
+        print(f'verilate.py: compiling the {a.rows}x{a.cols} model failed', file=sys.stderr)
+        return 1
+    shutil.copyfile(os.path.join(a.mdir, prefix + '__ALL.a'), a.lib)
+    shutil.copyfile(os.path.join(a.mdir, prefix + '.h'), a.header)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

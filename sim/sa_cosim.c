@@ -1,0 +1,280 @@
+/* sa_cosim: RTL vs C-model co-simulation (sa_cosim.h). */
+#include "sa_cosim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_func.h"
+#include "sa_timing.h"
+
+#ifdef SA_HAVE_RTL
+#include "sa_rtl.h"
+#endif
+
+int sa_cosim_available(void) {
+#ifdef SA_HAVE_RTL
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+const char *sa_cosim_sizes(void) {
+#ifdef SA_HAVE_RTL
+  return sa_rtl_sizes_text();
+#else
+  return "";
+#endif
+}
+
+int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                   const sa_maskset *masks, int sample, uint64_t seed, sa_cosim_summary *out,
+                   sa_err *e) {
+  sa_cosim_opts o;
+  memset(&o, 0, sizeof o);
+  o.sample = sample;
+  o.seed = seed;
+  return sa_cosim_run(cfg, man, model, masks, &o, out, e);
+}
+
+#ifndef SA_HAVE_RTL
+
+int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                 const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
+                 sa_err *e) {
+  (void)cfg, (void)man, (void)model, (void)masks, (void)opts;
+  memset(out, 0, sizeof *out);
+  return sa_err_set(e, "built without RTL (needs verilator; configure with -Drtl=enabled)");
+}
+
+#else
+
+static uint64_t splitmix64(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* Lists up to 8 kept kt of strip nt ("kt 0,2,5", "none kept"). */
+static void strip_tiles(const sa_tilemask *mask, int64_t kt_n, int64_t nt_n, int64_t nt,
+                        char *buf, size_t len) {
+  size_t off = (size_t)snprintf(buf, len, "kept kt");
+  int shown = 0;
+  int64_t kept = 0;
+  for (int64_t kt = 0; kt < kt_n; kt++) {
+    if (mask && !mask->keep[kt * nt_n + nt]) continue;
+    kept++;
+    if (shown < 8 && off < len) {
+      off += (size_t)snprintf(buf + off, len - off, "%s%lld", shown ? "," : " ", (long long)kt);
+      shown++;
+    }
+  }
+  if (!kept) snprintf(buf, len, "no kept tile");
+  else if (kept > shown && off < len) snprintf(buf + off, len - off, ",... (%lld of %lld)",
+                                               (long long)kept, (long long)kt_n);
+}
+
+int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
+                     int64_t n, const sa_tilemask *mask, const char *what, int64_t row0,
+                     char *mismatch, size_t mismatch_len, int64_t *rtl_cycles, sa_err *e) {
+  int rows, cols;
+  sa_rtl_shape(rtl, &rows, &cols);
+  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
+               mask->tile_cols != cols))
+    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
+                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
+                      (long long)mask->n, (long long)mask->tile_rows,
+                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
+  const uint8_t *keep = mask ? mask->keep : NULL;
+  int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
+  int32_t *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
+  int32_t *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
+  sa_func_weights *pw = NULL;
+  int rc = -1;
+  if (!y_rtl || !y_ref) goto done;
+  pw = sa_func_pack(w, k, n, mask, e);
+  if (!pw) goto done;
+  sa_func_gemm(pw, x, m, y_ref);
+  int64_t got_cycles = 0;
+  if (sa_rtl_run(rtl, x, w, m, k, n, keep, y_rtl, &got_cycles)) {
+    sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
+    goto done;
+  }
+  if (rtl_cycles) *rtl_cycles = got_cycles;
+  int64_t want_cycles = sa_timing_command_cycles(rows, cols, m, k, n, keep);
+  rc = 1;
+  for (int64_t i = 0; i < m * n && rc; i++) {
+    if (y_rtl[i] == y_ref[i]) continue;
+    int64_t r = i / n, c = i % n;
+    char tiles[160];
+    strip_tiles(mask, kt_n, nt_n, c / cols, tiles, sizeof tiles);
+    snprintf(mismatch, mismatch_len,
+             "%s: Y[%lld][%lld] RTL %ld != C model %ld (tile column nt=%lld, %s; output "
+             "tile rows %lld..%lld)",
+             what, (long long)(row0 + r), (long long)c, (long)y_rtl[i], (long)y_ref[i],
+             (long long)(c / cols), tiles, (long long)row0, (long long)(row0 + m - 1));
+    rc = 0;
+  }
+  if (rc && got_cycles != want_cycles) {
+    int64_t kept = 0;
+    for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !keep || keep[t];
+    snprintf(mismatch, mismatch_len,
+             "%s: cycles RTL %lld != C model %lld (M=%lld K=%lld N=%lld, %lld of %lld tiles "
+             "kept, closed form R + T*(M+R+C-1))",
+             what, (long long)got_cycles, (long long)want_cycles, (long long)m, (long long)k,
+             (long long)n, (long long)kept, (long long)(kt_n * nt_n));
+    rc = 0;
+  }
+done:
+  sa_func_free(pw);
+  free(y_rtl);
+  free(y_ref);
+  return rc;
+}
+
+/* int8 weights of layer li: quantised per docs/asr.md, or synthetic from the seed. */
+static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, uint64_t seed,
+                         int8_t *w, sa_err *e) {
+  if (!model) {
+    uint64_t s = seed ^ (0x5741u + (uint64_t)li * 0x100000001b3ull);
+    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(splitmix64(&s) % 255) - 127);
+    return 0;
+  }
+  if (li >= sa_model_n_layers(model) || sa_model_layer_k(model, li) != k ||
+      sa_model_layer_n(model, li) != n)
+    return sa_err_set(e, "layer %d: the model's weights do not match the manifest's K=%lld "
+                      "N=%lld", li, (long long)k, (long long)n);
+  const float *wf = sa_model_weight(model, li);
+  for (int64_t c = 0; c < n; c++) {
+    double mx = 0;
+    for (int64_t r = 0; r < k; r++) mx = fmax(mx, fabs((double)wf[r * n + c]));
+    double s = mx > 0 ? mx / 127.0 : 1.0;
+    for (int64_t r = 0; r < k; r++) {
+      double q = round((double)wf[r * n + c] / s);
+      w[r * n + c] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+    }
+  }
+  return 0;
+}
+
+int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                 const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
+                 sa_err *e) {
+  memset(out, 0, sizeof *out);
+  out->pass = 1;
+  const int rows = (int)cfg->hw.rows, cols = (int)cfg->hw.cols;
+  if (masks && (masks->tile_rows != rows || masks->tile_cols != cols))
+    return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
+                      (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
+  char err[512];
+  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, err, sizeof err);
+  if (!rtl) return sa_err_set(e, "%s", err);
+  if (opts->perturb) sa_rtl_perturb(rtl, 1);
+  int64_t max_m, max_k, max_n;
+  sa_rtl_limits(rtl, &max_m, &max_k, &max_n);
+  int64_t cmd_rows = cfg->hw.acc_rows;
+  int rc = -1;
+  int8_t *x = NULL, *w = NULL;
+  char *chosen = NULL;
+  if (cmd_rows > max_m) {
+    sa_err_set(e, "%s: hw.acc_rows = %lld exceeds the RTL model's %lld rows per command",
+               cfg->path, (long long)cmd_rows, (long long)max_m);
+    goto done;
+  }
+  /* Which layers: all, or a seeded partial Fisher-Yates shuffle, checked in manifest order. */
+  int nl = man->n_layers;
+  chosen = sa_calloc((size_t)(nl ? nl : 1), 1, e);
+  if (!chosen) goto done;
+  if (opts->sample <= 0 || opts->sample >= nl) {
+    memset(chosen, 1, (size_t)nl);
+  } else {
+    int *idx = sa_malloc((size_t)nl * sizeof *idx, e);
+    if (!idx) goto done;
+    for (int i = 0; i < nl; i++) idx[i] = i;
+    uint64_t s = opts->seed ^ 0x73616d706c65ull;
+    for (int i = 0; i < opts->sample; i++) {
+      int j = i + (int)(splitmix64(&s) % (uint64_t)(nl - i));
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      chosen[idx[i]] = 1;
+    }
+    free(idx);
+  }
+  if (opts->table)
+    fprintf(opts->table, "%-24s %6s %5s %5s %11s %4s %12s %12s %10s  %s\n", "gemm", "M", "K",
+            "N", "tiles kept", "cmds", "cycles RTL", "cycles C", "values", "result");
+  for (int li = 0; li < nl; li++) {
+    if (!chosen[li]) continue;
+    const sa_layer *l = &man->layers[li];
+    if (l->k > max_k || l->n > max_n) {
+      sa_err_set(e, "GEMM '%s' (K=%lld N=%lld) is larger than the RTL model's memories "
+                 "(K <= %lld, N <= %lld)", l->name, (long long)l->k, (long long)l->n,
+                 (long long)max_k, (long long)max_n);
+      goto done;
+    }
+    const sa_tilemask *mask = masks ? sa_maskset_find(masks, l->name) : NULL;
+    if (mask && (mask->k != l->k || mask->n != l->n)) {
+      sa_err_set(e, "mask '%s' is for a %lldx%lld GEMM but the manifest says K=%lld N=%lld",
+                 l->name, (long long)mask->k, (long long)mask->n, (long long)l->k,
+                 (long long)l->n);
+      goto done;
+    }
+    free(x);
+    free(w);
+    x = sa_malloc((size_t)(l->m * l->k), e);
+    w = sa_malloc((size_t)(l->k * l->n), e);
+    if (!x || !w) goto done;
+    if (layer_weights(model, li, l->k, l->n, opts->seed, w, e)) goto done;
+    uint64_t s = opts->seed ^ ((uint64_t)(li + 1) * 0x9e3779b97f4a7c15ull);
+    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(splitmix64(&s) & 0xff);
+    int64_t kt_n = sa_timing_tiles_k(l->k, rows), nt_n = sa_timing_tiles_n(l->n, cols);
+    int64_t kept = 0;
+    for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !mask || mask->keep[t];
+    int64_t cyc_rtl = 0, cyc_c = 0, cmds = 0;
+    int ok = 1;
+    for (int64_t r0 = 0; r0 < l->m; r0 += cmd_rows) {
+      int64_t mm = l->m - r0 < cmd_rows ? l->m - r0 : cmd_rows;
+      char what[256], mis[512];
+      snprintf(what, sizeof what, "GEMM '%s' command %lld (rows %lld..%lld)", l->name,
+               (long long)cmds, (long long)r0, (long long)(r0 + mm - 1));
+      int64_t c = 0;
+      int st = sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask, what, r0, mis,
+                                sizeof mis, &c, e);
+      if (st < 0) goto done;
+      cmds++;
+      cyc_rtl += c;
+      cyc_c += sa_timing_command_cycles(rows, cols, mm, l->k, l->n, mask ? mask->keep : NULL);
+      out->commands++;
+      out->cycles_compared++;
+      out->values_compared += mm * l->n;
+      if (!st && ok) {
+        ok = 0;
+        if (out->pass) snprintf(out->first_mismatch, sizeof out->first_mismatch, "%s", mis);
+        out->pass = 0;
+        if (opts->table) fprintf(opts->table, "  MISMATCH %s\n", mis);
+      }
+    }
+    out->gemms++;
+    out->rtl_cycles += cyc_rtl;
+    if (opts->table) {
+      char kbuf[32];
+      snprintf(kbuf, sizeof kbuf, "%lld/%lld", (long long)kept, (long long)(kt_n * nt_n));
+      fprintf(opts->table, "%-24s %6lld %5lld %5lld %11s %4lld %12lld %12lld %10lld  %s\n",
+              l->name, (long long)l->m, (long long)l->k, (long long)l->n, kbuf,
+              (long long)cmds, (long long)cyc_rtl, (long long)cyc_c,
+              (long long)(l->m * l->n), ok ? "ok" : "MISMATCH");
+    }
+  }
+  rc = 0;
+done:
+  free(chosen);
+  free(x);
+  free(w);
+  sa_rtl_close(rtl);
+  return rc;
+}
+
+#endif

@@ -1,0 +1,73 @@
+/* sa_cosim: co-simulation of the Verilator RTL array against the C model. Every output value
+ * of every command is compared with sa_func_gemm and every command's cycle count with
+ * sa_timing_command_cycles (docs/timing.md); the first mismatch is named precisely. */
+#ifndef SA_COSIM_H
+#define SA_COSIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sa_config.h"
+#include "sa_err.h"
+#include "sa_manifest.h"
+#include "sa_mask.h"
+#include "sa_model.h"
+
+typedef struct sa_cosim_summary {
+  int64_t gemms;            /* GEMMs (manifest layers) checked */
+  int64_t commands;         /* commands run: each GEMM split along M by hw.acc_rows */
+  int64_t cycles_compared;  /* command cycle counts compared (one per command) */
+  int64_t values_compared;  /* output values compared */
+  int64_t rtl_cycles;       /* sum of the RTL's command cycles */
+  int pass;                 /* 1 when every value and every cycle count agreed */
+  char first_mismatch[512]; /* "" when pass */
+} sa_cosim_summary;
+
+typedef struct sa_cosim_opts {
+  int64_t sample;           /* 0: every GEMM; else this many GEMMs, a deterministic sample */
+  uint64_t seed;            /* activations, the sample and synthetic weights derive from it */
+  const char *trace;        /* FST wave file of the whole run, or NULL */
+  FILE *table;              /* per-GEMM table printed here, or NULL */
+  int perturb;              /* test hook: the RTL flips one output bit of every command */
+} sa_cosim_opts;
+
+/* 1 when this build contains the RTL models; sa_cosim_sizes lists them ("4x4, 8x16"). */
+int sa_cosim_available(void);
+const char *sa_cosim_sizes(void);
+
+/* Checks the GEMMs of man on the RTL of the cfg->hw.rows x cfg->hw.cols array against the C
+ * model. Weights: model's layer weights quantised to int8 per docs/asr.md "Quantisation"
+ * (per output column, symmetric, round half away from zero, clamp +-127); model NULL: uniform
+ * pseudo-random int8 in [-127, 127] from the seed. Activations: uniform pseudo-random int8
+ * in [-128, 127] (the full range, so extremes are exercised) from splitmix64(seed, layer).
+ * Masks: the maskset's mask for each layer by name (tile shape must be R x C), dense when
+ * masks is NULL or has no entry for the layer. The sample picks opts->sample distinct layers
+ * by a seeded shuffle and checks them in manifest order.
+ * Returns 0 when the check ran (out->pass says whether everything agreed; the first mismatch
+ * names GEMM, command, tile and element or cycle count), -1 with a message in e when it could
+ * not run (no RTL in this build or for that size, a mask that does not fit, a GEMM larger
+ * than the RTL's memories, out of memory). */
+int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                 const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
+                 sa_err *e);
+
+/* sa_cosim_run without table, trace or perturbation: the sweep's entry point. sample 0 =
+ * all GEMMs. */
+int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                   const sa_maskset *masks, int sample, uint64_t seed, sa_cosim_summary *out,
+                   sa_err *e);
+
+#ifdef SA_HAVE_RTL
+typedef struct sa_rtl sa_rtl;
+/* Runs one command Y[m x n] = X[m x k] W[k x n] on rtl and on the C model (mask NULL =
+ * dense; otherwise a k x n mask of the RTL's tile shape) and compares every value and the
+ * cycle count. Messages start with what and name rows as row0 + i (the command's place in
+ * its GEMM). Returns 1 when they agree, 0 on a mismatch (described in mismatch), -1 with a
+ * message in e when the command could not run. *rtl_cycles gets the RTL's count (may be
+ * NULL). */
+int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
+                     int64_t n, const sa_tilemask *mask, const char *what, int64_t row0,
+                     char *mismatch, size_t mismatch_len, int64_t *rtl_cycles, sa_err *e);
+#endif
+
+#endif

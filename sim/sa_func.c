@@ -1,0 +1,323 @@
+/* sa_func: bit-exact int8 GEMM of the array (docs/timing.md §1–3).
+ *
+ * Fast path (x86 with AVX2): W is packed once into panels of 16 output columns, each a
+ * sequence of K-pairs holding (w[2p][n], w[2p+1][n]) as int16 pairs, so that
+ * _mm256_madd_epi16 against a broadcast pair (x[m][2p], x[m][2p+1]) yields 8 exact int32
+ * two-term sums per instruction (|sum| <= 2*128*128, never saturates); the sums over K are
+ * added with _mm256_add_epi32, i.e. modulo 2^32, exactly the array's wrap-around. A 6 x 16
+ * register-blocked micro-kernel runs over cache blocks of K (KC_PAIRS pairs) and M (MC
+ * rows) in the BLIS loop order. K-pairs that belong only to pruned tiles are skipped
+ * (each panel keeps its runs of live pairs), so pruned models also run faster.
+ * Portable path: an i-k-j loop over the masked int8 copy with unsigned accumulation. */
+#include "sa_func.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SA_FUNC_X86 1
+#else
+#define SA_FUNC_X86 0
+#endif
+
+enum {
+  NR = 16,        /* output columns per panel (two 8-lane int32 vectors) */
+  MR = 6,         /* rows of the micro-kernel */
+  KC_PAIRS = 128, /* K-pairs per cache block: a panel slice is 128*64 B = 8 KiB (L1) */
+  MC = 96,        /* rows per cache block: 96*128*4 B = 48 KiB of packed X (L2) */
+};
+
+struct sa_func_weights {
+  int64_t k, n;
+  int64_t kp;        /* K-pairs: ceil(k/2) */
+  int64_t np;        /* panels: ceil(n/NR) */
+  int16_t *w16;      /* np x kp x (NR x 2) int16, masked */
+  int8_t *wm;        /* k x n int8, masked (portable path and tests) */
+  int64_t *run_off;  /* np+1 offsets into runs */
+  int64_t *runs;     /* [start, end) pairs of live K-pairs per panel */
+};
+
+static int force_portable;
+
+void sa_func_force_portable(int on) { force_portable = on; }
+
+static int have_avx2(void) {
+#if SA_FUNC_X86
+  static int cached = -1;
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+  }
+  return cached && !force_portable;
+#else
+  return 0;
+#endif
+}
+
+const char *sa_func_kernel_name(void) { return have_avx2() ? "avx2" : "portable"; }
+
+int64_t sa_func_k(const sa_func_weights *pw) { return pw->k; }
+int64_t sa_func_n(const sa_func_weights *pw) { return pw->n; }
+
+static int32_t wrap32(uint32_t u) {
+  int32_t r;
+  memcpy(&r, &u, sizeof r);
+  return r;
+}
+
+/* keep bit of weight (k, n) under mask (NULL: dense). */
+static int kept(const sa_tilemask *mask, int64_t k, int64_t n) {
+  if (!mask) return 1;
+  return mask->keep[(k / mask->tile_rows) * mask->nt + n / mask->tile_cols] != 0;
+}
+
+static int check_mask(const sa_tilemask *mask, int64_t k, int64_t n, sa_err *e) {
+  if (!mask) return 0;
+  if (mask->k != k || mask->n != n)
+    return sa_err_set(e, "tile mask '%s' is for a %lld x %lld GEMM, weights are %lld x %lld",
+                      mask->name, (long long)mask->k, (long long)mask->n, (long long)k,
+                      (long long)n);
+  if (mask->tile_rows < 1 || mask->tile_cols < 1 || !mask->keep ||
+      mask->kt != (k + mask->tile_rows - 1) / mask->tile_rows ||
+      mask->nt != (n + mask->tile_cols - 1) / mask->tile_cols)
+    return sa_err_set(e, "tile mask '%s': inconsistent tile grid (%lld x %lld tiles of %lld x %lld)",
+                      mask->name, (long long)mask->kt, (long long)mask->nt,
+                      (long long)mask->tile_rows, (long long)mask->tile_cols);
+  return 0;
+}
+
+sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_tilemask *mask,
+                              sa_err *e) {
+  if (k < 1 || n < 1) {
+    sa_err_set(e, "functional GEMM: bad weight shape %lld x %lld", (long long)k, (long long)n);
+    return NULL;
+  }
+  if (check_mask(mask, k, n, e)) return NULL;
+  sa_func_weights *pw = sa_calloc(1, sizeof *pw, e);
+  if (!pw) return NULL;
+  pw->k = k;
+  pw->n = n;
+  pw->kp = (k + 1) / 2;
+  pw->np = (n + NR - 1) / NR;
+  pw->w16 = sa_calloc((size_t)(pw->np * pw->kp), NR * 2 * sizeof(int16_t), e);
+  pw->wm = sa_malloc((size_t)(k * n), e);
+  pw->run_off = sa_calloc((size_t)pw->np + 1, sizeof(int64_t), e);
+  /* at most one run per two pairs, plus one */
+  pw->runs = sa_calloc((size_t)(pw->np * (pw->kp / 2 + 2)), 2 * sizeof(int64_t), e);
+  if (!pw->w16 || !pw->wm || !pw->run_off || !pw->runs) {
+    sa_func_free(pw);
+    return NULL;
+  }
+  for (int64_t i = 0; i < k; i++)
+    for (int64_t j = 0; j < n; j++) pw->wm[i * n + j] = kept(mask, i, j) ? w[i * n + j] : 0;
+  int64_t nruns = 0;
+  for (int64_t p = 0; p < pw->np; p++) {
+    pw->run_off[p] = nruns;
+    int64_t c0 = p * NR, c1 = c0 + NR < n ? c0 + NR : n;
+    int in_run = 0;
+    for (int64_t q = 0; q < pw->kp; q++) {
+      int16_t *dst = pw->w16 + (p * pw->kp + q) * NR * 2;
+      int live = 0;
+      for (int64_t kk = 2 * q; kk < 2 * q + 2 && kk < k; kk++)
+        for (int64_t c = c0; c < c1; c++) {
+          dst[(c - c0) * 2 + (kk - 2 * q)] = pw->wm[kk * n + c];
+          live |= kept(mask, kk, c);
+        }
+      if (live && !in_run) {
+        pw->runs[2 * nruns] = q;
+        in_run = 1;
+      } else if (!live && in_run) {
+        pw->runs[2 * nruns + 1] = q;
+        nruns++;
+        in_run = 0;
+      }
+    }
+    if (in_run) {
+      pw->runs[2 * nruns + 1] = pw->kp;
+      nruns++;
+    }
+    SA_ASSERT(nruns - pw->run_off[p] <= pw->kp / 2 + 2);
+  }
+  pw->run_off[pw->np] = nruns;
+  return pw;
+}
+
+void sa_func_free(sa_func_weights *pw) {
+  if (!pw) return;
+  free(pw->w16);
+  free(pw->wm);
+  free(pw->run_off);
+  free(pw->runs);
+  free(pw);
+}
+
+void sa_func_gemm_ref(const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+                      const sa_tilemask *mask, int32_t *y) {
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      uint32_t acc = 0;
+      for (int64_t kk = 0; kk < k; kk++)
+        if (kept(mask, kk, j))
+          acc += (uint32_t)((int32_t)x[i * k + kk] * (int32_t)w[kk * n + j]);
+      y[i * n + j] = wrap32(acc);
+    }
+}
+
+/* Portable kernel: i-k-j with unsigned (wrapping) accumulation in y. */
+static void gemm_portable(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
+  const int64_t k = pw->k, n = pw->n;
+  enum { NB = 1024 };
+  for (int64_t i = 0; i < m; i++) {
+    uint32_t *yr = (uint32_t *)(y + i * n);
+    for (int64_t j0 = 0; j0 < n; j0 += NB) {
+      int64_t j1 = j0 + NB < n ? j0 + NB : n;
+      for (int64_t j = j0; j < j1; j++) yr[j] = 0;
+      for (int64_t kk = 0; kk < k; kk++) {
+        int32_t xv = x[i * k + kk];
+        if (!xv) continue;
+        const int8_t *wr = pw->wm + kk * n;
+        for (int64_t j = j0; j < j1; j++) yr[j] += (uint32_t)(xv * (int32_t)wr[j]);
+      }
+    }
+  }
+}
+
+#if SA_FUNC_X86
+/* Packs X[m0.., k-pairs q0..q1) into xb as int16 pairs (one uint32 per pair), rows padded
+ * with zeros up to a multiple of MR. */
+static void pack_x(const int8_t *x, int64_t k, int64_t m0, int64_t mc, int64_t q0, int64_t q1,
+                   uint32_t *xb) {
+  int64_t nq = q1 - q0, mcp = (mc + MR - 1) / MR * MR;
+  for (int64_t r = 0; r < mcp; r++) {
+    uint32_t *d = xb + r * nq;
+    if (r >= mc) {
+      memset(d, 0, (size_t)nq * sizeof *d);
+      continue;
+    }
+    const int8_t *s = x + (m0 + r) * k;
+    for (int64_t q = q0; q < q1; q++) {
+      int64_t kk = 2 * q;
+      uint16_t lo = (uint16_t)(int16_t)s[kk];
+      uint16_t hi = kk + 1 < k ? (uint16_t)(int16_t)s[kk + 1] : 0;
+      d[q - q0] = (uint32_t)lo | ((uint32_t)hi << 16);
+    }
+  }
+}
+
+/* 6 x 16 micro-kernel: adds X(6 rows, pairs of each run) . W(panel) into y rows [0, mr),
+ * columns [0, nr) (row stride ldy), wrapping. xb rows have stride nq pairs, starting at
+ * pair q0; wp points at the panel's pair 0. */
+__attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64_t nq,
+                                                       int64_t q0, const int16_t *wp,
+                                                       const int64_t *runs, int64_t nruns,
+                                                       int32_t *y, int64_t ldy, int mr,
+                                                       int nr) {
+  __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256();
+  __m256i c10 = _mm256_setzero_si256(), c11 = _mm256_setzero_si256();
+  __m256i c20 = _mm256_setzero_si256(), c21 = _mm256_setzero_si256();
+  __m256i c30 = _mm256_setzero_si256(), c31 = _mm256_setzero_si256();
+  __m256i c40 = _mm256_setzero_si256(), c41 = _mm256_setzero_si256();
+  __m256i c50 = _mm256_setzero_si256(), c51 = _mm256_setzero_si256();
+  for (int64_t r = 0; r < nruns; r++) {
+    int64_t a = runs[2 * r], b = runs[2 * r + 1];
+    const int16_t *w = wp + a * NR * 2;
+    const int32_t *x0 = (const int32_t *)xb + (a - q0);
+    for (int64_t q = a; q < b; q++, w += NR * 2, x0++) {
+      __m256i w0 = _mm256_loadu_si256((const __m256i *)w);
+      __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + 16));
+      __m256i xv;
+      xv = _mm256_set1_epi32(x0[0]);
+      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(xv, w0));
+      c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(xv, w1));
+      xv = _mm256_set1_epi32(x0[nq]);
+      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(xv, w0));
+      c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(xv, w1));
+      xv = _mm256_set1_epi32(x0[2 * nq]);
+      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(xv, w0));
+      c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(xv, w1));
+      xv = _mm256_set1_epi32(x0[3 * nq]);
+      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(xv, w0));
+      c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(xv, w1));
+      xv = _mm256_set1_epi32(x0[4 * nq]);
+      c40 = _mm256_add_epi32(c40, _mm256_madd_epi16(xv, w0));
+      c41 = _mm256_add_epi32(c41, _mm256_madd_epi16(xv, w1));
+      xv = _mm256_set1_epi32(x0[5 * nq]);
+      c50 = _mm256_add_epi32(c50, _mm256_madd_epi16(xv, w0));
+      c51 = _mm256_add_epi32(c51, _mm256_madd_epi16(xv, w1));
+    }
+  }
+  __m256i acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                        {c30, c31}, {c40, c41}, {c50, c51}};
+  if (nr == NR) {
+    for (int i = 0; i < mr; i++) {
+      __m256i *d = (__m256i *)(y + i * ldy);
+      _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), acc[i][0]));
+      _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1), acc[i][1]));
+    }
+  } else {
+    int32_t t[NR];
+    for (int i = 0; i < mr; i++) {
+      _mm256_storeu_si256((__m256i *)t, acc[i][0]);
+      _mm256_storeu_si256((__m256i *)(t + 8), acc[i][1]);
+      uint32_t *d = (uint32_t *)(y + i * ldy);
+      for (int j = 0; j < nr; j++) d[j] += (uint32_t)t[j];
+    }
+  }
+}
+
+/* Intersects the panel's runs with [q0, q1) into out; returns the number of runs. */
+static int64_t clip_runs(const int64_t *runs, int64_t nruns, int64_t q0, int64_t q1,
+                         int64_t *out) {
+  int64_t c = 0;
+  for (int64_t r = 0; r < nruns; r++) {
+    int64_t a = runs[2 * r] > q0 ? runs[2 * r] : q0;
+    int64_t b = runs[2 * r + 1] < q1 ? runs[2 * r + 1] : q1;
+    if (a < b) {
+      out[2 * c] = a;
+      out[2 * c + 1] = b;
+      c++;
+    }
+  }
+  return c;
+}
+
+static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
+  const int64_t k = pw->k, n = pw->n;
+  uint32_t xb[MC * KC_PAIRS];
+  int64_t clipped[2 * (KC_PAIRS / 2 + 2)];
+  memset(y, 0, (size_t)(m * n) * sizeof *y);
+  for (int64_t q0 = 0; q0 < pw->kp; q0 += KC_PAIRS) {
+    int64_t q1 = q0 + KC_PAIRS < pw->kp ? q0 + KC_PAIRS : pw->kp;
+    for (int64_t m0 = 0; m0 < m; m0 += MC) {
+      int64_t mc = m0 + MC < m ? MC : m - m0;
+      pack_x(x, k, m0, mc, q0, q1, xb);
+      for (int64_t p = 0; p < pw->np; p++) {
+        const int64_t *runs = pw->runs + 2 * pw->run_off[p];
+        int64_t nr_all = pw->run_off[p + 1] - pw->run_off[p];
+        int64_t nruns = clip_runs(runs, nr_all, q0, q1, clipped);
+        if (!nruns) continue;
+        int nr = (int)(n - p * NR < NR ? n - p * NR : NR);
+        const int16_t *wp = pw->w16 + p * pw->kp * NR * 2;
+        for (int64_t i = 0; i < mc; i += MR) {
+          int mr = (int)(mc - i < MR ? mc - i : MR);
+          micro_avx2(xb + i * (q1 - q0), q1 - q0, q0, wp, clipped, nruns,
+                     y + (m0 + i) * n + p * NR, n, mr, nr);
+        }
+      }
+    }
+  }
+}
+#endif
+
+void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
+  SA_ASSERT(pw && m >= 0);
+  if (m == 0) return;
+#if SA_FUNC_X86
+  if (have_avx2()) {
+    gemm_avx2(pw, x, m, y);
+    return;
+  }
+#endif
+  gemm_portable(pw, x, m, y);
+}

@@ -1,0 +1,46 @@
+/* sa_func: the bit-exact functional model of the array (docs/timing.md §1–3): int8 x int8
+ * products, int32 two's-complement wrap-around sums, pruned tiles contribute nothing. */
+#ifndef SA_FUNC_H
+#define SA_FUNC_H
+
+#include <stdint.h>
+
+#include "sa_err.h"
+#include "sa_mask.h"
+
+/* Weights of one GEMM, packed for the fast kernel with the tile mask already applied
+ * (a pruned tile's weights are stored as 0, whatever the source held). Immutable after
+ * sa_func_pack, so one packed object may be shared by several threads. */
+typedef struct sa_func_weights sa_func_weights;
+
+/* Packs W (K x N, row-major int8) for sa_func_gemm. mask == NULL: dense. A non-NULL mask
+ * must describe a K x N GEMM (mask->k == k, mask->n == n) with tile_rows, tile_cols >= 1;
+ * a mismatch is a recoverable error. k, n >= 1. Returns the packed weights (free with
+ * sa_func_free), or NULL with a message in e (bad sizes, mask mismatch, out of memory). */
+sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_tilemask *mask,
+                              sa_err *e);
+
+/* Reduction size K and output features N of packed weights. */
+int64_t sa_func_k(const sa_func_weights *pw);
+int64_t sa_func_n(const sa_func_weights *pw);
+
+/* Y[M x N] (int32, row-major) = X[M x K] (int8, row-major) . W, with int32 wrap-around,
+ * exactly what the array computes (pruned tiles contribute 0). m >= 0; y must not overlap
+ * x. Never fails. Single-threaded; callers may run several GEMMs in parallel. */
+void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y);
+
+/* Frees packed weights (NULL is fine). */
+void sa_func_free(sa_func_weights *pw);
+
+/* Naive reference of the same arithmetic: triple loop, tile mask tested per weight.
+ * w row-major K x N; mask NULL = dense (otherwise it must match k, n). Never fails. */
+void sa_func_gemm_ref(const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+                      const sa_tilemask *mask, int32_t *y);
+
+/* Name of the kernel sa_func_gemm uses on this CPU ("avx2" or "portable"). */
+const char *sa_func_kernel_name(void);
+
+/* Test hook: force the portable kernel (1) or allow AVX2 again (0). */
+void sa_func_force_portable(int on);
+
+#endif

@@ -1,0 +1,179 @@
+/* sa_report: text and JSON output of a cycle-model run. */
+#include "sa_report.h"
+
+#include "sa_out.h"
+
+static void json_counts(sa_json *j, const sa_counts *c) {
+  sa_json_obj(j);
+#define F(x) sa_json_key(j, #x), sa_json_int(j, c->x)
+  F(commands); F(tiles); F(tiles_kept); F(macs); F(pe_active); F(pe_idle);
+  F(reg_weight); F(reg_act); F(reg_psum); F(wbuf_read); F(wbuf_write); F(abuf_read);
+  F(abuf_write); F(obuf_read); F(obuf_write); F(dram_read); F(dram_write); F(mask_bytes);
+  F(ins_write_weights); F(ins_queue_input); F(ins_stream); F(ins_read_output);
+  F(cpu_accumulates);
+#undef F
+  sa_json_end(j);
+}
+
+static void json_time(sa_json *j, const sa_time *t) {
+  sa_json_obj(j);
+#define F(x) sa_json_key(j, #x), sa_json_int(j, t->x)
+  F(array); F(weight_load); F(compute); F(fill_drain); F(stall_weights); F(stall_acts);
+  F(stall_outputs); F(accel);
+#undef F
+  sa_json_key(j, "host_gemm");
+  sa_json_num(j, t->host_gemm);
+  sa_json_end(j);
+}
+
+static void json_energy(sa_json *j, const sa_energy *en) {
+  sa_json_obj(j);
+#define F(x) sa_json_key(j, #x), sa_json_num(j, en->x)
+  F(mac); F(reg); F(wbuf); F(abuf); F(obuf); F(dram); F(leak); F(clock); F(host); F(total);
+#undef F
+  sa_json_end(j);
+}
+
+static double utilisation(const sa_run_result *r, const sa_counts *c, const sa_time *t) {
+  double pe_cycles = (double)(r->rows * r->cols) * (double)t->array;
+  return pe_cycles > 0 ? (double)c->macs / pe_cycles : 0;
+}
+
+void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *dense) {
+  sa_json_key(j, "array");
+  sa_json_obj(j);
+  sa_json_key(j, "rows"), sa_json_int(j, run->rows);
+  sa_json_key(j, "cols"), sa_json_int(j, run->cols);
+  sa_json_key(j, "integration"), sa_json_str(j, sa_config_integration_name(run->integration));
+  sa_json_end(j);
+  sa_json_key(j, "totals");
+  sa_json_obj(j);
+  sa_json_key(j, "time"), json_time(j, &run->time);
+  sa_json_key(j, "counts"), json_counts(j, &run->counts);
+  sa_json_key(j, "utilisation"), sa_json_num(j, utilisation(run, &run->counts, &run->time));
+  sa_json_key(j, "host_ops_cycles"), sa_json_num(j, run->host_ops);
+  sa_json_key(j, "system_host_cycles"), sa_json_num(j, run->host_system);
+  sa_json_key(j, "host_only_cycles"), sa_json_num(j, run->host_only);
+  sa_json_key(j, "seconds"), sa_json_num(j, run->seconds);
+  sa_json_end(j);
+  sa_json_key(j, "energy_pj"), json_energy(j, &run->energy);
+  sa_json_key(j, "area_mm2");
+  sa_json_obj(j);
+  sa_json_key(j, "pe"), sa_json_num(j, run->area_pe_mm2);
+  sa_json_key(j, "buffers"), sa_json_num(j, run->area_buf_mm2);
+  sa_json_key(j, "controller"), sa_json_num(j, run->area_ctrl_mm2);
+  sa_json_key(j, "total"), sa_json_num(j, run->area_mm2);
+  sa_json_end(j);
+  sa_json_key(j, "speedup");
+  sa_json_obj(j);
+  sa_json_key(j, "vs_dense");
+  if (dense) sa_json_num(j, sa_run_speedup_vs_dense(run, dense));
+  else sa_json_null(j);
+  sa_json_key(j, "array_vs_dense");
+  if (dense && run->time.array) sa_json_num(j, (double)dense->time.array / (double)run->time.array);
+  else sa_json_null(j);
+  sa_json_key(j, "vs_host_only"), sa_json_num(j, sa_run_speedup_vs_host(run));
+  sa_json_end(j);
+  sa_json_key(j, "layers");
+  sa_json_arr(j);
+  for (int i = 0; i < run->n_layers; i++) {
+    const sa_layer_result *l = &run->layers[i];
+    sa_json_obj(j);
+    sa_json_key(j, "name"), sa_json_str(j, l->name);
+    sa_json_key(j, "role"), sa_json_str(j, sa_manifest_role_name(l->role));
+    sa_json_key(j, "m"), sa_json_int(j, l->m);
+    sa_json_key(j, "k"), sa_json_int(j, l->k);
+    sa_json_key(j, "n"), sa_json_int(j, l->n);
+    sa_json_key(j, "count"), sa_json_int(j, l->count);
+    sa_json_key(j, "tiles_k"), sa_json_int(j, l->kt);
+    sa_json_key(j, "tiles_n"), sa_json_int(j, l->nt);
+    sa_json_key(j, "masked"), sa_json_bool(j, l->pruned);
+    sa_json_key(j, "utilisation"), sa_json_num(j, utilisation(run, &l->counts, &l->time));
+    sa_json_key(j, "time"), json_time(j, &l->time);
+    sa_json_key(j, "counts"), json_counts(j, &l->counts);
+    sa_json_key(j, "energy_pj"), json_energy(j, &l->energy);
+    sa_json_end(j);
+  }
+  sa_json_end(j);
+}
+
+int sa_report_write_json(const char *path, const sa_config *cfg, const char *manifest_path,
+                         const char *mask_path, const sa_run_result *run,
+                         const sa_run_result *dense, sa_err *e) {
+  sa_out o;
+  if (sa_out_open(&o, path, e)) return -1;
+  sa_json j;
+  sa_json_init(&j, o.f, 1);
+  sa_json_obj(&j);
+  sa_json_provenance(&j);
+  sa_json_key(&j, "config"), sa_config_write_json(cfg, &j);
+  sa_json_key(&j, "manifest"), sa_json_str(&j, manifest_path);
+  sa_json_key(&j, "mask"), sa_json_str(&j, mask_path);
+  sa_report_json(&j, run, dense);
+  sa_json_end(&j);
+  fputc('\n', o.f);
+  return sa_out_commit(&o, e);
+}
+
+static double nj(double pj) { return pj / 1e3; }
+
+void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
+                     const sa_run_result *dense) {
+  const sa_time *t = &run->time;
+  const sa_counts *c = &run->counts;
+  fprintf(f, "array %lldx%lld, integration %s, accelerator %.0f MHz, host %.0f MHz\n",
+          (long long)run->rows, (long long)run->cols,
+          sa_config_integration_name(run->integration), cfg->hw.clock_mhz,
+          cfg->host.clock_mhz);
+  fprintf(f, "%-22s %-8s %16s %5s %11s %12s %12s %14s %12s\n", "layer", "role", "MxKxN",
+          "x", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ");
+  for (int i = 0; i < run->n_layers; i++) {
+    const sa_layer_result *l = &run->layers[i];
+    char shape[64], tiles[32];
+    snprintf(shape, sizeof shape, "%lldx%lldx%lld", (long long)l->m, (long long)l->k,
+             (long long)l->n);
+    snprintf(tiles, sizeof tiles, "%lld/%lld", (long long)(l->counts.tiles_kept / (l->count ? l->count : 1)),
+             (long long)(l->counts.tiles / (l->count ? l->count : 1)));
+    int64_t st = l->time.stall_weights + l->time.stall_acts + l->time.stall_outputs;
+    fprintf(f, "%-22.22s %-8s %16s %5lld %11s %12lld %12lld %14.0f %12.1f\n", l->name,
+            sa_manifest_role_name(l->role), shape, (long long)l->count, tiles,
+            (long long)l->time.array, (long long)st, l->time.host_gemm, nj(l->energy.total));
+  }
+  fprintf(f, "\ntotals per inference\n");
+  fprintf(f, "  commands %lld, tiles kept %lld of %lld (%.1f %%)\n", (long long)c->commands,
+          (long long)c->tiles_kept, (long long)c->tiles,
+          c->tiles ? 100.0 * (double)c->tiles_kept / (double)c->tiles : 0.0);
+  fprintf(f, "  array cycles %lld = weight load %lld + compute %lld + fill/drain %lld; "
+          "utilisation %.3f\n", (long long)t->array, (long long)t->weight_load,
+          (long long)t->compute, (long long)t->fill_drain, utilisation(run, c, t));
+  if (run->integration == SA_INTEG_DMA)
+    fprintf(f, "  memory stalls: weights %lld, activations %lld, outputs %lld; accelerator busy "
+            "%lld cycles\n", (long long)t->stall_weights, (long long)t->stall_acts,
+            (long long)t->stall_outputs, (long long)t->accel);
+  else
+    fprintf(f, "  cpu_fed instructions: write_weights %lld, queue_input %lld, stream %lld, "
+            "read_output %lld, accumulate %lld\n", (long long)c->ins_write_weights,
+            (long long)c->ins_queue_input, (long long)c->ins_stream,
+            (long long)c->ins_read_output, (long long)c->cpu_accumulates);
+  fprintf(f, "  host cycles: GEMMs %.0f + host ops %.0f = %.0f (%.6f s); host-only %.0f\n",
+          t->host_gemm, run->host_ops, run->host_system, run->seconds, run->host_only);
+  fprintf(f, "  counts: MACs %lld, PE-cycles active %lld idle %lld, registers %lld B, "
+          "SRAM w %lld/%lld a %lld/%lld o %lld/%lld B (read/write), DRAM %lld/%lld B, mask %lld B\n",
+          (long long)c->macs, (long long)c->pe_active, (long long)c->pe_idle,
+          (long long)(c->reg_weight + c->reg_act + c->reg_psum), (long long)c->wbuf_read,
+          (long long)c->wbuf_write, (long long)c->abuf_read, (long long)c->abuf_write,
+          (long long)c->obuf_read, (long long)c->obuf_write, (long long)c->dram_read,
+          (long long)c->dram_write, (long long)c->mask_bytes);
+  const sa_energy *en = &run->energy;
+  fprintf(f, "  energy %.1f nJ: MAC %.1f, registers %.1f, SRAM w %.1f a %.1f o %.1f, DRAM %.1f, "
+          "leakage %.1f, clock %.1f, host %.1f\n", nj(en->total), nj(en->mac), nj(en->reg),
+          nj(en->wbuf), nj(en->abuf), nj(en->obuf), nj(en->dram), nj(en->leak),
+          nj(en->clock), nj(en->host));
+  fprintf(f, "  area %.4f mm^2: PEs %.4f, buffers %.4f, controller %.4f\n", run->area_mm2,
+          run->area_pe_mm2, run->area_buf_mm2, run->area_ctrl_mm2);
+  if (dense)
+    fprintf(f, "  speed-up vs the same array dense: %.3f system, %.3f array\n",
+            sa_run_speedup_vs_dense(run, dense),
+            run->time.array ? (double)dense->time.array / (double)run->time.array : 0.0);
+  fprintf(f, "  speed-up vs host-only: %.3f\n", sa_run_speedup_vs_host(run));
+}

@@ -1,0 +1,23 @@
+/* sa_workload: layers -> GEMM commands. */
+#include "sa_workload.h"
+
+#include "sa_err.h"
+
+int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]) {
+  SA_ASSERT(acc_rows >= 1 && l->m >= 0);
+  int n = 0;
+  int64_t full = l->m / acc_rows, rest = l->m % acc_rows;
+  if (full) out[n++] = (sa_wl_cmd){acc_rows, l->k, l->n, full};
+  if (rest) out[n++] = (sa_wl_cmd){rest, l->k, l->n, 1};
+  return n;
+}
+
+int64_t sa_workload_commands(const sa_manifest *man, int64_t acc_rows) {
+  int64_t s = 0;
+  for (int i = 0; i < man->n_layers; i++) {
+    sa_wl_cmd g[2];
+    int n = sa_workload_split(&man->layers[i], acc_rows, g);
+    for (int j = 0; j < n; j++) s += g[j].times * man->layers[i].count;
+  }
+  return s;
+}

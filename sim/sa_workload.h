@@ -1,0 +1,23 @@
+/* sa_workload: the GEMM commands of a manifest (docs/timing.md §2): each layer runs count
+ * times per inference, its M rows split into commands of at most hw.acc_rows rows. */
+#ifndef SA_WORKLOAD_H
+#define SA_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "sa_manifest.h"
+
+/* A group of identical commands: `times` commands of m x k x n. */
+typedef struct sa_wl_cmd {
+  int64_t m, k, n, times;
+} sa_wl_cmd;
+
+/* The commands of one execution of layer l (count not applied): floor(M/acc) commands of
+ * acc rows and, if M is not a multiple, one of M mod acc rows. Writes 1 or 2 groups into out
+ * and returns how many (0 when l->m is 0). acc_rows >= 1. */
+int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]);
+
+/* Total GEMM commands per inference of man. */
+int64_t sa_workload_commands(const sa_manifest *man, int64_t acc_rows);
+
+#endif

@@ -1,0 +1,339 @@
+/* sa_sc_system: the host CPU module, the top level that builds and runs one system
+ * simulation, and the C API of sim/sa_system.h (docs/system.md). */
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "sa_sc_model.h"
+
+extern "C" {
+#include "sa_energy.h"
+#include "sa_host.h"
+#include "sa_out.h"
+#include "sa_system.h"
+#include "sa_timing.h"
+#include "sa_workload.h"
+}
+
+namespace sa_sc {
+
+using sc_core::sc_time;
+
+/* ---- host CPU ---- */
+
+host::host(sc_core::sc_module_name n, const sa_config *cfg, const clocks *ck,
+           const sa_manifest *man, const sa_maskset *masks, sa_run_result *res, accel *acc)
+    : sc_module(n), ctl("ctl"), instr("instr"), cfg_(cfg), ck_(ck), man_(man), masks_(masks),
+      res_(res), acc_(acc) {
+  e.msg[0] = 0;
+  SC_HAS_PROCESS(host);
+  SC_THREAD(run);
+}
+
+/* One command: dma — issue it (host.command_cycles), wait for done; cpu_fed — start it, then
+ * for every kept tile write its weights, queue its inputs, step the array as many times as
+ * the back-end's stream phase lasts, read and accumulate its outputs. */
+int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
+  const sa_hw *hw = &cfg_->hw;
+  const sc_time t0 = sc_core::sc_time_stamp();
+  tlm::tlm_generic_payload p;
+  command cc = c;
+  p.set_command(tlm::TLM_WRITE_COMMAND);
+  p.set_data_ptr(reinterpret_cast<unsigned char *>(&cc));
+  p.set_data_length(sizeof cc);
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time d = hw->integration == SA_INTEG_DMA ? ck_->host_cycles(cfg_->host.command_cycles)
+                                              : sc_core::SC_ZERO_TIME;
+  ctl->b_transport(p, d);
+  if (acc_->err || p.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    e = acc_->e;
+    return -1;
+  }
+  const command_time &ct = acc_->last;
+  if (hw->integration == SA_INTEG_CPU_FED && ct.array > 0) {
+    const int64_t kt_n = sa_timing_tiles_k(c.k, hw->rows), nt_n = sa_timing_tiles_n(c.n, hw->cols);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < kt_n * nt_n; i++) kept += !c.keep || c.keep[i];
+    const int64_t steps = (ct.array - hw->rows) / kept;
+    instr_group g;
+    tlm::tlm_generic_payload q;
+    q.set_command(tlm::TLM_WRITE_COMMAND);
+    q.set_data_ptr(reinterpret_cast<unsigned char *>(&g));
+    q.set_data_length(sizeof g);
+    for (int64_t nt = 0; nt < nt_n; nt++) {
+      int64_t cols = c.n - nt * hw->cols < hw->cols ? c.n - nt * hw->cols : hw->cols;
+      for (int64_t kt = 0; kt < kt_n; kt++) {
+        if (c.keep && !c.keep[kt * nt_n + nt]) continue;
+        sa_counts tc;
+        std::memset(&tc, 0, sizeof tc);
+        sa_host_cpu_fed_tile(hw, c.m, cols, &tc);
+        const instr_group gs[4] = {{tc.ins_write_weights, hw->instr_write_weights},
+                                   {tc.ins_queue_input, hw->instr_queue_input},
+                                   {steps, hw->instr_stream},
+                                   {tc.ins_read_output, hw->instr_read_output}};
+        for (const instr_group &x : gs) {
+          g = x;
+          sc_time dz = sc_core::SC_ZERO_TIME;
+          q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+          instr->b_transport(q, dz);
+        }
+        wait(ck_->host_cycles((double)tc.cpu_accumulates * (double)hw->cpu_accumulate));
+      }
+    }
+  }
+  lr->time.array += ct.array;
+  lr->time.stall_weights += ct.stall_w;
+  lr->time.stall_acts += ct.stall_a;
+  lr->time.stall_outputs += ct.stall_o;
+  lr->time.accel += ct.accel;
+  lr->time.host_gemm += ck_->to_host_cycles(sc_core::sc_time_stamp() - t0);
+  return 0;
+}
+
+void host::run() {
+  const sa_hw *hw = &cfg_->hw;
+  for (int i = 0; i < man_->n_layers; i++) {
+    const sa_layer *l = &man_->layers[i];
+    sa_layer_result *lr = &res_->layers[i];
+    const sa_tilemask *mk = masks_ ? sa_maskset_find(masks_, l->name) : nullptr;
+    sa_wl_cmd g[2];
+    int ng = sa_workload_split(l, hw->acc_rows, g);
+    for (int j = 0; j < ng; j++) {
+      sa_counts gc;
+      sa_time gt;
+      std::memset(&gc, 0, sizeof gc);
+      std::memset(&gt, 0, sizeof gt);
+      if (sa_cycle_command(cfg_, g[j].m, g[j].k, g[j].n, mk ? mk->keep : nullptr, &gc, &gt,
+                           &e)) {
+        sa_err_prefix(&e, "layer '%s'", l->name);
+        err = 1;
+        return;
+      }
+      const int64_t reps = g[j].times * l->count;
+      sa_counts_add(&lr->counts, &gc, reps);
+      lr->time.weight_load += gt.weight_load * reps;
+      lr->time.compute += gt.compute * reps;
+      lr->time.fill_drain += gt.fill_drain * reps;
+      command c = {g[j].m, g[j].k, g[j].n, mk ? mk->keep : nullptr, (int64_t)i * 2 + j};
+      for (int64_t r = 0; r < reps; r++)
+        if (one_command(c, lr, r)) {
+          sa_err_prefix(&e, "layer '%s'", l->name);
+          err = 1;
+          return;
+        }
+    }
+  }
+  /* The non-GEMM work of the inference, op by op on the host. */
+  for (int i = 0; i < man_->n_hostops; i++) {
+    const sa_hostop *o = &man_->hostops[i];
+    double cyc = (double)o->elements * (double)o->count * sa_host_op_cost(&cfg_->host, o->op);
+    host_ops += cyc;
+    wait(ck_->host_cycles(cyc));
+  }
+  t_end = sc_core::sc_time_stamp();
+}
+
+/* A fresh kernel context per simulation, so sa_system_run can be called repeatedly. */
+static void fresh_context() {
+  delete sc_core::sc_curr_simcontext;
+  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext;
+  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+}
+
+}  // namespace sa_sc
+
+using namespace sa_sc;
+
+static const char *arb_name(int a) { return a == SA_ARB_FIXED ? "fixed" : "round_robin"; }
+
+extern "C" int sa_system_rtl_available(int64_t rows, int64_t cols) {
+  return rtl_available(rows, cols);
+}
+
+extern "C" void sa_system_result_free(sa_system_result *r) {
+  if (r) sa_run_result_free(&r->run);
+}
+
+extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
+                             const sa_maskset *masks, int which, const char *trace_csv,
+                             sa_system_result *out, sa_err *e) {
+  std::memset(out, 0, sizeof *out);
+  out->backend = which;
+  auto wall0 = std::chrono::steady_clock::now();
+  /* The fast model first: it validates masks and shapes with its own messages. */
+  sa_run_result fast;
+  if (sa_cycle_run_workload(cfg, man, masks, &fast, e)) return -1;
+  out->fast_host_system = fast.host_system;
+  sa_run_result_free(&fast);
+  std::unique_ptr<backend> be = which == SA_SYSTEM_BACKEND_RTL ? make_rtl_backend(cfg, e)
+                                                               : make_c_backend(cfg);
+  if (!be) return -1;
+  sa_run_result *run = &out->run;
+  run->rows = cfg->hw.rows;
+  run->cols = cfg->hw.cols;
+  run->integration = cfg->hw.integration;
+  run->n_layers = man->n_layers;
+  run->layers = (sa_layer_result *)sa_calloc((size_t)(man->n_layers ? man->n_layers : 1),
+                                             sizeof *run->layers, e);
+  if (!run->layers) return -1;
+  for (int i = 0; i < man->n_layers; i++) {
+    const sa_layer *l = &man->layers[i];
+    sa_layer_result *lr = &run->layers[i];
+    snprintf(lr->name, sizeof lr->name, "%s", l->name);
+    lr->role = l->role;
+    lr->m = l->m;
+    lr->k = l->k;
+    lr->n = l->n;
+    lr->count = l->count;
+    lr->kt = sa_timing_tiles_k(l->k, cfg->hw.rows);
+    lr->nt = sa_timing_tiles_n(l->n, cfg->hw.cols);
+    lr->pruned = masks != nullptr;
+  }
+  sa_out tro;
+  txn_trace tr;
+  if (trace_csv) {
+    if (sa_out_open(&tro, trace_csv, e)) {
+      sa_run_result_free(run);
+      return -1;
+    }
+    tr.f = tro.f;
+    fprintf(tr.f, "id,command,initiator,kind,bank,bytes,t_request,t_ready,t_first,t_done,"
+                  "wait_bus,wait_bank\n");
+  }
+  setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  fresh_context();
+  sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+  clocks ck;
+  ck.acc_mhz = cfg->hw.clock_mhz;
+  ck.host_mhz = cfg->host.clock_mhz;
+  ck.acc = sc_time::from_value((sc_dt::uint64)std::llround(1e9 / cfg->hw.clock_mhz));
+  ck.host = sc_time::from_value((sc_dt::uint64)std::llround(1e9 / cfg->host.clock_mhz));
+  int rc = 0;
+  {
+    std::unique_ptr<dram> mem(new dram("dram", cfg, &ck));
+    std::unique_ptr<bus> ic(new bus("interconnect", CH_COUNT, cfg, &ck, trace_csv ? &tr : nullptr));
+    std::unique_ptr<accel> acc(new accel("accelerator", cfg, &ck, be.get(), ic.get()));
+    std::unique_ptr<host> cpu(new host("host", cfg, &ck, man, masks, run, acc.get()));
+    for (int ch = 0; ch < CH_COUNT; ch++) acc->dma[ch].bind(*ic->tgt[(size_t)ch]);
+    ic->to_dram.bind(mem->tgt);
+    cpu->ctl.bind(acc->ctl);
+    cpu->instr.bind(acc->instr);
+    sc_core::sc_start();
+    if (cpu->err) {
+      *e = cpu->e;
+      rc = -1;
+    } else {
+      run->host_ops = cpu->host_ops;
+      out->sim_accel_cycles = ck.to_accel_cycles(cpu->t_end);
+      run->host_system = ck.to_host_cycles(cpu->t_end);
+      out->transactions = ic->transactions;
+      out->bus_bytes = (int64_t)std::llround(ic->bytes);
+      out->bus_busy_cycles = ic->busy_cycles;
+      out->dram_busy_cycles = mem->busy_bank_cycles;
+      out->wait_bus_cycles = ic->wait_bus;
+      out->wait_bank_cycles = ic->wait_bank;
+      out->latency_cycles = ic->latency;
+      out->instr_transactions = acc->instr_transactions;
+      double span = out->sim_accel_cycles > 0 ? out->sim_accel_cycles : 1;
+      out->bus_util = ic->bytes / (cfg->system.bus_bytes_per_cycle * span);
+      out->dram_util =
+          mem->bytes / (cfg->hw.dram_bytes_per_cycle * (double)cfg->system.dram_banks * span);
+      out->backend_commands = be->commands;
+    }
+  }
+  fresh_context();
+  if (trace_csv) {
+    if (rc) sa_out_abort(&tro);
+    else if (sa_out_commit(&tro, e)) rc = -1;
+  }
+  if (rc) {
+    sa_run_result_free(run);
+    return -1;
+  }
+  for (int i = 0; i < run->n_layers; i++) {
+    sa_layer_result *lr = &run->layers[i];
+    sa_energy_compute(cfg, &lr->counts, &lr->time, 0, &lr->energy);
+    sa_counts_add(&run->counts, &lr->counts, 1);
+    sa_time_add(&run->time, &lr->time, 1);
+  }
+  run->host_only = run->host_ops + sa_host_gemm_only_cycles(&cfg->host, man);
+  run->seconds = run->host_system / (cfg->host.clock_mhz * 1e6);
+  sa_energy_compute(cfg, &run->counts, &run->time, run->host_ops, &run->energy);
+  sa_energy_area(cfg, &run->area_pe_mm2, &run->area_buf_mm2, &run->area_ctrl_mm2);
+  run->area_mm2 = run->area_pe_mm2 + run->area_buf_mm2 + run->area_ctrl_mm2;
+  if (run->time.accel > 0)
+    out->bus_util_accel =
+        (double)out->bus_bytes / (cfg->system.bus_bytes_per_cycle * (double)run->time.accel);
+  out->diff = out->fast_host_system > 0 ? run->host_system / out->fast_host_system - 1 : 0;
+  out->wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return 0;
+}
+
+extern "C" void sa_system_json(sa_json *j, const sa_config *cfg, const sa_system_result *r) {
+  sa_json_key(j, "system");
+  sa_json_obj(j);
+  sa_json_key(j, "model"), sa_json_str(j, "systemc");
+  sa_json_key(j, "backend"), sa_json_str(j, r->backend == SA_SYSTEM_BACKEND_RTL ? "rtl" : "c");
+  sa_json_key(j, "host_system_cycles"), sa_json_num(j, r->run.host_system);
+  sa_json_key(j, "fast_host_system_cycles"), sa_json_num(j, r->fast_host_system);
+  sa_json_key(j, "diff_vs_fast"), sa_json_num(j, r->diff);
+  sa_json_key(j, "sim_accel_cycles"), sa_json_num(j, r->sim_accel_cycles);
+  sa_json_key(j, "exposed_latency_cycles"), sa_json_int(j, r->latency_cycles);
+  sa_json_key(j, "interconnect");
+  sa_json_obj(j);
+  sa_json_key(j, "bytes_per_cycle"), sa_json_num(j, cfg->system.bus_bytes_per_cycle);
+  sa_json_key(j, "latency_cycles"), sa_json_int(j, cfg->system.bus_latency_cycles);
+  sa_json_key(j, "arbitration"), sa_json_str(j, arb_name(cfg->system.arbitration));
+  sa_json_key(j, "transactions"), sa_json_int(j, r->transactions);
+  sa_json_key(j, "bytes"), sa_json_int(j, r->bus_bytes);
+  sa_json_key(j, "busy_cycles"), sa_json_int(j, r->bus_busy_cycles);
+  sa_json_key(j, "utilisation"), sa_json_num(j, r->bus_util);
+  sa_json_key(j, "utilisation_accel_busy"), sa_json_num(j, r->bus_util_accel);
+  sa_json_key(j, "wait_cycles"), sa_json_int(j, r->wait_bus_cycles);
+  sa_json_end(j);
+  sa_json_key(j, "dram");
+  sa_json_obj(j);
+  sa_json_key(j, "bytes_per_cycle"), sa_json_num(j, cfg->hw.dram_bytes_per_cycle);
+  sa_json_key(j, "latency_cycles"), sa_json_int(j, cfg->hw.dram_latency_cycles);
+  sa_json_key(j, "banks"), sa_json_int(j, cfg->system.dram_banks);
+  sa_json_key(j, "busy_bank_cycles"), sa_json_int(j, r->dram_busy_cycles);
+  sa_json_key(j, "utilisation"), sa_json_num(j, r->dram_util);
+  sa_json_key(j, "bank_wait_cycles"), sa_json_int(j, r->wait_bank_cycles);
+  sa_json_end(j);
+  sa_json_key(j, "instruction_transactions"), sa_json_int(j, r->instr_transactions);
+  sa_json_key(j, "backend_commands"), sa_json_int(j, r->backend_commands);
+  sa_json_key(j, "wall_seconds"), sa_json_num(j, r->wall_seconds);
+  sa_json_end(j);
+}
+
+extern "C" void sa_system_print(FILE *f, const sa_config *cfg, const sa_system_result *r) {
+  fprintf(f, "system model: SystemC/TLM-2.0, array back-end %s\n",
+          r->backend == SA_SYSTEM_BACKEND_RTL ? "RTL (Verilator)" : "C cycle model");
+  fprintf(f, "  system cycles %.0f host (fast model %.0f, difference %+.4f %%)\n",
+          r->run.host_system, r->fast_host_system, 100 * r->diff);
+  fprintf(f, "  interconnect %g B/cycle, latency %lld, %s: %lld transactions, %lld B, "
+             "busy %lld cycles, utilisation %.1f %% (%.1f %% while the accelerator is busy), "
+             "waited %lld transfer-cycles\n",
+          cfg->system.bus_bytes_per_cycle, (long long)cfg->system.bus_latency_cycles,
+          arb_name(cfg->system.arbitration), (long long)r->transactions,
+          (long long)r->bus_bytes, (long long)r->bus_busy_cycles, 100 * r->bus_util,
+          100 * r->bus_util_accel, (long long)r->wait_bus_cycles);
+  fprintf(f, "  DRAM %g B/cycle x %lld banks, latency %lld: busy %lld bank-cycles, "
+             "utilisation %.1f %%, bank conflicts %lld transfer-cycles, exposed latency %lld\n",
+          cfg->hw.dram_bytes_per_cycle, (long long)cfg->system.dram_banks,
+          (long long)cfg->hw.dram_latency_cycles, (long long)r->dram_busy_cycles,
+          100 * r->dram_util, (long long)r->wait_bank_cycles, (long long)r->latency_cycles);
+  fprintf(f, "  simulated %.0f accelerator cycles in %.3f s (%lld commands timed by the "
+             "back-end, %lld instruction transactions)\n",
+          r->sim_accel_cycles, r->wall_seconds, (long long)r->backend_commands,
+          (long long)r->instr_transactions);
+}
+
+/* libsystemc's main() calls sc_main; sasp has its own main and drives the kernel through
+ * sa_system_run, so this entry point only exists to satisfy the library. */
+int sc_main(int, char **) {
+  fprintf(stderr, "sasp: the system model runs through 'sasp sim CONFIG --system sc'\n");
+  return 2;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# 'sasp sim': dense and masked runs, JSON output, and the error paths. $1 = sasp executable.
+set -u
+SASP=$1
+D=tests/model/data
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check() { if ! eval "$1"; then echo "FAIL: $1"; fail=1; fi; }
+
+"$SASP" sim $D/sim-dma.yaml --json "$T/dense.json" >"$T/dense.txt" 2>"$T/err"; rc=$?
+check '[ $rc -eq 0 ]'
+check 'grep -q "totals per inference" "$T/dense.txt"'
+check 'grep -q "^a.ff1 " "$T/dense.txt"'
+check 'grep -q "memory stalls" "$T/dense.txt"'
+check '/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"totals\"][\"time\"][\"array\"] == 2*((4+6*15)+(4+6*9))+(4+4*10), d[\"totals\"][\"time\"]; assert d[\"config\"][\"array\"][\"rows\"] == 4; assert \"sasp\" in d" "$T/dense.json"'
+
+"$SASP" prune --model $D/tiny.yaml --tile 4x4 --rate 0.5 --scope all -o "$T/p" >/dev/null 2>&1
+check '[ -f "$T/p/mask.bin" ]'
+"$SASP" sim $D/sim-cpu.yaml --mask "$T/p/mask.bin" --json "$T/m.json" >"$T/m.txt" 2>"$T/err"; rc=$?
+check '[ $rc -eq 0 ]'
+check 'grep -q "speed-up vs the same array dense" "$T/m.txt"'
+check 'grep -q "cpu_fed instructions" "$T/m.txt"'
+check '/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=d[\"totals\"][\"counts\"]; assert t[\"tiles_kept\"] < t[\"tiles\"]; assert d[\"speedup\"][\"vs_dense\"] > 1" "$T/m.json"'
+
+# wrong tile shape: the mask is 4x4, the array 8x8
+sed 's/rows: 4, cols: 4/rows: 8, cols: 8/' $D/sim-dma.yaml >"$T/c8.yaml"
+sed -i "s#tech: ../../../configs#tech: $PWD/configs#; s#manifest: tiny.yaml#manifest: $PWD/$D/tiny.yaml#" "$T/c8.yaml"
+"$SASP" sim "$T/c8.yaml" --mask "$T/p/mask.bin" --json "$T/bad.json" >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 1 ]'
+check 'grep -q "4" "$T/err"'
+check '[ ! -e "$T/bad.json" ]'
+# bad options
+"$SASP" sim $D/sim-dma.yaml --system gem5 >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 2 ]'
+"$SASP" sim $D/sim-dma.yaml --frob >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 2 ]'
+"$SASP" sim $D/sim-dma.yaml --mask "$T/none.bin" >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 1 ]'
+check 'grep -q "none.bin" "$T/err"'
+# buffer too small for one tile
+sed 's/weight_kib: 1,/weight_kib: 0.0078125,/' "$T/c8.yaml" >"$T/small.yaml"
+"$SASP" sim "$T/small.yaml" >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 1 ]'
+exit $fail

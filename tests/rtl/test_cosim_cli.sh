@@ -1,0 +1,56 @@
+#!/bin/sh
+# 'sasp cosim' on the command line: agreement (exit 0), a perturbed RTL output detected
+# (exit 1, naming the GEMM and element), tile masks, waves, bad input and usage errors.
+# usage: test_cosim_cli.sh SASP RxC   (RxC = a built size, or 'none' for a build without RTL)
+set -u
+sasp=$1 size=$2
+fail=0
+tmp=$(mktemp -d /tmp/sasp-cosim-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+check() { # expected-status description command...
+  want=$1 what=$2; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"; got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fail=1
+  fi
+}
+if [ "$size" = none ]; then
+  check 2 "no RTL" "$sasp" cosim configs/default.yaml
+  grep -q "built without RTL" "$tmp/err" || { echo "FAIL: no-RTL message"; fail=1; }
+  exit $fail
+fi
+r=${size%x*} c=${size#*x}
+printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\n' "$(pwd)" "$r" "$c" \
+  > "$tmp/cfg.yaml"
+
+check 0 "sample agrees" "$sasp" cosim "$tmp/cfg.yaml" --sample 2 --seed 5
+grep -q "RTL and C model agree" "$tmp/out" || { echo "FAIL: summary line"; fail=1; }
+[ "$(grep -c ' ok$' "$tmp/out")" = 2 ] || { echo "FAIL: expected 2 table rows"; cat "$tmp/out"; fail=1; }
+
+SASP_COSIM_PERTURB=1 check 1 "perturbed output detected" "$sasp" cosim "$tmp/cfg.yaml" --sample 1
+grep -q "GEMM '.*' command 0 (rows .*): Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model .* (tile column nt=" \
+  "$tmp/err" || { echo "FAIL: mismatch message"; cat "$tmp/err"; fail=1; }
+
+check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
+[ -s "$tmp/w.fst" ] || { echo "FAIL: no FST written"; fail=1; }
+check 1 "vcd refused" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.vcd"
+grep -q "FST" "$tmp/err" || { echo "FAIL: vcd message"; fail=1; }
+
+# masks from the pruner; a mask for another tile shape is refused
+if "$sasp" prune --model workloads/asr --tile "$size" --rate 0.6 --mask-only -o "$tmp/p" \
+     > /dev/null 2>&1; then
+  check 0 "pruned masks agree" "$sasp" cosim "$tmp/cfg.yaml" --mask "$tmp/p/mask.bin" --sample 3
+  printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\n' "$(pwd)" "$c" "$((r + 1))" \
+    > "$tmp/cfg2.yaml"
+  check 1 "mask of another tile shape" "$sasp" cosim "$tmp/cfg2.yaml" --mask "$tmp/p/mask.bin"
+else
+  echo "FAIL: sasp prune did not produce a mask"; fail=1
+fi
+check 1 "missing mask" "$sasp" cosim "$tmp/cfg.yaml" --mask "$tmp/nonexistent.bin"
+check 1 "size not built" sh -c "printf 'include: $(pwd)/configs/default.yaml\narray: {rows: 2, cols: 3}\n' > $tmp/c3.yaml; exec $sasp cosim $tmp/c3.yaml --sample 1"
+grep -q "no RTL model of a 2x3 array" "$tmp/err" || { echo "FAIL: size message"; cat "$tmp/err"; fail=1; }
+check 2 "bad --sample" "$sasp" cosim "$tmp/cfg.yaml" --sample 0
+check 2 "unknown option" "$sasp" cosim "$tmp/cfg.yaml" --frob
+check 2 "no config" "$sasp" cosim
+check 1 "missing config" "$sasp" cosim "$tmp/none.yaml"
+exit $fail

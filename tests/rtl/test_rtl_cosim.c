@@ -1,0 +1,244 @@
+/* Randomised co-simulation of one RTL array size against the C model: random shapes (K, N,
+ * M not multiples of the array, M = 1), masks (none pruned, all pruned, single tile,
+ * checkerboard, random, sparse over the largest grid), extreme values, the worked example
+ * of docs/timing.md, size limits, and the perturbation hook (the comparison must fail).
+ * usage: test_rtl_cosim ROWS COLS [SEED [CASES]]; the seed is printed to reproduce a failure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sa_cosim.h"
+#include "sa_func.h"
+#include "sa_rtl.h"
+#include "sa_test.h"
+#include "sa_timing.h"
+
+static uint64_t rng_state;
+static uint64_t rnd(void) {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static int64_t rnd_range(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)); }
+
+enum { MASK_DENSE, MASK_NONE_PRUNED, MASK_ALL_PRUNED, MASK_SINGLE, MASK_CHECKER, MASK_RANDOM,
+       MASK_KINDS };
+static const char *const mask_names[] = {"dense(NULL)", "none-pruned", "all-pruned",
+                                         "single-tile", "checkerboard", "random"};
+enum { VAL_RANDOM, VAL_MIN, VAL_MAX, VAL_ALTERNATE, VAL_KINDS };
+static const char *const val_names[] = {"random", "all -128", "all 127", "+-extremes"};
+
+static void fill(int8_t *v, int64_t count, int kind, int is_w) {
+  for (int64_t i = 0; i < count; i++) {
+    switch (kind) {
+      case VAL_MIN: v[i] = -128; break;
+      case VAL_MAX: v[i] = 127; break;
+      case VAL_ALTERNATE: v[i] = (int8_t)(((i + is_w) & 1) ? 127 : -128); break;
+      default: v[i] = (int8_t)(rnd() & 0xff);
+    }
+  }
+}
+
+static int rows, cols;
+static sa_rtl *rtl;
+
+/* One command through sa_cosim_command; returns its status (1 agree). */
+static int run_case(const char *label, int64_t m, int64_t k, int64_t n, int mask_kind,
+                    int xk, int wk, int64_t want_cycles) {
+  int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
+  sa_tilemask mask;
+  sa_err e;
+  CHECK(x && w);
+  fill(x, m * k, xk, 0);
+  fill(w, k * n, wk, 1);
+  int have_mask = mask_kind != MASK_DENSE;
+  if (have_mask) {
+    CHECK(sa_tilemask_init(&mask, "t", k, n, rows, cols, &e) == 0);
+    int64_t tiles = mask.kt * mask.nt, one = rnd_range(0, tiles - 1);
+    for (int64_t t = 0; t < tiles; t++) {
+      int64_t kt = t / mask.nt, nt = t % mask.nt;
+      switch (mask_kind) {
+        case MASK_ALL_PRUNED: mask.keep[t] = 0; break;
+        case MASK_SINGLE: mask.keep[t] = t == one; break;
+        case MASK_CHECKER: mask.keep[t] = (kt + nt) % 2 == 0; break;
+        case MASK_RANDOM: mask.keep[t] = rnd() % 100 < 45; break;
+        default: mask.keep[t] = 1;
+      }
+    }
+  }
+  char what[256], mis[512] = "";
+  snprintf(what, sizeof what, "%s M=%lld K=%lld N=%lld mask %s x %s w %s", label,
+           (long long)m, (long long)k, (long long)n, mask_names[mask_kind], val_names[xk],
+           val_names[wk]);
+  int64_t cyc = -1;
+  int st = sa_cosim_command(rtl, x, w, m, k, n, have_mask ? &mask : NULL, what, 0, mis,
+                            sizeof mis, &cyc, &e);
+  if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
+  if (st == 0) fprintf(stderr, "%s\n", mis);
+  CHECK_EQ_INT(st, 1);
+  if (want_cycles >= 0) CHECK_EQ_INT(cyc, want_cycles);
+  if (mask_kind == MASK_ALL_PRUNED) CHECK_EQ_INT(cyc, 0);
+  if (have_mask) sa_tilemask_free(&mask);
+  free(x);
+  free(w);
+  return st;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s ROWS COLS [SEED [CASES]]\n", argv[0]);
+    return 2;
+  }
+  rows = atoi(argv[1]);
+  cols = atoi(argv[2]);
+  uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
+  int cases = argc > 4 ? atoi(argv[4]) : 40;
+  rng_state = seed;
+  printf("test_rtl_cosim %dx%d seed %llu cases %d (rerun: %s %d %d %llu %d)\n", rows, cols,
+         (unsigned long long)seed, cases, argv[0], rows, cols, (unsigned long long)seed,
+         cases);
+  char err[512];
+  rtl = sa_rtl_open(rows, cols, NULL, err, sizeof err);
+  if (!rtl) {
+    fprintf(stderr, "%s\n", err);
+    return 1;
+  }
+  int64_t max_m, max_k, max_n;
+  sa_rtl_limits(rtl, &max_m, &max_k, &max_n);
+
+  /* docs/timing.md worked example, scaled to this array: M=3, K=2.5R, N=1.5C. */
+  {
+    int64_t k = 2 * rows + rows / 2, n = cols + cols / 2, s = 3 + rows + cols - 1;
+    run_case("worked example dense", 3, k, n, MASK_DENSE, VAL_RANDOM, VAL_RANDOM,
+             rows + 6 * s);
+    if (rows == 4 && cols == 4) {
+      /* keep = [1,0, 0,0, 1,1]: 34 cycles (the document's numbers) */
+      int8_t x[3 * 10], w[10 * 6];
+      fill(x, 30, VAL_RANDOM, 0);
+      fill(w, 60, VAL_RANDOM, 1);
+      sa_tilemask mk;
+      sa_err e;
+      CHECK(sa_tilemask_init(&mk, "ex", 10, 6, 4, 4, &e) == 0);
+      static const uint8_t keep[6] = {1, 0, 0, 0, 1, 1};
+      memcpy(mk.keep, keep, 6);
+      char mis[512];
+      int64_t cyc = -1;
+      CHECK_EQ_INT(sa_cosim_command(rtl, x, w, 3, 10, 6, &mk, "doc example", 0, mis,
+                                    sizeof mis, &cyc, &e), 1);
+      CHECK_EQ_INT(cyc, 34);
+      sa_tilemask_free(&mk);
+    }
+  }
+  /* every mask kind x value kind on one awkward shape, M = 1 included */
+  for (int mk = 0; mk < MASK_KINDS; mk++)
+    for (int v = 0; v < VAL_KINDS; v++)
+      run_case("grid", v == 0 ? 1 : 5 + v, 3 * rows + 1, 2 * cols - 1, mk, v, (v + mk) % VAL_KINDS, -1);
+  /* K = 1, N = 1, exact multiples */
+  run_case("k1", 4, 1, cols, MASK_DENSE, VAL_RANDOM, VAL_RANDOM, rows + (4 + rows + cols - 1));
+  run_case("n1", 2, rows, 1, MASK_NONE_PRUNED, VAL_MAX, VAL_MIN, rows + (2 + rows + cols - 1));
+  run_case("multiple", 2 * rows, 2 * rows, 2 * cols, MASK_CHECKER, VAL_RANDOM, VAL_RANDOM, -1);
+  /* random shapes */
+  for (int i = 0; i < cases; i++) {
+    int64_t m = rnd() % 4 == 0 ? 1 : rnd_range(1, 3 * rows + 20);
+    int64_t k = rnd_range(1, 6 * rows + 3), n = rnd_range(1, 6 * cols + 3);
+    int mk = (int)rnd_range(0, MASK_KINDS - 1);
+    int xk = rnd() % 5 == 0 ? (int)rnd_range(1, VAL_KINDS - 1) : VAL_RANDOM;
+    int wk = rnd() % 5 == 0 ? (int)rnd_range(1, VAL_KINDS - 1) : VAL_RANDOM;
+    char label[32];
+    snprintf(label, sizeof label, "random #%d", i);
+    run_case(label, m, k, n, mk, xk, wk, -1);
+  }
+  /* the largest grid, almost all pruned: the priority encoders skip whole strips */
+  {
+    int64_t k = max_k, n = max_n, m = 2;
+    int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
+    sa_tilemask mk;
+    sa_err e;
+    CHECK(x && w && sa_tilemask_init(&mk, "big", k, n, rows, cols, &e) == 0);
+    fill(x, m * k, VAL_RANDOM, 0);
+    fill(w, k * n, VAL_RANDOM, 1);
+    memset(mk.keep, 0, (size_t)(mk.kt * mk.nt));
+    mk.keep[0] = 1;                                      /* (0, 0) */
+    mk.keep[(mk.kt / 2) * mk.nt + mk.nt / 2] = 1;        /* middle */
+    mk.keep[(mk.kt - 1) * mk.nt + mk.nt - 1] = 1;        /* last */
+    char mis[512] = "";
+    int64_t cyc = -1;
+    int st = sa_cosim_command(rtl, x, w, m, k, n, &mk, "largest sparse", 0, mis, sizeof mis,
+                              &cyc, &e);
+    if (st != 1) fprintf(stderr, "%s\n", st < 0 ? e.msg : mis);
+    CHECK_EQ_INT(st, 1);
+    CHECK_EQ_INT(cyc, rows + 3 * (m + rows + cols - 1));
+    sa_tilemask_free(&mk);
+    free(x);
+    free(w);
+  }
+  /* the RTL's memory bounds are enforced with a message, not overrun */
+  {
+    int8_t x1[1] = {1}, w1[1] = {1};
+    int32_t y1[1];
+    int64_t cyc;
+    CHECK(sa_rtl_run(rtl, x1, w1, max_m + 1, 1, 1, NULL, y1, &cyc) == -1);
+    CHECK_CONTAINS(sa_rtl_error(rtl), "does not fit one command");
+    CHECK(sa_rtl_run(rtl, x1, w1, 1, max_k + 1, 1, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, 1, 1, max_n + 1, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, 0, 1, 1, NULL, y1, &cyc) == -1);
+  }
+  /* the perturbation hook: one flipped output bit must be reported, naming the element */
+  {
+    int64_t m = 3, k = rows + 1, n = cols + 2;
+    int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
+    fill(x, m * k, VAL_RANDOM, 0);
+    fill(w, k * n, VAL_RANDOM, 1);
+    char mis[512] = "";
+    sa_err e;
+    sa_rtl_perturb(rtl, 1);
+    int st = sa_cosim_command(rtl, x, w, m, k, n, NULL, "perturbed", 0, mis, sizeof mis, NULL,
+                              &e);
+    sa_rtl_perturb(rtl, 0);
+    CHECK_EQ_INT(st, 0);
+    char want[64];
+    snprintf(want, sizeof want, "Y[%lld][%lld]", (long long)(m - 1), (long long)(n - 1));
+    CHECK_CONTAINS(mis, want);
+    CHECK_CONTAINS(mis, "tile column nt=1");
+    /* and the same command agrees again once the hook is off */
+    CHECK_EQ_INT(sa_cosim_command(rtl, x, w, m, k, n, NULL, "unperturbed", 0, mis, sizeof mis,
+                                  NULL, &e), 1);
+    free(x);
+    free(w);
+  }
+  /* sizes that are not built are refused with a message */
+  CHECK(sa_rtl_open(3, 999, NULL, err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "no RTL model of a 3x999 array");
+  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.vcd", err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "FST");
+  /* waves: an FST file is written when asked for */
+  {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sasp-rtl-%d.fst", (int)getpid());
+    sa_rtl *tr = sa_rtl_open(rows, cols, path, err, sizeof err);
+    CHECK(tr != NULL);
+    if (tr) {
+      int8_t x1[2] = {3, -4}, w1[2] = {5, 7};
+      int32_t y1[1];
+      int64_t cyc;
+      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, y1, &cyc) == 0);
+      CHECK_EQ_INT(y1[0], 3 * 5 - 4 * 7);
+      sa_rtl_close(tr);
+      FILE *f = fopen(path, "rb");
+      CHECK(f != NULL);
+      if (f) {
+        fseek(f, 0, SEEK_END);
+        CHECK(ftell(f) > 100);
+        fclose(f);
+      }
+      remove(path);
+    }
+  }
+  sa_rtl_stats st;
+  sa_rtl_stats_get(rtl, &st);
+  CHECK(st.runs > 0 && st.clocks_command > 0 && st.clocks_total > st.clocks_command);
+  sa_rtl_close(rtl);
+  return sa_test_done("test_rtl_cosim");
+}

@@ -1,0 +1,58 @@
+/* test_sc_cli: 'sasp sim CONFIG --system sc' through sa_system_cli — report, JSON with the
+ * system section, transaction trace, and its usage errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sa_system.h"
+#include "sa_test.h"
+
+static int run(int argc, const char **argv) { return sa_system_cli(argc, (char **)argv); }
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  fclose(f);
+  return buf;
+}
+
+int main(void) {
+  char json[512], csv[512];
+  const char *dir = getenv("MESON_BUILD_ROOT");
+  snprintf(json, sizeof json, "%s/test_sc_cli.json", dir ? dir : "/tmp");
+  snprintf(csv, sizeof csv, "%s/test_sc_cli.csv", dir ? dir : "/tmp");
+  const char *ok[] = {"sim", "tests/sc/data/contend-rr.yaml", "--system", "sc", "--json", json,
+                      "--trace-bus", csv};
+  CHECK_EQ_INT(run(8, ok), 0);
+  char *j = slurp(json);
+  CHECK(j != NULL);
+  if (j) {
+    CHECK_CONTAINS(j, "\"system\"");
+    CHECK_CONTAINS(j, "\"model\": \"systemc\"");
+    CHECK_CONTAINS(j, "\"diff_vs_fast\"");
+    CHECK_CONTAINS(j, "\"interconnect\"");
+    CHECK_CONTAINS(j, "\"arbitration\": \"round_robin\"");
+    CHECK_CONTAINS(j, "\"totals\"");
+  }
+  char *c = slurp(csv);
+  CHECK(c != NULL);
+  if (c) CHECK_CONTAINS(c, "dma.weights,mask,0,");
+  remove(json);
+  remove(csv);
+  const char *bad_backend[] = {"sim", "tests/sc/data/dma.yaml", "--system", "sc", "--backend",
+                               "verilog"};
+  CHECK_EQ_INT(run(6, bad_backend), 2);
+  const char *bad_system[] = {"sim", "tests/sc/data/dma.yaml", "--system", "gem5"};
+  CHECK_EQ_INT(run(4, bad_system), 2);
+  const char *no_cfg[] = {"sim", "--system", "sc"};
+  CHECK_EQ_INT(run(3, no_cfg), 2);
+  const char *missing[] = {"sim", "tests/sc/data/nope.yaml", "--system", "sc"};
+  CHECK_EQ_INT(run(4, missing), 1);
+  const char *no_mask[] = {"sim", "tests/sc/data/dma.yaml", "--system", "sc", "--mask",
+                           "tests/sc/data/nope.mask"};
+  CHECK_EQ_INT(run(6, no_mask), 1);
+  return sa_test_done("test_sc_cli");
+}
