@@ -31,6 +31,10 @@ module sa_ctrl #(
   input  logic [31:0]            cmd_k_i,
   input  logic [31:0]            cmd_n_i,
   output logic                   done_o,
+  // observation: high in the first stream cycle of each kept tile, with that tile
+  output logic                   tile_start_o,
+  output logic [31:0]            tile_kt_o,
+  output logic [31:0]            tile_nt_o,
   // tile mask
   output logic [NtW-1:0]         mask_rd0_nt_o,
   input  logic [MaxKt-1:0]       mask_rd0_i,
@@ -282,7 +286,10 @@ module sa_ctrl #(
     end
   end
 
-  assign done_o = done_q;
+  assign done_o       = done_q;
+  assign tile_start_o = (state_q == StStream) && cnt_q == 0;
+  assign tile_kt_o    = cur_kt_q;
+  assign tile_nt_o    = cur_nt_q;
 
   // ---------------------------------------------------------------------------------------
   // Weight load: tile rows enter the top of the shadow chain bottom row first, so after

@@ -26,6 +26,10 @@ module sa_top #(
   input  logic [31:0]            cmd_k_i,
   input  logic [31:0]            cmd_n_i,
   output logic                   done_o,
+  // observation for the harness: a kept tile's stream phase starts (docs/timing.md §4)
+  output logic                   tile_start_o,
+  output logic [31:0]            tile_kt_o,
+  output logic [31:0]            tile_nt_o,
   // host writes (layouts in sa_ctrl.sv)
   input  logic                   host_x_we_i,
   input  logic [XAddrW-1:0]      host_x_addr_i,
@@ -73,6 +77,9 @@ module sa_top #(
     .cmd_k_i,
     .cmd_n_i,
     .done_o,
+    .tile_start_o,
+    .tile_kt_o,
+    .tile_nt_o,
     .mask_rd0_nt_o    (mask_rd0_nt),
     .mask_rd0_i       (mask_rd0),
     .mask_rd1_nt_o    (mask_rd1_nt),

@@ -1,4 +1,4 @@
-/* sa_cmd_cosim: 'sasp cosim CONFIG [--mask FILE] [--trace FILE.fst] [--all|--sample N]
+/* sa_cmd_cosim: 'sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all|--sample N]
  * [--seed S]' runs the workload's GEMMs on the Verilator RTL of the configured array and on
  * the C model, compares every output value and every command's cycle count, prints a
  * per-GEMM table and exits 0 only if everything agrees (1 on a mismatch or bad input, 2 on a
@@ -19,12 +19,12 @@
 
 static int usage(FILE *f, int rc) {
   fprintf(f,
-          "usage: sasp cosim CONFIG [--mask FILE] [--trace FILE.fst] [--all | --sample N]\n"
+          "usage: sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N]\n"
           "                  [--seed S]\n"
           "  runs the GEMMs of workload.manifest on the RTL of the configured array and on\n"
           "  the C model and compares every output value and every command's cycle count.\n"
           "  --mask FILE   tile masks from 'sasp prune' (default: dense)\n"
-          "  --trace FILE  write FST waves of the whole RTL run\n"
+          "  --trace FILE  write waves of the whole RTL run: FILE.fst or FILE.vcd\n"
           "  --all         every GEMM; --sample N: N GEMMs picked by the seed (default: the\n"
           "                config's sweep.rtl_check / sweep.rtl_sample; 'off' means all here)\n"
           "  --seed S      activations (and the sample) derive from S (default sweep.seed)\n"

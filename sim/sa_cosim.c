@@ -117,6 +117,40 @@ int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, i
              (long long)(c / cols), tiles, (long long)row0, (long long)(row0 + m - 1));
     rc = 0;
   }
+  /* the tile schedule: kept tiles in visit order (nt outer, kt inner), tile t streaming
+   * from cycle R + t*S (docs/timing.md §2, §4) */
+  if (rc) {
+    int64_t nev, t = 0, s = sa_timing_stream_cycles(rows, cols, m);
+    const sa_rtl_tile_event *ev = sa_rtl_tiles(rtl, &nev);
+    for (int64_t nt = 0; nt < nt_n && rc; nt++)
+      for (int64_t kt = 0; kt < kt_n && rc; kt++) {
+        if (keep && !keep[kt * nt_n + nt]) continue;
+        int64_t want = rows + t * s;
+        if (t >= nev) {
+          snprintf(mismatch, mismatch_len,
+                   "%s: kept tile (kt=%lld, nt=%lld), #%lld in visit order, was never "
+                   "streamed by the RTL (it streamed %lld tiles)",
+                   what, (long long)kt, (long long)nt, (long long)t, (long long)nev);
+          rc = 0;
+        } else if (ev[t].kt != kt || ev[t].nt != nt || ev[t].cycle != want) {
+          snprintf(mismatch, mismatch_len,
+                   "%s: stream phase #%lld: RTL streamed tile (kt=%lld, nt=%lld) from cycle "
+                   "%lld, the spec streams tile (kt=%lld, nt=%lld) from cycle %lld",
+                   what, (long long)t, (long long)ev[t].kt, (long long)ev[t].nt,
+                   (long long)ev[t].cycle, (long long)kt, (long long)nt, (long long)want);
+          rc = 0;
+        }
+        t++;
+      }
+    if (rc && nev > t) {
+      snprintf(mismatch, mismatch_len,
+               "%s: the RTL streamed %lld tiles but only %lld are kept (extra: tile (kt=%lld, "
+               "nt=%lld) from cycle %lld)",
+               what, (long long)nev, (long long)t, (long long)ev[t].kt, (long long)ev[t].nt,
+               (long long)ev[t].cycle);
+      rc = 0;
+    }
+  }
   if (rc && got_cycles != want_cycles) {
     int64_t kept = 0;
     for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !keep || keep[t];
@@ -267,6 +301,10 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
               (long long)cmds, (long long)cyc_rtl, (long long)cyc_c,
               (long long)(l->m * l->n), ok ? "ok" : "MISMATCH");
     }
+  }
+  if (sa_rtl_finish(rtl)) {
+    sa_err_set(e, "%s", sa_rtl_error(rtl));
+    goto done;
   }
   rc = 0;
 done:

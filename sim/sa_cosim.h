@@ -26,7 +26,7 @@ typedef struct sa_cosim_summary {
 typedef struct sa_cosim_opts {
   int64_t sample;           /* 0: every GEMM; else this many GEMMs, a deterministic sample */
   uint64_t seed;            /* activations, the sample and synthetic weights derive from it */
-  const char *trace;        /* FST wave file of the whole run, or NULL */
+  const char *trace;        /* wave file of the whole run (.fst or .vcd), or NULL */
   FILE *table;              /* per-GEMM table printed here, or NULL */
   int perturb;              /* test hook: the RTL flips one output bit of every command */
 } sa_cosim_opts;
@@ -60,8 +60,9 @@ int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model 
 #ifdef SA_HAVE_RTL
 typedef struct sa_rtl sa_rtl;
 /* Runs one command Y[m x n] = X[m x k] W[k x n] on rtl and on the C model (mask NULL =
- * dense; otherwise a k x n mask of the RTL's tile shape) and compares every value and the
- * cycle count. Messages start with what and name rows as row0 + i (the command's place in
+ * dense; otherwise a k x n mask of the RTL's tile shape) and compares every value, the tile
+ * schedule (which kept tile streams from which cycle, docs/timing.md §2/§4) and the cycle
+ * count. Messages start with what and name rows as row0 + i (the command's place in
  * its GEMM). Returns 1 when they agree, 0 on a mismatch (described in mismatch), -1 with a
  * message in e when the command could not run. *rtl_cycles gets the RTL's count (may be
  * NULL). */

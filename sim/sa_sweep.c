@@ -228,6 +228,14 @@ static int fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   if (!c) return -1;
   *c = *cfg;
   c->path[0] = 0;
+  /* the same file named by different relative paths is the same configuration */
+  char *paths[] = {c->workload.manifest, c->workload.testset, c->prune.calibration,
+                   c->tech.path};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    char *real = paths[i][0] ? realpath(paths[i], NULL) : NULL;
+    if (real && strlen(real) < SA_PATH_MAX) strcpy(paths[i], real);
+    free(real);
+  }
   c->sweep.n_shapes = 0;
   c->sweep.n_rates = 0;
   c->n_defaulted = 0;
@@ -828,12 +836,6 @@ static int stage_prune(const ctx *c, const sa_config *pc, rec *r, sa_maskset *ms
 
 static int stage_cycle(const ctx *c, const sa_config *pc, const sa_maskset *ms, rec *r,
                        sa_err *e) {
-  (void)c;
-#ifdef SA_SWEEP_NO_CYCLE /* development builds before the accelerator model landed */
-  (void)pc, (void)ms, (void)e;
-  set_note(r, ST_CYCLE, "accelerator model (sim/sa_cycle.c) is not built into this sasp");
-  return 0;
-#else
   sa_run_result run, dense;
   memset(&run, 0, sizeof run);
   memset(&dense, 0, sizeof dense);
@@ -869,7 +871,6 @@ static int stage_cycle(const ctx *c, const sa_config *pc, const sa_maskset *ms, 
   sa_run_result_free(&run);
   sa_run_result_free(&dense);
   return 0;
-#endif
 }
 
 static int stage_wer(const ctx *c, const sa_maskset *ms, rec *r, sa_err *e) {
@@ -1211,7 +1212,6 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   c.g = (grid){cfg->sweep.n_shapes, cfg->sweep.n_rates, cfg->sweep.n_shapes * cfg->sweep.n_rates,
                cfg->sweep.shapes, cfg->sweep.rates};
   int jobs = o->jobs < 1 ? 1 : o->jobs;
-  c.engine_threads = online_cpus() / jobs < 1 ? 1 : online_cpus() / jobs;
   char *points_dir = NULL, *masks_dir = NULL, *grid_path = NULL, *cfg_json = NULL;
   int *todo = NULL, rc = -1;
   rec *recs = NULL;
@@ -1258,9 +1258,13 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
         free(pp);
         goto out;
       }
-      if (strcmp(fp, c.fp) || recs[0].index != i) {
-        sa_err_set(e, "%s: made with a different configuration or grid; resume only with the "
-                      "same configuration, or use a new -o DIR", pp);
+      /* the index may differ (a grid extended since): a point's result depends only on the
+       * configuration, its shape and its rate */
+      if (strcmp(fp, c.fp) || recs[0].rows != c.g.shapes[i / c.g.n_rates].rows ||
+          recs[0].cols != c.g.shapes[i / c.g.n_rates].cols ||
+          recs[0].rate != c.g.rates[i % c.g.n_rates]) {
+        sa_err_set(e, "%s: made with a different configuration; resume only with the same "
+                      "configuration, or use a new -o DIR", pp);
         free(pp);
         goto out;
       }
@@ -1273,6 +1277,8 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   rep->points_grid = c.g.n;
   rep->points_shard = n_shard;
   if (n_todo > 0) {
+    int busy = jobs < n_todo ? jobs : n_todo; /* workers that will run at once */
+    c.engine_threads = online_cpus() / busy < 1 ? 1 : online_cpus() / busy;
     if (load_shared(&c, e)) goto out;
     if (run_workers(&c, todo, n_todo, rep->points_resumed, n_shard, e)) goto out;
     rep->points_run = n_todo;
@@ -1289,6 +1295,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     int r2 = read_point(pp, &recs[n], fp, e);
     free(pp);
     if (r2) goto out;
+    recs[n].index = i;
     rep->points_rtl_fail += !strcmp(recs[n].val[C_RTL], "fail");
     if (recs[n].note[ST_WER][0] && !rep->no_wer[0])
       snprintf(rep->no_wer, sizeof rep->no_wer, "%s", recs[n].note[ST_WER]);
@@ -1400,7 +1407,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
   free(op);
   free(om);
   for (int i = 0; i < g.n && !rc; i++) {
-    char id[96], a[160], b[160];
+    char id[96], a[160];
     point_id(&g, i, id, sizeof id);
     const char *src = dirs[from[i]];
     for (int k = 0; k < 2 && !rc; k++) {
@@ -1411,7 +1418,6 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       free(s);
       free(t);
     }
-    (void)b;
   }
   for (int k = 0; k < 2 && !rc; k++) {
     const char *name = k ? "config.resolved.yaml" : "grid.tsv";
@@ -1493,6 +1499,11 @@ static int find_plot_script(char *out, size_t len) {
 int sa_sweep_plot(const char *dir, sa_err *e) {
   static const char py[] = "/usr/bin/python3";
   char script[4200];
+  char *csv = path_join(dir, "points.csv", e);
+  if (!csv) return -1;
+  int have = file_exists(csv);
+  free(csv);
+  if (!have) return sa_err_set(e, "%s/points.csv: no such file (not a sweep directory?)", dir);
   if (find_plot_script(script, sizeof script))
     return sa_err_set(e, "sasp_plot.py not found (set SASP_PLOT_SCRIPT)");
   if (access(py, X_OK) != 0) {

@@ -1,6 +1,5 @@
-/* sa_sweep: the sweep driver. Runs every (array shape, pruning rate) point of a configuration
- * through pruner -> cycle/energy model -> WER engine -> RTL check in fork()ed worker processes,
- * one atomic result file per point, and writes DIR/points.csv, summary.json and masks/. */
+/* sa_sweep: the sweep driver — every (array shape, pruning rate) point through pruner, cycle/
+ * energy model, WER engine and RTL check in fork()ed workers; results in DIR (docs/guide.md). */
 #ifndef SA_SWEEP_H
 #define SA_SWEEP_H
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,11 @@
 #include <vector>
 
 #include "sa_rtl_model.h"
+
+// The FST reader of the GTKWave library that Verilator's runtime compiles in (used to turn
+// an FST trace into VCD).
+#define FST_CONFIG_INCLUDE "fst_config.h"
+#include "gtkwave/fstapi.h"
 
 #define SA_RTL_SIZE(r, c) SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
 #include "sa_rtl_sizes.h"
@@ -58,6 +64,9 @@ struct sa_rtl {
   std::unique_ptr<VerilatedContext> ctx;
   std::unique_ptr<SaRtlModel> model;
   std::string err;
+  std::string vcd_path;  // VCD requested: FST goes to vcd_path + ".fst.tmp" until finish
+  bool finished = false;
+  std::vector<sa_rtl_tile_event> tiles;  // of the last run
   bool perturb = false;
   sa_rtl_stats stats{};
 };
@@ -91,11 +100,9 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_
                    rows, cols, kNSizes ? sa_rtl_sizes_text() : "none"));
     return nullptr;
   }
-  if (trace_path && !ends_with(trace_path, ".fst")) {
+  if (trace_path && !ends_with(trace_path, ".fst") && !ends_with(trace_path, ".vcd")) {
     put_err(err, err_len,
-            format("%s: the RTL models write FST waves only (Verilator builds one trace "
-                   "format per model); name the trace FILE.fst",
-                   trace_path));
+            format("%s: name the trace FILE.fst or FILE.vcd", trace_path));
     return nullptr;
   }
   std::unique_ptr<sa_rtl> r(new (std::nothrow) sa_rtl);
@@ -112,9 +119,19 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_
     put_err(err, err_len, format("out of memory building the %dx%d RTL model", rows, cols));
     return nullptr;
   }
-  if (trace_path && !r->model->trace_open(trace_path)) {
+  std::string fst_path;
+  if (trace_path) {
+    fst_path = trace_path;
+    if (ends_with(trace_path, ".vcd")) {
+      r->vcd_path = trace_path;
+      fst_path += ".fst.tmp";
+    }
+  }
+  if (trace_path && !r->model->trace_open(fst_path.c_str())) {
     put_err(err, err_len, format("%s: cannot open the trace file for writing", trace_path));
     r->model->finish();
+    r->finished = true;
+    remove(fst_path.c_str());
     return nullptr;
   }
   r->model->reset();
@@ -134,6 +151,11 @@ void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max
 
 const char *sa_rtl_error(const sa_rtl *r) { return r->err.c_str(); }
 
+const sa_rtl_tile_event *sa_rtl_tiles(const sa_rtl *r, int64_t *n) {
+  *n = static_cast<int64_t>(r->tiles.size());
+  return r->tiles.data();
+}
+
 void sa_rtl_perturb(sa_rtl *r, int on) { r->perturb = on != 0; }
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out) { *out = r->stats; }
@@ -142,6 +164,10 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
                const uint8_t *keep, int32_t *y, int64_t *cycles) {
   SaRtlModel &md = *r->model;
   const int R = md.rows, C = md.cols;
+  if (r->finished) {
+    r->err = "the RTL simulation was already finished (sa_rtl_finish)";
+    return -1;
+  }
   if (m < 1 || k < 1 || n < 1 || m > md.max_m || k > md.max_k || n > md.max_n) {
     r->err = format("GEMM M=%lld K=%lld N=%lld does not fit one command of the %dx%d RTL model "
                     "(1 <= M <= %lld, K <= %lld, N <= %lld)",
@@ -209,7 +235,11 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   md.command(false, 0, 0, 0);
   const int64_t limit = R + kt_n * nt_n * (m + R + C - 1) + 16;
   int64_t count = 0;
-  while (!md.done()) {
+  r->tiles.clear();
+  for (;;) {
+    sa_rtl_tile_event ev{count, 0, 0};
+    if (md.tile_start(&ev.kt, &ev.nt)) r->tiles.push_back(ev);
+    if (md.done()) break;
     if (count > limit) {
       r->err = format("the %dx%d RTL did not signal done within %lld cycles (M=%lld K=%lld "
                       "N=%lld)",
@@ -241,9 +271,49 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   return 0;
 }
 
+int sa_rtl_finish(sa_rtl *r) {
+  if (r->finished) return 0;
+  r->finished = true;
+  r->model->finish();
+  if (r->vcd_path.empty()) return 0;
+  // The model writes FST (one trace format per Verilated model); convert it to VCD with the
+  // FST reader, into a temporary file renamed over the target only when complete.
+  std::string fst = r->vcd_path + ".fst.tmp", part = r->vcd_path + ".part";
+  void *xc = fstReaderOpen(fst.c_str());
+  FILE *f = xc ? fopen(part.c_str(), "w") : nullptr;
+  int rc = 0;
+  if (!xc) {
+    r->err = format("%s: cannot read the FST trace back", fst.c_str());
+    rc = -1;
+  } else if (!f) {
+    r->err = format("%s: cannot write the VCD trace: %s", part.c_str(), strerror(errno));
+    rc = -1;
+  } else {
+    fstReaderProcessHier(xc, f);
+    fstReaderSetFacProcessMaskAll(xc);
+    fstReaderIterBlocks(xc, nullptr, nullptr, f);
+    if (ferror(f)) {
+      r->err = format("%s: write error", part.c_str());
+      rc = -1;
+    }
+  }
+  if (f && fclose(f) && rc == 0) {
+    r->err = format("%s: write error: %s", part.c_str(), strerror(errno));
+    rc = -1;
+  }
+  if (xc) fstReaderClose(xc);
+  if (rc == 0 && rename(part.c_str(), r->vcd_path.c_str())) {
+    r->err = format("%s: %s", r->vcd_path.c_str(), strerror(errno));
+    rc = -1;
+  }
+  if (rc) remove(part.c_str());
+  remove(fst.c_str());
+  return rc;
+}
+
 void sa_rtl_close(sa_rtl *r) {
   if (!r) return;
-  r->model->finish();
+  sa_rtl_finish(r);
   delete r;
 }
 

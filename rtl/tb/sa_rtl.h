@@ -20,16 +20,24 @@ typedef struct sa_rtl_stats {
   double seconds_command;   /* wall time spent simulating those command cycles */
 } sa_rtl_stats;
 
+/* One kept tile's stream phase as the RTL ran it: the cycle (counted from acceptance, as
+ * docs/timing.md §4 does) in which it began, and the tile. */
+typedef struct sa_rtl_tile_event {
+  int64_t cycle, kt, nt;
+} sa_rtl_tile_event;
+
 /* Number of array sizes compiled into this build, and the i-th (0 <= i < n). */
 int sa_rtl_n_sizes(void);
 void sa_rtl_size(int i, int *rows, int *cols);
 /* "4x4, 8x16" (the built sizes, comma separated; "" if none). Static storage. */
 const char *sa_rtl_sizes_text(void);
 
-/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves, else an
- * FST file (".fst") written for every cycle simulated until sa_rtl_close. Returns NULL with a
- * one-line message in err (err_len bytes, may be 0) when that size is not built, the trace
- * file name is not .fst or cannot be opened, or memory runs out. Free with sa_rtl_close. */
+/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves, else a
+ * wave file of every cycle simulated until sa_rtl_finish: "FILE.fst" (written directly) or
+ * "FILE.vcd" (the model writes FST to FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish).
+ * Returns NULL with a one-line message in err (err_len bytes, may be 0) when that size is not
+ * built, the trace name ends in neither .fst nor .vcd or cannot be opened, or memory runs
+ * out. Free with sa_rtl_close. */
 sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len);
 
 /* The array shape of r. */
@@ -47,6 +55,10 @@ void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
                const uint8_t *keep, int32_t *y, int64_t *cycles);
 
+/* The stream phases of the last successful sa_rtl_run, in the order they ran; *n gets the
+ * count. Owned by r, valid until the next run. */
+const sa_rtl_tile_event *sa_rtl_tiles(const sa_rtl *r, int64_t *n);
+
 /* The message of the last failed call on r. */
 const char *sa_rtl_error(const sa_rtl *r);
 
@@ -56,7 +68,12 @@ void sa_rtl_perturb(sa_rtl *r, int on);
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out);
 
-/* Finishes the simulation (closes the trace) and frees r. NULL is fine. */
+/* Ends the simulation: final blocks, the trace closed (and converted, for .vcd). Returns 0, or
+ * -1 with a message in sa_rtl_error when the trace could not be written. Runs after this
+ * are not traced. Called by sa_rtl_close if not called before. */
+int sa_rtl_finish(sa_rtl *r);
+
+/* Finishes the simulation (sa_rtl_finish, its error ignored) and frees r. NULL is fine. */
 void sa_rtl_close(sa_rtl *r);
 
 #ifdef __cplusplus

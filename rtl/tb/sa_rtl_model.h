@@ -31,6 +31,8 @@ class SaRtlModel {
   virtual void command(bool valid, uint32_t m, uint32_t k, uint32_t n) = 0;
   virtual bool ready() = 0;
   virtual bool done() = 0;
+  // True in the first stream cycle of a kept tile, which is returned in kt, nt.
+  virtual bool tile_start(int64_t *kt, int64_t *nt) = 0;
   // Reads row m of strip nt of the output buffer (cols values), settling combinationally.
   virtual void read_row(uint32_t nt, uint32_t m, int32_t *out) = 0;
   virtual void finish() = 0;
@@ -127,6 +129,11 @@ class SaRtlModelImpl : public SaRtlModel {
 
   bool ready() override { return top_->cmd_ready_o; }
   bool done() override { return top_->done_o; }
+  bool tile_start(int64_t *kt, int64_t *nt) override {
+    *kt = top_->tile_kt_o;
+    *nt = top_->tile_nt_o;
+    return top_->tile_start_o;
+  }
 
   void read_row(uint32_t nt, uint32_t m, int32_t *out) override {
     top_->host_rd_strip_i = nt;
@@ -139,6 +146,7 @@ class SaRtlModelImpl : public SaRtlModel {
   void finish() override {
     top_->final();
     if (tfp_) tfp_->close();
+    tfp_.reset();
   }
 
  private:

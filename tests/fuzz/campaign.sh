@@ -5,10 +5,12 @@
 # copy it into tests/fuzz/corpus/READER/ as a regression once it is fixed.
 # usage: tests/fuzz/campaign.sh READER SECONDS [BUILD_DIR [DIR]]
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 reader=$1 seconds=$2 build=${3:-build-fuzz}
 dir=${4:-$build/campaign}
 harness=$build/tests/fuzz/fuzz_$reader
+# undefined behaviour is a failure too, not a message
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 [ -x "$harness" ] || { echo "no harness $harness (see docs/testing.md to configure $build)"; exit 2; }
 mkdir -p "$dir/$reader" "$dir/$reader-artifacts" || exit 1
 set --

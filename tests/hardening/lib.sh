@@ -2,7 +2,8 @@
 # directory; each makes its own temporary directory, removed at exit.
 set -u
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sasp-hard.XXXXXX") || exit 1
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 fails=0
 
 die() { echo "FAIL: $*" >&2; exit 1; }

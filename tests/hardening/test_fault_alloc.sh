@@ -2,7 +2,7 @@
 # Fault injection: the N-th allocation fails (SASP_FAIL_ALLOC=N) for N = 1, 2, ... (every N
 # up to 32, then steps of N/16) until a run gets through. Every failing run must exit 1 with a
 # message, never crash, and leave no temporary or half-written result file.
-# usage: test_fault_alloc.sh SASP CASE     CASE: config | sim | prune | wer | sweep
+# usage: test_fault_alloc.sh SASP CASE     CASE: config | sim | prune | wer | sweep | merge
 . "$(dirname "$0")/lib.sh"
 sasp=$1 case=$2
 model=workloads/asr
@@ -30,10 +30,15 @@ run() {
   wer) "$sasp" wer --model "$model" --max-utts 1 --threads 1 --boot 10 \
          --json "$out/wer.json" --hyp "$out/hyp.tsv" > /dev/null ;;
   sweep) "$sasp" sweep "$tmp/tiny.yaml" -o "$out/s" --jobs 1 --no-plot --quiet ;;
+  merge) "$sasp" merge "$tmp/shard" -o "$out/m" > /dev/null ;;
   *) die "unknown case $case" ;;
   esac
 }
 
+if [ "$case" = merge ]; then
+  "$sasp" sweep "$tmp/tiny.yaml" -o "$tmp/shard" --jobs 1 --no-plot --quiet --shard 1/1 ||
+    die "the sweep to merge failed"
+fi
 run "$tmp/ref" 2> "$tmp/err" || die "$case: the run without fault injection failed: $(cat "$tmp/err")"
 n=1 runs=0
 while :; do

@@ -33,8 +33,11 @@ grep -q "GEMM '.*' command 0 (rows .*): Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model 
 
 check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
 [ -s "$tmp/w.fst" ] || { echo "FAIL: no FST written"; fail=1; }
-check 1 "vcd refused" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.vcd"
-grep -q "FST" "$tmp/err" || { echo "FAIL: vcd message"; fail=1; }
+check 0 "vcd waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.vcd"
+grep -q 'enddefinitions' "$tmp/w.vcd" || { echo "FAIL: no VCD written"; fail=1; }
+[ ! -e "$tmp/w.vcd.fst.tmp" ] || { echo "FAIL: temporary FST left behind"; fail=1; }
+check 1 "unknown wave format" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.txt"
+grep -q "FILE.fst or FILE.vcd" "$tmp/err" || { echo "FAIL: trace name message"; fail=1; }
 
 # masks from the pruner; a mask for another tile shape is refused
 if "$sasp" prune --model workloads/asr --tile "$size" --rate 0.6 --mask-only -o "$tmp/p" \

@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
   run_case("multiple", 2 * rows, 2 * rows, 2 * cols, MASK_CHECKER, VAL_RANDOM, VAL_RANDOM, -1);
   /* random shapes */
   for (int i = 0; i < cases; i++) {
-    int64_t m = rnd() % 4 == 0 ? 1 : rnd_range(1, 3 * rows + 20);
+    int64_t m = rnd() % 4 == 0 ? 1 : rnd() % 8 == 0 ? rnd_range(100, 400) : rnd_range(1, 3 * rows + 20);
     int64_t k = rnd_range(1, 6 * rows + 3), n = rnd_range(1, 6 * cols + 3);
     int mk = (int)rnd_range(0, MASK_KINDS - 1);
     int xk = rnd() % 5 == 0 ? (int)rnd_range(1, VAL_KINDS - 1) : VAL_RANDOM;
@@ -211,12 +211,14 @@ int main(int argc, char **argv) {
   /* sizes that are not built are refused with a message */
   CHECK(sa_rtl_open(3, 999, NULL, err, sizeof err) == NULL);
   CHECK_CONTAINS(err, "no RTL model of a 3x999 array");
-  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.vcd", err, sizeof err) == NULL);
-  CHECK_CONTAINS(err, "FST");
-  /* waves: an FST file is written when asked for */
-  {
+  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.txt", err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "name the trace FILE.fst or FILE.vcd");
+  CHECK(sa_rtl_open(rows, cols, "/nonexistent-dir/w.fst", err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "cannot open the trace file");
+  /* waves: an FST or VCD file is written when asked for */
+  for (int fmt = 0; fmt < 2; fmt++) {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/sasp-rtl-%d.fst", (int)getpid());
+    snprintf(path, sizeof path, "/tmp/sasp-rtl-%d.%s", (int)getpid(), fmt ? "vcd" : "fst");
     sa_rtl *tr = sa_rtl_open(rows, cols, path, err, sizeof err);
     CHECK(tr != NULL);
     if (tr) {
@@ -225,20 +227,35 @@ int main(int argc, char **argv) {
       int64_t cyc;
       CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, y1, &cyc) == 0);
       CHECK_EQ_INT(y1[0], 3 * 5 - 4 * 7);
+      CHECK_EQ_INT(sa_rtl_finish(tr), 0);
+      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, y1, &cyc) == -1);
       sa_rtl_close(tr);
       FILE *f = fopen(path, "rb");
       CHECK(f != NULL);
       if (f) {
+        char head[4096] = "";
+        size_t got = fread(head, 1, sizeof head - 1, f);
         fseek(f, 0, SEEK_END);
         CHECK(ftell(f) > 100);
+        if (fmt) { /* VCD text naming the design's signals */
+          head[got] = 0;
+          CHECK_CONTAINS(head, "$scope");
+          CHECK_CONTAINS(head, "cmd_valid_i");
+        }
         fclose(f);
       }
+      char tmp[80];
+      snprintf(tmp, sizeof tmp, "%s.fst.tmp", path);
+      CHECK(fopen(tmp, "rb") == NULL);
       remove(path);
     }
   }
   sa_rtl_stats st;
   sa_rtl_stats_get(rtl, &st);
   CHECK(st.runs > 0 && st.clocks_command > 0 && st.clocks_total > st.clocks_command);
+  printf("%llu commands, %llu command cycles (%llu clock cycles in all) simulated\n",
+         (unsigned long long)st.runs, (unsigned long long)st.clocks_command,
+         (unsigned long long)st.clocks_total);
   sa_rtl_close(rtl);
   return sa_test_done("test_rtl_cosim");
 }

@@ -4,7 +4,8 @@ point sorted by (rows, cols, rate), every cell of an available stage filled, and
 consistency the model guarantees.
 
 usage: check_points.py POINTS_CSV ARRAYS RATES RTL
-  ARRAYS  e.g. 4x4,8x8      RATES  e.g. 0,0.3,0.6      RTL  pass | skipped (expected rtl_check)
+  ARRAYS  e.g. 4x4,8x8      RATES  e.g. 0,0.3,0.6
+  RTL     expected rtl_check: pass | skipped for every array, or per array: 4x4=pass,8x8=skipped
 Prints what is wrong and exits 1, or exits 0."""
 import csv
 import sys
@@ -28,6 +29,11 @@ def main():
     path, arrays, rates, rtl = sys.argv[1:5]
     arrays = [tuple(int(x) for x in a.split("x")) for a in arrays.split(",")]
     rates = [float(r) for r in rates.split(",")]
+    if "=" in rtl:
+        want_rtl = {tuple(int(x) for x in k.split("x")): v
+                    for k, v in (item.split("=") for item in rtl.split(","))}
+    else:
+        want_rtl = {a: rtl for a in arrays}
     with open(path, newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -47,6 +53,7 @@ def main():
         for c in CYCLE + WER + ["rate_achieved", "tiles_pruned", "tiles_selected"]:
             if p.get(c, "") == "":
                 bad(f"{pid}: column {c} empty")
+        rtl = want_rtl.get((int(p["rows"]), int(p["cols"])))
         if p["rtl_check"] != rtl:
             bad(f"{pid}: rtl_check {p['rtl_check']!r}, expected {rtl!r}")
         if rtl == "pass" and not (int(p["rtl_gemms"] or 0) > 0 and int(p["rtl_cycles_compared"] or 0) > 0):

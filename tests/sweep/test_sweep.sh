@@ -1,7 +1,8 @@
 #!/bin/bash
 # End-to-end tests of 'sasp sweep' / 'sasp merge' on configs/regress.yaml (2 arrays x 3 rates of
 # the ASR model, WER on 8 utterances). Run from the source root.
-#   test_sweep.sh SASP PART RTL      PART: e2e | resume | shard | bad     RTL: pass | skipped
+#   test_sweep.sh SASP PART RTL   PART: e2e | resume | shard | bad;  RTL: expected rtl_check
+#   (pass | skipped, or per array: 4x4=pass,8x8=skipped)
 set -u
 sasp=$1 part=$2 rtl=$3
 cfg=configs/regress.yaml
@@ -41,15 +42,36 @@ e2e)
   sweep "$tmp/b" --jobs 2 --resume
   $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["points_resumed"]==6 and d["run"]["points_run"]==0, d["run"]' "$tmp/b/summary.json" || die "resume of a finished sweep recomputed points"
   cmp "$tmp/a/points.csv" "$tmp/b/points.csv" || die "points.csv differs after a no-op resume"
-  # a mask file per point, readable with the array's tile shape
-  [ -s "$tmp/a/masks/8x8-rate0.3.mask" ] || die "mask of 8x8 rate 0.3 missing"
+  # plots (where Debian's python3-matplotlib is installed)
+  if $py -c 'import matplotlib' 2> /dev/null; then
+    "$sasp" plot "$tmp/a" > /dev/null || die "sasp plot failed"
+    for p in speedup_vs_rate energy_vs_rate wer_vs_rate pareto; do
+      for x in png pdf; do [ -s "$tmp/a/$p.$x" ] || die "plot $p.$x missing"; done
+    done
+  fi
+  # a grid extended by one rate: resume computes only the new points
+  printf 'include: %s/%s\nsweep: {rates: [0, 0.15, 0.3, 0.6]}\n' "$PWD" "$cfg" > "$tmp/ext.yaml"
+  "$sasp" sweep "$tmp/ext.yaml" -o "$tmp/b" --no-plot --resume || die "resume with an extended grid"
+  $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["points_resumed"]==6 and d["run"]["points_run"]==2, d["run"]' "$tmp/b/summary.json" || die "extended grid: wrong points recomputed"
+  grep -v ',0.15,' "$tmp/b/points.csv" | cmp - "$tmp/a/points.csv" || die "extended grid changed the other points"
+  # the point's mask file, run through 'sasp sim' on its array, gives the point's figures
+  printf 'include: %s/%s\narray: {rows: 8, cols: 8}\n' "$PWD" "$cfg" > "$tmp/c88.yaml"
+  "$sasp" sim "$tmp/c88.yaml" --mask "$tmp/a/masks/8x8-rate0.3.mask" --json "$tmp/sim.json" > /dev/null || die "sasp sim with the sweep's mask"
+  $py - "$tmp/sim.json" "$tmp/a/points.csv" <<'PY' || die "sasp sim disagrees with the sweep's row for 8x8 rate 0.3"
+import csv, json, sys
+s = json.load(open(sys.argv[1]))
+p = [r for r in csv.DictReader(open(sys.argv[2])) if (r["rows"], r["cols"], r["rate"]) == ("8", "8", "0.3")][0]
+assert s["totals"]["time"]["array"] == int(p["array_cycles"]), (s["totals"]["time"]["array"], p["array_cycles"])
+assert f'{s["speedup"]["vs_dense"]:.6f}' == p["speedup_dense"], (s["speedup"], p["speedup_dense"])
+assert f'{s["speedup"]["vs_host_only"]:.6f}' == p["speedup_host"], (s["speedup"], p["speedup_host"])
+PY
   ;;
 resume)
   sweep "$tmp/ref" --jobs 2
   # kill the sweep (SIGKILL: no clean-up at all) once some but not all points are done
   "$sasp" sweep "$cfg" -o "$tmp/k" --no-plot --jobs 1 2> /dev/null &
   pid=$!
-  for _ in $(seq 600); do
+  for _ in $(seq 3000); do
     n=$(ls "$tmp/k/points" 2>/dev/null | grep -c '\.tsv$')
     [ "$n" -ge 2 ] && break
     sleep 0.02
@@ -104,6 +126,7 @@ bad)
   expect_error 2 "--shard '0/2'" "$sasp" sweep "$cfg" -o "$tmp/x" --shard 0/2
   expect_error 2 "--jobs '0'" "$sasp" sweep "$cfg" -o "$tmp/x" --jobs 0
   expect_error 2 "unknown option '--frob'" "$sasp" sweep "$cfg" --frob
+  expect_error 1 "nonexistent/points.csv: no such file" "$sasp" plot "$tmp/nonexistent"
   # resuming a directory with another configuration is refused
   "$sasp" sweep "$cfg" -o "$tmp/r" --no-plot --shard 1/6 || die "shard 1/6"
   mk other 'array: {clock_mhz: 500}'

@@ -28,7 +28,7 @@ static void good_files(void) {
   sa_err e;
   CHECK(sa_config_load("configs/default.yaml", &cfg, &e) == 0);
   CHECK_EQ_INT(cfg.hw.rows, 16);
-  CHECK_EQ_INT(cfg.hw.integration, SA_INTEG_DMA);
+  CHECK_EQ_INT(cfg.hw.integration, SA_INTEG_CPU_FED);
   CHECK_EQ_INT(cfg.sweep.n_shapes, 4);
   CHECK_EQ_INT(cfg.sweep.shapes[3].cols, 32);
   CHECK_EQ_INT(cfg.sweep.n_rates, 7);
