@@ -1,4 +1,5 @@
 /* sasp: command-line entry point; dispatches to the subcommands in sa_cmd_*.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,15 @@ static void usage(FILE *f) {
   fprintf(f, "  help    this text\n\n  --version  print the version\n");
 }
 
+/* A report that could not be written (disk full, closed pipe) is a failure, not a success. */
+static int finish(int status) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "sasp: writing standard output failed: %s\n", strerror(errno ? errno : EIO));
+    return status ? status : 1;
+  }
+  return status;
+}
+
 int main(int argc, char **argv) {
   const char *fail = getenv("SASP_FAIL_ALLOC");
   if (fail) sa_alloc_fail_after(atol(fail));
@@ -43,14 +53,14 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
     usage(stdout);
-    return 0;
+    return finish(0);
   }
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
     printf("sasp %s (git %s)\n", SA_VERSION, SA_GIT_REV);
-    return 0;
+    return finish(0);
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(cmd, commands[i].name)) return finish(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "sasp: unknown command '%s' (try 'sasp help')\n", cmd);
   return 2;
 }

@@ -67,7 +67,7 @@ gemm1e6)
     "$py" "$here/check_sim_json.py" "$tmp/s.json" 1000000000000000000 ||
       bad "sim 10^6 GEMM: wrong or overflowed figures"
   elif [ $rc -ne 124 ]; then
-    rejected "sim 10^6 GEMM" "big|GEMM|too large|overflow"
+    rejected "sim 10^6 GEMM" "big|GEMM|layers|too large|overflow|exceed"
   fi
   ;;
 overflow)
@@ -78,7 +78,7 @@ overflow)
     bad "sim 2^142-MAC GEMM: accepted, but its MAC count cannot be represented"
     "$py" "$here/check_sim_json.py" "$tmp/s.json"
   elif [ $rc -ne 124 ]; then
-    rejected "sim 2^142-MAC GEMM" "big|GEMM|too large|overflow|exceeds"
+    rejected "sim 2^142-MAC GEMM" "big|GEMM|layers|too large|overflow|exceed"
   fi
   ;;
 rate1)
