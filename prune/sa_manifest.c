@@ -12,6 +12,9 @@
 enum { MAX_LAYERS = 100000, MAX_HOSTOPS = 10000 };
 #define MAX_DIM ((int64_t)1 << 31)   /* k, n: at most 2^31 - 1 */
 #define MAX_ROWS ((int64_t)1 << 40)  /* m, count, elements */
+/* m*k*n*count of a layer, the sum over layers, and elements*count of a host op: at most 2^62,
+ * so every product and sum the models form from manifest values fits an int64 (docs/manifest.md) */
+#define MAX_WORK ((int64_t)1 << 62)
 
 static const char *const role_names[SA_ROLE_COUNT] = {"conv", "in_proj", "attn_qkv",
                                                       "attn_out", "ff", "out"};
@@ -186,7 +189,24 @@ static int load_arch(sa_manifest *m, const sa_yaml_node *root, sa_err *e) {
   return 0;
 }
 
-static int load_layer(sa_manifest *m, const sa_yaml_node *ln, size_t i, sa_err *e) {
+/* Product of n positive factors, or -1 when it exceeds MAX_WORK (computed without overflow). */
+static int64_t work(const int64_t *f, int n) {
+  int64_t p = 1;
+  for (int i = 0; i < n; i++) {
+    SA_ASSERT(f[i] >= 1);
+    if (p > MAX_WORK / f[i]) return -1;
+    p *= f[i];
+  }
+  return p;
+}
+
+static int too_large(sa_err *e, const sa_yaml_node *n, const char *key, const char *what) {
+  return sa_err_set(e, "%s:%d:%d: key '%s': %s is too large (limit 2^62 = %lld)", n->file,
+                    n->line, n->col, key, what, (long long)MAX_WORK);
+}
+
+static int load_layer(sa_manifest *m, const sa_yaml_node *ln, size_t i, int64_t *macs_total,
+                      sa_err *e) {
   char p[64];
   snprintf(p, sizeof p, "layers[%zu]", i);
   if (check_map(ln, p, layer_keys, NKEYS(layer_keys), e)) return -1;
@@ -211,6 +231,17 @@ static int load_layer(sa_manifest *m, const sa_yaml_node *ln, size_t i, sa_err *
       get_int(ln, p, "m", 1, MAX_ROWS, 0, 1, &l->m, e) ||
       get_int(ln, p, "count", 1, MAX_ROWS, 1, 0, &l->count, e))
     return -1;
+  const int64_t f[4] = {l->m, l->k, l->n, l->count};
+  int64_t macs = work(f, 4);
+  char what[160];
+  if (macs < 0) {
+    snprintf(what, sizeof what, "m x k x n x count = %lld x %lld x %lld x %lld MACs per inference",
+             (long long)l->m, (long long)l->k, (long long)l->n, (long long)l->count);
+    return too_large(e, ln, p, what);
+  }
+  if (*macs_total > MAX_WORK - macs)
+    return too_large(e, ln, p, "the MACs per inference of layers[0] to this layer together");
+  *macs_total += macs;
   return 0;
 }
 
@@ -223,6 +254,11 @@ static int load_hostop(sa_manifest *m, const sa_yaml_node *hn, size_t i, sa_err 
   if (get_int(hn, p, "elements", 0, MAX_ROWS, 0, 1, &h->elements, e) ||
       get_int(hn, p, "count", 1, MAX_ROWS, 1, 0, &h->count, e))
     return -1;
+  const int64_t f[2] = {h->elements ? h->elements : 1, h->count};
+  char what[128];
+  snprintf(what, sizeof what, "elements x count = %lld x %lld", (long long)h->elements,
+           (long long)h->count);
+  if (work(f, 2) < 0) return too_large(e, hn, p, what);
   return 0;
 }
 
@@ -268,8 +304,9 @@ static int load_root(sa_manifest *m, const sa_yaml_node *root, sa_err *e) {
   m->layers = sa_calloc(ls->n, sizeof *m->layers, e);
   if (!m->layers) return -1;
   m->n_layers = (int)ls->n;
+  int64_t macs_total = 0;
   for (size_t i = 0; i < ls->n; i++)
-    if (load_layer(m, ls->items[i], i, e)) return -1;
+    if (load_layer(m, ls->items[i], i, &macs_total, e)) return -1;
 
   const sa_yaml_node *hs = sa_yaml_get(root, "host_ops");
   if (!hs) return 0;

@@ -67,7 +67,9 @@ typedef struct sa_manifest {
   sa_hostop *hostops;   /* owned */
 } sa_manifest;
 
-/* Loads and validates a manifest (every key checked, errors as FILE:LINE:COL: key '...').
+/* Loads and validates a manifest (every key checked, errors as FILE:LINE:COL: key '...'; a
+ * layer's m*k*n*count, their sum over layers and a host op's elements*count are at most 2^62,
+ * docs/manifest.md "Limits", so products of these values fit an int64).
  * *out is owned by the caller (sa_manifest_free). */
 int sa_manifest_load(const char *path, sa_manifest **out, sa_err *e);
 void sa_manifest_free(sa_manifest *m);

@@ -71,6 +71,17 @@ static uint64_t rng_next(rng *r) {
 static double rng_unit(rng *r) { return ((double)(rng_next(r) >> 11) + 1.0) * 0x1.0p-53; }
 
 static int synthesise(const sa_manifest *man, sa_model *m, sa_err *e) {
+  int64_t total = 0; /* refuse before drawing or allocating anything */
+  for (int li = 0; li < m->n_layers; li++) {
+    const layer *l = &m->layers[li];
+    int64_t kn = l->k * l->n; /* k, n < 2^31 (sa_manifest) */
+    if (kn > SA_MODEL_SYNTHETIC_MAX - total)
+      return sa_err_set(e, "%s: layer '%s': synthetic weights (%lld x %lld) take the model past "
+                        "%lld weights (1 GiB of float): too large to synthesise; 'sasp sim' "
+                        "times it without weights", man->path, l->name, (long long)l->k,
+                        (long long)l->n, (long long)SA_MODEL_SYNTHETIC_MAX);
+    total += kn;
+  }
   rng r;
   uint64_t x = man->synthetic_seed;
   for (int i = 0; i < 4; i++) r.s[i] = splitmix64(&x);

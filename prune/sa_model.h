@@ -11,6 +11,9 @@
 
 typedef struct sa_model sa_model;
 
+/* Most weights (sum of k*n over layers) a synthetic model may have: 2^28, 1 GiB of float. */
+#define SA_MODEL_SYNTHETIC_MAX ((int64_t)1 << 28)
+
 /* Loads every layer's weight (and bias) named by the manifest from its safetensors file
  * (any dtype sa_safetensors reads, converted to float), or, for "synthetic:SEED" manifests,
  * synthesises deterministic weights: w ~ N(0, 1/K) (standard deviation 1/sqrt(K)) drawn with
@@ -20,7 +23,8 @@ typedef struct sa_model sa_model;
  * [N][K] or [N][d1][d2]... with d1*d2*... = K, e.g. conv [cout][cin][kh][kw]; in_out: [K][N])
  * and a bias's shape [N]; rejects NaN/infinite weights and a tensor used as the weight of
  * two layers (tied weights). *out is owned by the caller
- * (sa_model_free). On error -1 with "FILE: tensor 'x': problem" in e. */
+ * (sa_model_free). On error -1 with "FILE: tensor 'x': problem" in e; synthetic models with more
+ * than SA_MODEL_SYNTHETIC_MAX weights are refused before anything is allocated. */
 int sa_model_load(const sa_manifest *man, sa_model **out, sa_err *e);
 void sa_model_free(sa_model *m);
 

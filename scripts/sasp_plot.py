@@ -205,7 +205,7 @@ def main():
         ax.set_ylabel("system-wide speed-up vs host CPU alone (x)")
         ax.set_title(f"Speed-up / accuracy trade-off ({model}): Pareto front per array size\n"
                      "(labels: pruning rate; faded: dominated points)")
-        ax.legend()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
         save(fig, d, "pareto", written)
         plt.close(fig)
 

@@ -1,4 +1,5 @@
-/* sa_cycle: cycle model, tile by tile from the closed form (docs/timing.md §4–8). */
+/* sa_cycle: cycle model, tile by tile from the closed form (docs/timing.md §4–8); dense
+ * commands in time independent of their size and every total overflow-checked (§7.7). */
 #include "sa_cycle.h"
 
 #include <stdlib.h>
@@ -10,22 +11,112 @@
 #include "sa_timing.h"
 #include "sa_workload.h"
 
+/* a + b * times into *out; 0, or -1 when it does not fit an int64. */
+static int mul_add(int64_t a, int64_t b, int64_t times, int64_t *out) {
+  int64_t p;
+  if (__builtin_mul_overflow(b, times, &p) || __builtin_add_overflow(a, p, &p)) return -1;
+  *out = p;
+  return 0;
+}
+
+int sa_counts_add_checked(sa_counts *a, const sa_counts *b, int64_t times) {
+  sa_counts r;
+  int64_t *pr = (int64_t *)&r;
+  const int64_t *pa = (const int64_t *)a, *pb = (const int64_t *)b;
+  for (size_t i = 0; i < sizeof r / sizeof(int64_t); i++)
+    if (mul_add(pa[i], pb[i], times, &pr[i])) return -1;
+  *a = r;
+  return 0;
+}
+
+int sa_time_add_checked(sa_time *a, const sa_time *b, int64_t times) {
+  sa_time r = *a;
+  if (mul_add(a->array, b->array, times, &r.array) ||
+      mul_add(a->weight_load, b->weight_load, times, &r.weight_load) ||
+      mul_add(a->compute, b->compute, times, &r.compute) ||
+      mul_add(a->fill_drain, b->fill_drain, times, &r.fill_drain) ||
+      mul_add(a->stall_weights, b->stall_weights, times, &r.stall_weights) ||
+      mul_add(a->stall_acts, b->stall_acts, times, &r.stall_acts) ||
+      mul_add(a->stall_outputs, b->stall_outputs, times, &r.stall_outputs) ||
+      mul_add(a->accel, b->accel, times, &r.accel))
+    return -1;
+  r.host_gemm += b->host_gemm * (double)times;
+  *a = r;
+  return 0;
+}
+
 void sa_counts_add(sa_counts *a, const sa_counts *b, int64_t times) {
-  int64_t *pa = (int64_t *)a;
-  const int64_t *pb = (const int64_t *)b;
-  for (size_t i = 0; i < sizeof *a / sizeof(int64_t); i++) pa[i] += pb[i] * times;
+  SA_ASSERT(sa_counts_add_checked(a, b, times) == 0);
 }
 
 void sa_time_add(sa_time *a, const sa_time *b, int64_t times) {
-  a->array += b->array * times;
-  a->weight_load += b->weight_load * times;
-  a->compute += b->compute * times;
-  a->fill_drain += b->fill_drain * times;
-  a->stall_weights += b->stall_weights * times;
-  a->stall_acts += b->stall_acts * times;
-  a->stall_outputs += b->stall_outputs * times;
-  a->accel += b->accel * times;
-  a->host_gemm += b->host_gemm * (double)times;
+  SA_ASSERT(sa_time_add_checked(a, b, times) == 0);
+}
+
+/* Upper bound of every count and time of one command with tiles tiles (kept or not), summed
+ * over the per-tile bounds of docs/timing.md §7.3 (both integrations) plus the prologue: the
+ * command's int64 arithmetic cannot overflow while it is below SA_CYCLE_MAX_COUNT. */
+static double command_bound(const sa_hw *hw, int64_t m, double tiles) {
+  const double r = (double)hw->rows, c = (double)hw->cols, md = (double)m;
+  const double s = md + r + c - 1, bw = hw->dram_bytes_per_cycle;
+  const double io = r * c + md * r + 4 * md * c; /* weight, activation and output bytes */
+  double per_tile = r * c * (r + s)              /* array cycles x R*C: pe_active, pe_idle */
+                    + 4 * md * r * c + md * r * (r + c)  /* reg_psum, reg_act */
+                    + 2 * r * c + 4 * io + s     /* reg_weight, buffers, DRAM, cpu_fed */
+                    + io / bw + 4;               /* stalls of a step, output stalls */
+  return tiles * per_tile + (double)hw->dram_latency_cycles + (tiles / 8 + 2) / bw + 3 * io / bw +
+         r + 16;
+}
+
+/* Dense commands: every tile kept, counted in closed form (sa_mem_add_dense for dma). */
+static void dense_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
+                          int64_t kt_n, int64_t nt_n, sa_counts *lc, sa_time *lt) {
+  lc->macs = m * k * n;
+  if (mem) {
+    sa_mem_add_dense(mem, k, n, lc, lt);
+    return;
+  }
+  sa_counts full, edge; /* cpu_fed: a tile's instructions depend on its columns only */
+  memset(&full, 0, sizeof full);
+  memset(&edge, 0, sizeof edge);
+  sa_host_cpu_fed_tile(hw, m, hw->cols, &full);
+  sa_host_cpu_fed_tile(hw, m, n - (nt_n - 1) * hw->cols, &edge);
+  sa_counts_add(lc, &full, kt_n * (nt_n - 1));
+  sa_counts_add(lc, &edge, kt_n);
+}
+
+/* Masked commands: the kept tiles one by one, in visit order (linear in the mask's size). */
+static int64_t masked_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
+                              int64_t kt_n, int64_t nt_n, const uint8_t *keep, sa_counts *lc,
+                              sa_time *lt) {
+  const int64_t r = hw->rows, cl = hw->cols;
+  int64_t kept = 0;
+  for (int64_t nt = 0; nt < nt_n; nt++) {
+    int64_t cols = n - nt * cl < cl ? n - nt * cl : cl;
+    int64_t last = -1; /* last kept kt of the strip */
+    for (int64_t kt = kt_n - 1; kt >= 0; kt--)
+      if (keep[kt * nt_n + nt]) {
+        last = kt;
+        break;
+      }
+    if (last < 0) { /* whole strip pruned: Y = 0 there, no array work */
+      if (mem) sa_mem_zero_strip(mem, m * cols * 4, lc);
+      continue;
+    }
+    for (int64_t kt = 0; kt <= last; kt++) {
+      if (!keep[kt * nt_n + nt]) continue;
+      int64_t rows = k - kt * r < r ? k - kt * r : r;
+      kept++;
+      lc->macs += m * rows * cols;
+      if (mem) {
+        sa_mem_tile tile = {kt, nt, rows, cols, kt == last};
+        sa_mem_add_tile(mem, &tile, lc, lt);
+      } else {
+        sa_host_cpu_fed_tile(hw, m, cols, lc);
+      }
+    }
+  }
+  return kept;
 }
 
 int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, const uint8_t *keep,
@@ -39,41 +130,21 @@ int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, cons
                       (long long)hw->acc_rows);
   if (dma && sa_mem_check(hw, m, k, e)) return -1;
   const int64_t kt_n = sa_timing_tiles_k(k, r), nt_n = sa_timing_tiles_n(n, cl);
+  if (command_bound(hw, m, (double)kt_n * (double)nt_n) > (double)SA_CYCLE_MAX_COUNT)
+    return sa_err_set(e, "GEMM command %lld x %lld x %lld: too large, its counts could exceed "
+                      "2^62 (docs/timing.md §7.7)", (long long)m, (long long)k, (long long)n);
   const int64_t s = sa_timing_stream_cycles(r, cl, m);
   uint8_t *seen = NULL;
-  if (dma && !(seen = sa_calloc((size_t)kt_n, 1, e))) return -1;
+  if (dma && keep && !(seen = sa_calloc((size_t)kt_n, 1, e))) return -1;
   sa_counts lc;
   sa_time lt;
   memset(&lc, 0, sizeof lc);
   memset(&lt, 0, sizeof lt);
   sa_mem mem;
   if (dma) sa_mem_begin(&mem, hw, m, k, seen);
-  int64_t kept = 0;
-  for (int64_t nt = 0; nt < nt_n; nt++) {
-    int64_t cols = n - nt * cl < cl ? n - nt * cl : cl;
-    int64_t last = -1; /* last kept kt of the strip */
-    for (int64_t kt = kt_n - 1; kt >= 0; kt--)
-      if (!keep || keep[kt * nt_n + nt]) {
-        last = kt;
-        break;
-      }
-    if (last < 0) { /* whole strip pruned: Y = 0 there, no array work */
-      if (dma) sa_mem_zero_strip(&mem, m * cols * 4, &lc);
-      continue;
-    }
-    for (int64_t kt = 0; kt <= last; kt++) {
-      if (keep && !keep[kt * nt_n + nt]) continue;
-      int64_t rows = k - kt * r < r ? k - kt * r : r;
-      kept++;
-      lc.macs += m * rows * cols;
-      if (dma) {
-        sa_mem_tile tile = {kt, nt, rows, cols, kt == last};
-        sa_mem_add_tile(&mem, &tile, &lc, &lt);
-      } else {
-        sa_host_cpu_fed_tile(hw, m, cols, &lc);
-      }
-    }
-  }
+  int64_t kept = kt_n * nt_n;
+  if (keep) kept = masked_command(hw, dma ? &mem : NULL, m, k, n, kt_n, nt_n, keep, &lc, &lt);
+  else dense_command(hw, dma ? &mem : NULL, m, k, n, kt_n, nt_n, &lc, &lt);
   lt.array = kept ? r + kept * s : 0;
   SA_ASSERT(lt.array == sa_timing_command_cycles(r, cl, m, k, n, keep));
   lt.weight_load = kept ? r : 0;
@@ -97,8 +168,13 @@ int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, cons
     lt.host_gemm = sa_host_cpu_fed_cycles(hw, &lc);
   }
   free(seen);
-  sa_counts_add(c, &lc, 1);
-  sa_time_add(t, &lt, 1);
+  sa_counts nc = *c;
+  sa_time ntm = *t;
+  if (sa_counts_add_checked(&nc, &lc, 1) || sa_time_add_checked(&ntm, &lt, 1))
+    return sa_err_set(e, "GEMM command %lld x %lld x %lld: the accumulated counts exceed 64 bits "
+                      "(too large)", (long long)m, (long long)k, (long long)n);
+  *c = nc;
+  *t = ntm;
   return 0;
 }
 
@@ -120,8 +196,8 @@ static int find_mask(const sa_config *cfg, const sa_maskset *masks, const sa_lay
   return 0;
 }
 
-int sa_cycle_run_workload(const sa_config *cfg, const sa_manifest *man, const sa_maskset *masks,
-                          sa_run_result *out, sa_err *e) {
+int sa_run_result_init(const sa_config *cfg, const sa_manifest *man, sa_run_result *out,
+                       sa_err *e) {
   memset(out, 0, sizeof *out);
   out->rows = cfg->hw.rows;
   out->cols = cfg->hw.cols;
@@ -140,6 +216,36 @@ int sa_cycle_run_workload(const sa_config *cfg, const sa_manifest *man, const sa
     lr->count = l->count;
     lr->kt = sa_timing_tiles_k(l->k, cfg->hw.rows);
     lr->nt = sa_timing_tiles_n(l->n, cfg->hw.cols);
+  }
+  return 0;
+}
+
+int sa_run_result_sum_layers(const sa_config *cfg, sa_run_result *out, sa_err *e) {
+  for (int i = 0; i < out->n_layers; i++) {
+    sa_layer_result *lr = &out->layers[i];
+    sa_energy_compute(cfg, &lr->counts, &lr->time, 0, &lr->energy);
+    if (sa_counts_add_checked(&out->counts, &lr->counts, 1) ||
+        sa_time_add_checked(&out->time, &lr->time, 1))
+      return sa_err_set(e, "layer '%s': the counts of layers 0 to %d together exceed 64 bits "
+                        "(too large)", lr->name, i);
+  }
+  return 0;
+}
+
+void sa_run_result_finish(const sa_config *cfg, const sa_manifest *man, sa_run_result *out) {
+  out->host_only = out->host_ops + sa_host_gemm_only_cycles(&cfg->host, man);
+  out->seconds = out->host_system / (cfg->host.clock_mhz * 1e6);
+  sa_energy_compute(cfg, &out->counts, &out->time, out->host_ops, &out->energy);
+  sa_energy_area(cfg, &out->area_pe_mm2, &out->area_buf_mm2, &out->area_ctrl_mm2);
+  out->area_mm2 = out->area_pe_mm2 + out->area_buf_mm2 + out->area_ctrl_mm2;
+}
+
+int sa_cycle_run_workload(const sa_config *cfg, const sa_manifest *man, const sa_maskset *masks,
+                          sa_run_result *out, sa_err *e) {
+  if (sa_run_result_init(cfg, man, out, e)) return -1;
+  for (int i = 0; i < man->n_layers; i++) {
+    const sa_layer *l = &man->layers[i];
+    sa_layer_result *lr = &out->layers[i];
     const sa_tilemask *mk;
     if (find_mask(cfg, masks, l, &mk, e)) goto fail;
     lr->pruned = mk != NULL;
@@ -154,20 +260,21 @@ int sa_cycle_run_workload(const sa_config *cfg, const sa_manifest *man, const sa
         sa_err_prefix(e, "layer '%s'", l->name);
         goto fail;
       }
-      sa_counts_add(&lr->counts, &gc, g[j].times * l->count);
-      sa_time_add(&lr->time, &gt, g[j].times * l->count);
+      int64_t times;
+      if (__builtin_mul_overflow(g[j].times, l->count, &times) ||
+          sa_counts_add_checked(&lr->counts, &gc, times) ||
+          sa_time_add_checked(&lr->time, &gt, times)) {
+        sa_err_set(e, "layer '%s': %lld x %lld x %lld GEMM, count %lld: its counts exceed 64 bits "
+                   "(too large)", l->name, (long long)l->m, (long long)l->k, (long long)l->n,
+                   (long long)l->count);
+        goto fail;
+      }
     }
-    sa_energy_compute(cfg, &lr->counts, &lr->time, 0, &lr->energy);
-    sa_counts_add(&out->counts, &lr->counts, 1);
-    sa_time_add(&out->time, &lr->time, 1);
   }
+  if (sa_run_result_sum_layers(cfg, out, e)) goto fail;
   out->host_ops = sa_host_ops_cycles(&cfg->host, man);
   out->host_system = out->host_ops + out->time.host_gemm;
-  out->host_only = out->host_ops + sa_host_gemm_only_cycles(&cfg->host, man);
-  out->seconds = out->host_system / (cfg->host.clock_mhz * 1e6);
-  sa_energy_compute(cfg, &out->counts, &out->time, out->host_ops, &out->energy);
-  sa_energy_area(cfg, &out->area_pe_mm2, &out->area_buf_mm2, &out->area_ctrl_mm2);
-  out->area_mm2 = out->area_pe_mm2 + out->area_buf_mm2 + out->area_ctrl_mm2;
+  sa_run_result_finish(cfg, man, out);
   return 0;
 fail:
   sa_run_result_free(out);

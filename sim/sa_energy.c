@@ -1,4 +1,5 @@
-/* sa_energy: counts x the technology table (docs/timing.md §7.4). */
+/* sa_energy: counts x the technology table (docs/timing.md §7.4). Counts are summed as
+ * doubles: each fits an int64, their sums need not. */
 #include "sa_energy.h"
 
 #include <math.h>
@@ -15,14 +16,14 @@ void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *
   const sa_hw *hw = &cfg->hw;
   double pes = (double)(hw->rows * hw->cols);
   out->mac = (double)c->macs * tk->e_mac_int8;
-  out->reg = (double)(c->reg_weight + c->reg_act + c->reg_psum) * tk->e_reg_byte;
-  out->wbuf = (double)(c->wbuf_read + c->wbuf_write) *
+  out->reg = ((double)c->reg_weight + (double)c->reg_act + (double)c->reg_psum) * tk->e_reg_byte;
+  out->wbuf = ((double)c->wbuf_read + (double)c->wbuf_write) *
               sa_energy_sram_pj_byte(tk, hw->weight_buf_kib * 1024.0);
-  out->abuf = (double)(c->abuf_read + c->abuf_write) *
+  out->abuf = ((double)c->abuf_read + (double)c->abuf_write) *
               sa_energy_sram_pj_byte(tk, hw->act_buf_kib * 1024.0);
-  out->obuf = (double)(c->obuf_read + c->obuf_write) *
+  out->obuf = ((double)c->obuf_read + (double)c->obuf_write) *
               sa_energy_sram_pj_byte(tk, hw->out_buf_kib * 1024.0);
-  out->dram = (double)(c->dram_read + c->dram_write) * tk->e_dram_byte;
+  out->dram = ((double)c->dram_read + (double)c->dram_write) * tk->e_dram_byte;
   out->clock = pes * (double)t->accel * tk->e_clock_pe_cycle;
   double runtime_accel = (host_ops + t->host_gemm) * hw->clock_mhz / cfg->host.clock_mhz;
   out->leak = pes * runtime_accel * tk->e_leak_pe_cycle;

@@ -37,11 +37,19 @@ typedef struct sa_mem {
  * (m*C*4) the output half. Returns 0, or -1 naming the buffers.* key and both sizes. */
 int sa_mem_check(const sa_hw *hw, int64_t m, int64_t k, sa_err *e);
 
-/* Starts a command of m x k x n; seen must hold ceil(k/R) zero bytes. */
+/* Starts a command of m x k x n; seen must hold ceil(k/R) zero bytes for sa_mem_add_tile
+ * (NULL when only sa_mem_add_dense is used). */
 void sa_mem_begin(sa_mem *s, const sa_hw *hw, int64_t m, int64_t k, uint8_t *seen);
 
 /* Adds the next kept tile: its traffic into c, and the stall of the step it completes into t. */
 void sa_mem_add_tile(sa_mem *s, const sa_mem_tile *tile, sa_counts *c, sa_time *t);
+
+/* Adds every tile of a dense m x k x n command (all KT x NT tiles kept, visit order) right
+ * after sa_mem_begin: the same counts and stalls as adding them one by one with
+ * sa_mem_add_tile, but runs of identical tiles and strips are summed once the model reaches a
+ * steady state, so the time does not grow with the tile count. The caller guarantees the
+ * command's counters fit an int64 (sa_cycle_command's bound, docs/timing.md §7.7). */
+void sa_mem_add_dense(sa_mem *s, int64_t k, int64_t n, sa_counts *c, sa_time *t);
 
 /* Adds an output strip whose tiles are all pruned (bytes = M x its columns x 4): the DMA
  * writes its zeros together with the outputs of the strip closed before it (or, before the

@@ -39,6 +39,16 @@ static double utilisation(const sa_run_result *r, const sa_counts *c, const sa_t
   return pe_cycles > 0 ? (double)c->macs / pe_cycles : 0;
 }
 
+void sa_report_json_fields(sa_json *j, const char *key, const sa_report_field *f, int n) {
+  if (key) sa_json_key(j, key), sa_json_obj(j);
+  for (int i = 0; i < n; i++) {
+    sa_json_key(j, f[i].key);
+    if (f[i].is_int) sa_json_int(j, f[i].i);
+    else sa_json_num(j, f[i].num);
+  }
+  if (key) sa_json_end(j);
+}
+
 void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *dense) {
   sa_json_key(j, "array");
   sa_json_obj(j);
@@ -57,13 +67,10 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
   sa_json_key(j, "seconds"), sa_json_num(j, run->seconds);
   sa_json_end(j);
   sa_json_key(j, "energy_pj"), json_energy(j, &run->energy);
-  sa_json_key(j, "area_mm2");
-  sa_json_obj(j);
-  sa_json_key(j, "pe"), sa_json_num(j, run->area_pe_mm2);
-  sa_json_key(j, "buffers"), sa_json_num(j, run->area_buf_mm2);
-  sa_json_key(j, "controller"), sa_json_num(j, run->area_ctrl_mm2);
-  sa_json_key(j, "total"), sa_json_num(j, run->area_mm2);
-  sa_json_end(j);
+  const sa_report_field area[] = {
+      SA_REPORT_NUM("pe", run->area_pe_mm2), SA_REPORT_NUM("buffers", run->area_buf_mm2),
+      SA_REPORT_NUM("controller", run->area_ctrl_mm2), SA_REPORT_NUM("total", run->area_mm2)};
+  sa_report_json_fields(j, "area_mm2", area, (int)(sizeof area / sizeof area[0]));
   sa_json_key(j, "speedup");
   sa_json_obj(j);
   sa_json_key(j, "vs_dense");
@@ -99,7 +106,8 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
 
 int sa_report_write_json(const char *path, const sa_config *cfg, const char *manifest_path,
                          const char *mask_path, const sa_run_result *run,
-                         const sa_run_result *dense, sa_err *e) {
+                         const sa_run_result *dense, sa_report_extra_fn *extra,
+                         const void *extra_ctx, sa_err *e) {
   sa_out o;
   if (sa_out_open(&o, path, e)) return -1;
   sa_json j;
@@ -110,6 +118,7 @@ int sa_report_write_json(const char *path, const sa_config *cfg, const char *man
   sa_json_key(&j, "manifest"), sa_json_str(&j, manifest_path);
   sa_json_key(&j, "mask"), sa_json_str(&j, mask_path);
   sa_report_json(&j, run, dense);
+  if (extra) extra(&j, extra_ctx);
   sa_json_end(&j);
   fputc('\n', o.f);
   return sa_out_commit(&o, e);
@@ -157,10 +166,10 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
             (long long)c->ins_read_output, (long long)c->cpu_accumulates);
   fprintf(f, "  host cycles: GEMMs %.0f + host ops %.0f = %.0f (%.6f s); host-only %.0f\n",
           t->host_gemm, run->host_ops, run->host_system, run->seconds, run->host_only);
-  fprintf(f, "  counts: MACs %lld, PE-cycles active %lld idle %lld, registers %lld B, "
+  fprintf(f, "  counts: MACs %lld, PE-cycles active %lld idle %lld, registers %.0f B, "
           "SRAM w %lld/%lld a %lld/%lld o %lld/%lld B (read/write), DRAM %lld/%lld B, mask %lld B\n",
           (long long)c->macs, (long long)c->pe_active, (long long)c->pe_idle,
-          (long long)(c->reg_weight + c->reg_act + c->reg_psum), (long long)c->wbuf_read,
+          (double)c->reg_weight + (double)c->reg_act + (double)c->reg_psum, (long long)c->wbuf_read,
           (long long)c->wbuf_write, (long long)c->abuf_read, (long long)c->abuf_write,
           (long long)c->obuf_read, (long long)c->obuf_write, (long long)c->dram_read,
           (long long)c->dram_write, (long long)c->mask_bytes);

@@ -18,11 +18,29 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
  * JSON object. */
 void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *dense);
 
+/* Writes more keys into the current JSON object; ctx is the caller's. */
+typedef void sa_report_extra_fn(sa_json *j, const void *ctx);
+
 /* Writes path atomically: provenance, the resolved config, the manifest and mask file names
- * (mask_path NULL: dense) and sa_report_json. Returns 0 or -1 with e filled (nothing
- * written then). */
+ * (mask_path NULL: dense), sa_report_json and then extra(j, extra_ctx) unless extra is NULL
+ * (e.g. the system model's section). Returns 0 or -1 with e filled (nothing written then). */
 int sa_report_write_json(const char *path, const sa_config *cfg, const char *manifest_path,
                          const char *mask_path, const sa_run_result *run,
-                         const sa_run_result *dense, sa_err *e);
+                         const sa_run_result *dense, sa_report_extra_fn *extra,
+                         const void *extra_ctx, sa_err *e);
+
+/* One figure of a JSON object: an exact integer (is_int) or a number. */
+typedef struct sa_report_field {
+  const char *key;
+  int is_int;
+  int64_t i;
+  double num;
+} sa_report_field;
+#define SA_REPORT_INT(key, v) {(key), 1, (v), 0}
+#define SA_REPORT_NUM(key, v) {(key), 0, 0, (v)}
+
+/* Writes the n figures of f as keys of the current JSON object, or, when key is not NULL, as
+ * a nested object under key. */
+void sa_report_json_fields(sa_json *j, const char *key, const sa_report_field *f, int n);
 
 #endif

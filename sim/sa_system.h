@@ -1,6 +1,7 @@
 /* sa_system: the SystemC/TLM-2.0 system model (sim/sc/, docs/system.md) — host CPU, shared
  * interconnect, banked DRAM, DMA engine, cpu_fed instruction path and the accelerator with a
- * C-model or RTL back-end — behind a plain C API. Only built with SystemC (SA_HAVE_SYSTEMC). */
+ * C-model or RTL back-end — behind a plain C API. The types are always visible; the functions
+ * exist only in builds with SystemC (SA_HAVE_SYSTEMC). 'sasp sim --system sc' drives it. */
 #ifndef SA_SYSTEM_H
 #define SA_SYSTEM_H
 
@@ -43,14 +44,21 @@ typedef struct sa_system_result {
   double wall_seconds;        /* host time the simulation took */
 } sa_system_result;
 
+/* Most weight tiles (kept or pruned, over all commands of an inference) the system model
+ * simulates: it steps every tile and, with DMA, every busy interconnect cycle (about 2e4
+ * tiles/s), so larger workloads are refused up front rather than left running for hours
+ * (docs/system.md 7); the fast model has no such limit. */
+#define SA_SYSTEM_MAX_TILES ((int64_t)100000000)
+
 /* Simulates one inference of man (every layer x count, split along M by buffers.acc_rows,
  * then the host ops) on cfg's system with masks (NULL: dense; as sa_cycle_run_workload).
  * backend: SA_SYSTEM_BACKEND_C times each command with the C cycle model, _RTL runs each
  * command on the Verilator RTL (same cycles required, else an error naming the command).
  * trace_csv: NULL, or a file that receives one row per interconnect transaction (written
  * atomically). Fills *out (free with sa_system_result_free). Returns 0, or -1 with e filled
- * (bad mask/shape as the fast model reports it, RTL not built for the array size, trace file
- * not writable); nothing to free then. Can be called repeatedly in one process, but not
+ * (bad mask/shape or counts beyond 64 bits as the fast model reports them, more than
+ * SA_SYSTEM_MAX_TILES tiles, a DMA transfer larger than one interconnect transaction carries,
+ * RTL not built for the array size, trace file not writable); nothing to free then. Can be called repeatedly in one process, but not
  * from two threads at once (each call replaces the SystemC kernel context). */
 int sa_system_run(const sa_config *cfg, const sa_manifest *man, const sa_maskset *masks,
                   int backend, const char *trace_csv, sa_system_result *out, sa_err *e);
@@ -66,10 +74,6 @@ void sa_system_json(sa_json *j, const sa_config *cfg, const sa_system_result *r)
 
 /* Prints the system section (same figures as sa_system_json) to f. */
 void sa_system_print(FILE *f, const sa_config *cfg, const sa_system_result *r);
-
-/* 'sasp sim CONFIG --system sc [--mask FILE] [--json FILE] [--backend c|rtl]
- * [--trace-bus FILE]': argv[0] is "sim". Returns the exit status (0, 1 failure, 2 usage). */
-int sa_system_cli(int argc, char **argv);
 
 #ifdef __cplusplus
 }

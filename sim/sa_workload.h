@@ -17,7 +17,8 @@ typedef struct sa_wl_cmd {
  * and returns how many (0 when l->m is 0). acc_rows >= 1. */
 int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]);
 
-/* Total GEMM commands per inference of man. */
+/* Total GEMM commands per inference of man (fits an int64: at most the manifest's summed MACs,
+ * which sa_manifest_load bounds by 2^62). */
 int64_t sa_workload_commands(const sa_manifest *man, int64_t acc_rows);
 
 #endif

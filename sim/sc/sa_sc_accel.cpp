@@ -163,7 +163,7 @@ void accel::channel(int ch) {
 void accel::post(int ch, int kind, int64_t bytes, bool open) {
   request &r = req_[ch];
   SA_ASSERT(!r.busy);
-  SA_ASSERT(bytes >= 0 && bytes <= (int64_t)0xffffffffu);
+  SA_ASSERT(bytes >= 0 && bytes <= max_transfer);
   r.t_done = sc_core::sc_time_stamp();
   if (bytes == 0) return;
   r.bytes = bytes;
@@ -204,75 +204,132 @@ void accel::wait_outputs(int64_t *stall) {
   stall[XK_OUTPUTS] += (int64_t)std::llround(ck_->to_accel_cycles(sc_core::sc_time_stamp() - t0));
 }
 
+namespace {
+
+/* The kept tiles of a command in visit order (strip by strip, each strip's K-blocks up to its
+ * last kept one), made one at a time with their sa_mem traffic: w weight bytes, a activation
+ * bytes fetched (residency), o output bytes that drain once the tile has closed its strip,
+ * including the zeros of the fully pruned strips right after it. Holds the three tiles a DMA
+ * step needs (t, t+1, t+2), never the whole command: memory does not grow with its size. */
+class tile_stream {
+ public:
+  struct tile {
+    int64_t w, a, o;
+  };
+  tile_stream(const sa_hw *hw, const command &c)
+      : hw_(hw), c_(c), kt_n_(sa_timing_tiles_k(c.k, hw->rows)),
+        nt_n_(sa_timing_tiles_n(c.n, hw->cols)), seen_((size_t)kt_n_, 0) {
+    std::memset(&cnt_, 0, sizeof cnt_);
+    std::memset(&tm_, 0, sizeof tm_);
+    sa_mem_begin(&mem_, hw, c.m, c.k, seen_.data());
+  }
+  /* Tile i, or NULL past the last kept tile. i may be at most 2 beyond the oldest tile still
+   * used. Tile i's o is final once tile i+1 has been asked for. */
+  const tile *at(int64_t i) {
+    SA_ASSERT(i >= made_ - (int64_t)RING);
+    while (made_ <= i && make()) {
+    }
+    return i < made_ ? &ring_[(size_t)(i % (int64_t)RING)] : nullptr;
+  }
+  /* Zeros of the pruned strips before the first kept tile (all of them when none is kept);
+   * final once tile 0 has been asked for. */
+  int64_t initial() const { return initial_; }
+
+ private:
+  static const size_t RING = 3;
+  bool kept(int64_t kt, int64_t nt) const { return !c_.keep || c_.keep[kt * nt_n_ + nt]; }
+  /* Makes the next tile into the ring; false at the end of the command. */
+  bool make() {
+    const int64_t r = hw_->rows, cl = hw_->cols;
+    while (nt_ < nt_n_) {
+      const int64_t cols = std::min(cl, c_.n - nt_ * cl);
+      if (last_ < 0) { /* entering strip nt_: find its last kept tile */
+        for (int64_t kt = kt_n_ - 1; kt >= 0 && last_ < 0; kt--)
+          if (kept(kt, nt_)) last_ = kt;
+        if (last_ < 0) {
+          (made_ ? ring_[(size_t)((made_ - 1) % (int64_t)RING)].o : initial_) += c_.m * cols * 4;
+          nt_++;
+          continue;
+        }
+        kt_ = 0;
+      }
+      while (!kept(kt_, nt_)) kt_++;
+      const int64_t kt = kt_++;
+      const bool closes = kt == last_;
+      const int64_t rows = std::min(r, c_.k - kt * r);
+      sa_mem_tile mt = {kt, nt_, rows, cols, closes};
+      const int64_t before = cnt_.dram_read;
+      sa_mem_add_tile(&mem_, &mt, &cnt_, &tm_);
+      const int64_t w = rows * cols;
+      ring_[(size_t)(made_ % (int64_t)RING)] = {w, cnt_.dram_read - before - w,
+                                                closes ? c_.m * cols * 4 : 0};
+      made_++;
+      if (closes) {
+        last_ = -1;
+        nt_++;
+      }
+      return true;
+    }
+    return false;
+  }
+  const sa_hw *hw_;
+  const command &c_;
+  const int64_t kt_n_, nt_n_;
+  std::vector<uint8_t> seen_; /* KT bytes: sa_mem's activation residency */
+  sa_mem mem_;
+  sa_counts cnt_;
+  sa_time tm_;
+  tile ring_[RING] = {};
+  int64_t made_ = 0, initial_ = 0;
+  int64_t nt_ = 0, kt_ = 0, last_ = -1; /* next tile: strip, K-block; strip's last kept */
+};
+
+}  // namespace
+
 /* The DMA schedule of the fast memory model (sim/sa_mem.c, docs/timing.md 7), as real
  * transfers: prologue — the mask (opens the stream: latencies once), then the weights of
  * tiles 0 and 1 and the activations of tile 0; tile 0's weight load; step t (tile t streams,
  * at least S cycles) reads the weights of tile t+2 and the activations of tile t+1; the
  * outputs of a finished strip (with the zeros of the pruned strips after it) drain on the
  * output channel from the next step on, in whatever interconnect/DRAM capacity the reads
- * leave, and must be out when the next strip finishes; epilogue: the last strip drains. */
-void accel::run_dma(const command &c, int64_t array_cycles) {
-  const sa_hw *hw = &cfg_->hw;
-  const int64_t r = hw->rows, cl = hw->cols;
-  const int64_t kt_n = sa_timing_tiles_k(c.k, r), nt_n = sa_timing_tiles_n(c.n, cl);
-  struct tile {
-    int64_t w, a, o; /* o: bytes that drain once this tile has closed its strip */
-  };
-  std::vector<tile> tiles;
-  std::vector<uint8_t> seen((size_t)kt_n, 0);
-  sa_mem mem;
-  sa_counts cnt;
-  sa_time tm;
-  std::memset(&cnt, 0, sizeof cnt);
-  std::memset(&tm, 0, sizeof tm);
-  sa_mem_begin(&mem, hw, c.m, c.k, seen.data());
-  int64_t initial = 0; /* zeros of pruned strips before the first kept tile */
-  for (int64_t nt = 0; nt < nt_n; nt++) {
-    int64_t cols = std::min(cl, c.n - nt * cl);
-    int64_t last = -1;
-    for (int64_t kt = kt_n - 1; kt >= 0; kt--)
-      if (!c.keep || c.keep[kt * nt_n + nt]) {
-        last = kt;
-        break;
-      }
-    if (last < 0) {
-      (tiles.empty() ? initial : tiles.back().o) += c.m * cols * 4;
-      continue;
-    }
-    for (int64_t kt = 0; kt <= last; kt++) {
-      if (c.keep && !c.keep[kt * nt_n + nt]) continue;
-      int64_t rows = std::min(r, c.k - kt * r);
-      sa_mem_tile mt = {kt, nt, rows, cols, kt == last};
-      int64_t before = cnt.dram_read;
-      sa_mem_add_tile(&mem, &mt, &cnt, &tm); /* its fetched activation bytes (residency) */
-      int64_t w = rows * cols;
-      tiles.push_back({w, cnt.dram_read - before - w, kt == last ? c.m * cols * 4 : 0});
-    }
-  }
-  const int64_t n_t = (int64_t)tiles.size();
-  const int64_t s = n_t ? (array_cycles - r) / n_t : 0;
+ * leave, and must be out when the next strip finishes; epilogue: the last strip drains.
+ * kept: the command's kept tiles. Returns 0, or -1 with e filled when a transfer exceeds
+ * what one interconnect transaction carries (max_transfer). */
+int accel::run_dma(const command &c, int64_t array_cycles, int64_t kept) {
+  const int64_t r = cfg_->hw.rows;
+  const int64_t tiles = sa_timing_tiles_k(c.k, r) * sa_timing_tiles_n(c.n, cfg_->hw.cols);
+  tile_stream ts(&cfg_->hw, c);
+  const int64_t s = kept ? (array_cycles - r) / kept : 0;
   const sc_time t_cmd = sc_core::sc_time_stamp();
   int64_t stall[XK_COUNT] = {0, 0, 0, 0};
   bus_->command++;
-  post(CH_WEIGHTS, XK_MASK, (kt_n * nt_n + 7) / 8, true);
+  const tile_stream::tile *t0 = ts.at(0), *t1 = ts.at(1);
+  const int64_t mask_bytes = (tiles + 7) / 8;
+  if (mask_bytes > max_transfer) return too_large(c, "mask", mask_bytes);
+  if (ts.initial() > max_transfer) return too_large(c, "output", ts.initial());
+  post(CH_WEIGHTS, XK_MASK, mask_bytes, true);
   wait_reads(sc_core::sc_time_stamp(), 0, stall);
-  if (n_t) {
-    post(CH_WEIGHTS, XK_WEIGHTS, tiles[0].w + (n_t > 1 ? tiles[1].w : 0), false);
-    post(CH_ACTS, XK_ACTS, tiles[0].a, false);
+  if (t0) {
+    post(CH_WEIGHTS, XK_WEIGHTS, t0->w + (t1 ? t1->w : 0), false);
+    post(CH_ACTS, XK_ACTS, t0->a, false);
     wait_reads(sc_core::sc_time_stamp(), 0, stall);
     wait(ck_->accel_cycles(r)); /* tile 0's weights shift into the shadow registers */
   }
-  post(CH_OUTPUTS, XK_OUTPUTS, initial, false);
-  for (int64_t t = 0; t < n_t; t++) {
-    sc_time t0 = sc_core::sc_time_stamp();
-    post(CH_WEIGHTS, XK_WEIGHTS, t + 2 < n_t ? tiles[(size_t)t + 2].w : 0, false);
-    post(CH_ACTS, XK_ACTS, t + 1 < n_t ? tiles[(size_t)t + 1].a : 0, false);
-    wait_reads(t0, s, stall);
-    if (tiles[(size_t)t].o) { /* tile t closed a strip: the previous one must be out */
+  post(CH_OUTPUTS, XK_OUTPUTS, ts.initial(), false);
+  for (int64_t t = 0; t < kept; t++) {
+    sc_time ts0 = sc_core::sc_time_stamp();
+    const tile_stream::tile *w2 = ts.at(t + 2), *a1 = ts.at(t + 1), *cur = ts.at(t);
+    SA_ASSERT(cur);
+    post(CH_WEIGHTS, XK_WEIGHTS, w2 ? w2->w : 0, false);
+    post(CH_ACTS, XK_ACTS, a1 ? a1->a : 0, false);
+    wait_reads(ts0, s, stall);
+    if (cur->o) { /* tile t closed a strip: the previous one must be out */
+      if (cur->o > max_transfer) return too_large(c, "output", cur->o);
       wait_outputs(stall);
-      post(CH_OUTPUTS, XK_OUTPUTS, tiles[(size_t)t].o, false);
+      post(CH_OUTPUTS, XK_OUTPUTS, cur->o, false);
     }
   }
+  SA_ASSERT(!ts.at(kept));
   wait_outputs(stall);
   last.array = array_cycles;
   last.stall_w = stall[XK_WEIGHTS];
@@ -280,6 +337,14 @@ void accel::run_dma(const command &c, int64_t array_cycles) {
   last.stall_o = stall[XK_OUTPUTS];
   last.accel = (int64_t)std::llround(ck_->to_accel_cycles(sc_core::sc_time_stamp() - t_cmd));
   SA_ASSERT(last.accel == last.array + last.stall_w + last.stall_a + last.stall_o);
+  return 0;
+}
+
+int accel::too_large(const command &c, const char *what, int64_t bytes) {
+  return sa_err_set(&e, "command %lld x %lld x %lld: its %s transfer of %lld bytes exceeds the "
+                    "system model's largest interconnect transaction (%lld bytes, "
+                    "docs/system.md 7)", (long long)c.m, (long long)c.k, (long long)c.n, what,
+                    (long long)bytes, (long long)max_transfer);
 }
 
 /* Control target: a GEMM command. dma: blocks until done; cpu_fed: times the array with
@@ -313,7 +378,11 @@ void accel::ctl_transport(tlm::tlm_generic_payload &p, sc_time &d) {
     return;
   }
   if (cfg_->hw.integration == SA_INTEG_DMA) {
-    run_dma(c, cycles);
+    if (run_dma(c, cycles, kept)) {
+      err = 1;
+      p.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      return;
+    }
   } else {
     last.array = last.accel = cycles;
   }

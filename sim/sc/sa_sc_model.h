@@ -37,6 +37,10 @@ namespace sa_sc {
 enum xfer_kind { XK_MASK, XK_WEIGHTS, XK_ACTS, XK_OUTPUTS, XK_COUNT };
 const char *xfer_kind_name(int k);
 
+/* Largest transfer one interconnect transaction carries: a TLM payload's data length is an
+ * unsigned int (docs/system.md 7). */
+const int64_t max_transfer = (int64_t)0xffffffffu;
+
 /* DMA channels = interconnect initiators, in fixed-priority order (0 highest). */
 enum dma_chan { CH_WEIGHTS, CH_ACTS, CH_OUTPUTS, CH_COUNT };
 
@@ -168,7 +172,8 @@ struct accel : sc_core::sc_module {
   void instr_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &d);
   void channel(int ch);
   void post(int ch, int kind, int64_t bytes, bool open);
-  void run_dma(const command &c, int64_t array_cycles);
+  int run_dma(const command &c, int64_t array_cycles, int64_t kept);
+  int too_large(const command &c, const char *what, int64_t bytes);
   void wait_reads(sc_core::sc_time t0, int64_t min_cycles, int64_t *stall);
   void wait_outputs(int64_t *stall);
   const sa_config *cfg_;

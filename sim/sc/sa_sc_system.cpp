@@ -8,9 +8,9 @@
 #include "sa_sc_model.h"
 
 extern "C" {
-#include "sa_energy.h"
 #include "sa_host.h"
 #include "sa_out.h"
+#include "sa_report.h"
 #include "sa_system.h"
 #include "sa_timing.h"
 #include "sa_workload.h"
@@ -82,12 +82,17 @@ int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
       }
     }
   }
-  lr->time.array += ct.array;
-  lr->time.stall_weights += ct.stall_w;
-  lr->time.stall_acts += ct.stall_a;
-  lr->time.stall_outputs += ct.stall_o;
-  lr->time.accel += ct.accel;
-  lr->time.host_gemm += ck_->to_host_cycles(sc_core::sc_time_stamp() - t0);
+  sa_time t;
+  std::memset(&t, 0, sizeof t);
+  t.array = ct.array;
+  t.stall_weights = ct.stall_w;
+  t.stall_acts = ct.stall_a;
+  t.stall_outputs = ct.stall_o;
+  t.accel = ct.accel;
+  t.host_gemm = ck_->to_host_cycles(sc_core::sc_time_stamp() - t0);
+  if (sa_time_add_checked(&lr->time, &t, 1))
+    return sa_err_set(&e, "the simulated cycles of its %lld x %lld x %lld commands exceed 64 bits "
+                      "(too large)", (long long)c.m, (long long)c.k, (long long)c.n);
   return 0;
 }
 
@@ -110,11 +115,23 @@ void host::run() {
         err = 1;
         return;
       }
-      const int64_t reps = g[j].times * l->count;
-      sa_counts_add(&lr->counts, &gc, reps);
-      lr->time.weight_load += gt.weight_load * reps;
-      lr->time.compute += gt.compute * reps;
-      lr->time.fill_drain += gt.fill_drain * reps;
+      /* Counts and the closed-form parts of the time from the cycle model; the array, stall,
+       * busy and host times from the simulation (one_command). */
+      sa_time closed;
+      std::memset(&closed, 0, sizeof closed);
+      closed.weight_load = gt.weight_load;
+      closed.compute = gt.compute;
+      closed.fill_drain = gt.fill_drain;
+      int64_t reps;
+      if (__builtin_mul_overflow(g[j].times, l->count, &reps) ||
+          sa_counts_add_checked(&lr->counts, &gc, reps) ||
+          sa_time_add_checked(&lr->time, &closed, reps)) {
+        sa_err_set(&e, "layer '%s': %lld x %lld x %lld GEMM, count %lld: its counts exceed 64 "
+                   "bits (too large)", l->name, (long long)l->m, (long long)l->k,
+                   (long long)l->n, (long long)l->count);
+        err = 1;
+        return;
+      }
       command c = {g[j].m, g[j].k, g[j].n, mk ? mk->keep : nullptr, (int64_t)i * 2 + j};
       for (int64_t r = 0; r < reps; r++)
         if (one_command(c, lr, r)) {
@@ -165,31 +182,24 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
   sa_run_result fast;
   if (sa_cycle_run_workload(cfg, man, masks, &fast, e)) return -1;
   out->fast_host_system = fast.host_system;
+  if (fast.counts.tiles > SA_SYSTEM_MAX_TILES) {
+    const sa_layer_result *big = &fast.layers[0];
+    for (int i = 1; i < fast.n_layers; i++)
+      if (fast.layers[i].counts.tiles > big->counts.tiles) big = &fast.layers[i];
+    sa_err_set(e, "workload '%s': %lld weight tiles per inference (layer '%s': %lld) exceed the "
+               "system model's limit of %lld simulated tiles (docs/system.md 7); the fast model "
+               "(--system fast) has no such limit", man->name, (long long)fast.counts.tiles,
+               big->name, (long long)big->counts.tiles, (long long)SA_SYSTEM_MAX_TILES);
+    sa_run_result_free(&fast);
+    return -1;
+  }
   sa_run_result_free(&fast);
   std::unique_ptr<backend> be = which == SA_SYSTEM_BACKEND_RTL ? make_rtl_backend(cfg, e)
                                                                : make_c_backend(cfg);
   if (!be) return -1;
   sa_run_result *run = &out->run;
-  run->rows = cfg->hw.rows;
-  run->cols = cfg->hw.cols;
-  run->integration = cfg->hw.integration;
-  run->n_layers = man->n_layers;
-  run->layers = (sa_layer_result *)sa_calloc((size_t)(man->n_layers ? man->n_layers : 1),
-                                             sizeof *run->layers, e);
-  if (!run->layers) return -1;
-  for (int i = 0; i < man->n_layers; i++) {
-    const sa_layer *l = &man->layers[i];
-    sa_layer_result *lr = &run->layers[i];
-    snprintf(lr->name, sizeof lr->name, "%s", l->name);
-    lr->role = l->role;
-    lr->m = l->m;
-    lr->k = l->k;
-    lr->n = l->n;
-    lr->count = l->count;
-    lr->kt = sa_timing_tiles_k(l->k, cfg->hw.rows);
-    lr->nt = sa_timing_tiles_n(l->n, cfg->hw.cols);
-    lr->pruned = masks != nullptr;
-  }
+  if (sa_run_result_init(cfg, man, run, e)) return -1;
+  for (int i = 0; i < man->n_layers; i++) run->layers[i].pruned = masks != nullptr;
   sa_out tro;
   txn_trace tr;
   if (trace_csv) {
@@ -243,6 +253,7 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
     }
   }
   fresh_context();
+  if (!rc && sa_run_result_sum_layers(cfg, run, e)) rc = -1;
   if (trace_csv) {
     if (rc) sa_out_abort(&tro);
     else if (sa_out_commit(&tro, e)) rc = -1;
@@ -251,17 +262,7 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
     sa_run_result_free(run);
     return -1;
   }
-  for (int i = 0; i < run->n_layers; i++) {
-    sa_layer_result *lr = &run->layers[i];
-    sa_energy_compute(cfg, &lr->counts, &lr->time, 0, &lr->energy);
-    sa_counts_add(&run->counts, &lr->counts, 1);
-    sa_time_add(&run->time, &lr->time, 1);
-  }
-  run->host_only = run->host_ops + sa_host_gemm_only_cycles(&cfg->host, man);
-  run->seconds = run->host_system / (cfg->host.clock_mhz * 1e6);
-  sa_energy_compute(cfg, &run->counts, &run->time, run->host_ops, &run->energy);
-  sa_energy_area(cfg, &run->area_pe_mm2, &run->area_buf_mm2, &run->area_ctrl_mm2);
-  run->area_mm2 = run->area_pe_mm2 + run->area_buf_mm2 + run->area_ctrl_mm2;
+  sa_run_result_finish(cfg, man, run);
   if (run->time.accel > 0)
     out->bus_util_accel =
         (double)out->bus_bytes / (cfg->system.bus_bytes_per_cycle * (double)run->time.accel);
@@ -276,35 +277,40 @@ extern "C" void sa_system_json(sa_json *j, const sa_config *cfg, const sa_system
   sa_json_obj(j);
   sa_json_key(j, "model"), sa_json_str(j, "systemc");
   sa_json_key(j, "backend"), sa_json_str(j, r->backend == SA_SYSTEM_BACKEND_RTL ? "rtl" : "c");
-  sa_json_key(j, "host_system_cycles"), sa_json_num(j, r->run.host_system);
-  sa_json_key(j, "fast_host_system_cycles"), sa_json_num(j, r->fast_host_system);
-  sa_json_key(j, "diff_vs_fast"), sa_json_num(j, r->diff);
-  sa_json_key(j, "sim_accel_cycles"), sa_json_num(j, r->sim_accel_cycles);
-  sa_json_key(j, "exposed_latency_cycles"), sa_json_int(j, r->latency_cycles);
+  const sa_report_field top[] = {
+      SA_REPORT_NUM("host_system_cycles", r->run.host_system),
+      SA_REPORT_NUM("fast_host_system_cycles", r->fast_host_system),
+      SA_REPORT_NUM("diff_vs_fast", r->diff),
+      SA_REPORT_NUM("sim_accel_cycles", r->sim_accel_cycles),
+      SA_REPORT_INT("exposed_latency_cycles", r->latency_cycles)};
+  sa_report_json_fields(j, nullptr, top, (int)(sizeof top / sizeof top[0]));
   sa_json_key(j, "interconnect");
   sa_json_obj(j);
-  sa_json_key(j, "bytes_per_cycle"), sa_json_num(j, cfg->system.bus_bytes_per_cycle);
-  sa_json_key(j, "latency_cycles"), sa_json_int(j, cfg->system.bus_latency_cycles);
   sa_json_key(j, "arbitration"), sa_json_str(j, arb_name(cfg->system.arbitration));
-  sa_json_key(j, "transactions"), sa_json_int(j, r->transactions);
-  sa_json_key(j, "bytes"), sa_json_int(j, r->bus_bytes);
-  sa_json_key(j, "busy_cycles"), sa_json_int(j, r->bus_busy_cycles);
-  sa_json_key(j, "utilisation"), sa_json_num(j, r->bus_util);
-  sa_json_key(j, "utilisation_accel_busy"), sa_json_num(j, r->bus_util_accel);
-  sa_json_key(j, "wait_cycles"), sa_json_int(j, r->wait_bus_cycles);
+  const sa_report_field ic[] = {
+      SA_REPORT_NUM("bytes_per_cycle", cfg->system.bus_bytes_per_cycle),
+      SA_REPORT_INT("latency_cycles", cfg->system.bus_latency_cycles),
+      SA_REPORT_INT("transactions", r->transactions),
+      SA_REPORT_INT("bytes", r->bus_bytes),
+      SA_REPORT_INT("busy_cycles", r->bus_busy_cycles),
+      SA_REPORT_NUM("utilisation", r->bus_util),
+      SA_REPORT_NUM("utilisation_accel_busy", r->bus_util_accel),
+      SA_REPORT_INT("wait_cycles", r->wait_bus_cycles)};
+  sa_report_json_fields(j, nullptr, ic, (int)(sizeof ic / sizeof ic[0]));
   sa_json_end(j);
-  sa_json_key(j, "dram");
-  sa_json_obj(j);
-  sa_json_key(j, "bytes_per_cycle"), sa_json_num(j, cfg->hw.dram_bytes_per_cycle);
-  sa_json_key(j, "latency_cycles"), sa_json_int(j, cfg->hw.dram_latency_cycles);
-  sa_json_key(j, "banks"), sa_json_int(j, cfg->system.dram_banks);
-  sa_json_key(j, "busy_bank_cycles"), sa_json_int(j, r->dram_busy_cycles);
-  sa_json_key(j, "utilisation"), sa_json_num(j, r->dram_util);
-  sa_json_key(j, "bank_wait_cycles"), sa_json_int(j, r->wait_bank_cycles);
-  sa_json_end(j);
-  sa_json_key(j, "instruction_transactions"), sa_json_int(j, r->instr_transactions);
-  sa_json_key(j, "backend_commands"), sa_json_int(j, r->backend_commands);
-  sa_json_key(j, "wall_seconds"), sa_json_num(j, r->wall_seconds);
+  const sa_report_field mem[] = {
+      SA_REPORT_NUM("bytes_per_cycle", cfg->hw.dram_bytes_per_cycle),
+      SA_REPORT_INT("latency_cycles", cfg->hw.dram_latency_cycles),
+      SA_REPORT_INT("banks", cfg->system.dram_banks),
+      SA_REPORT_INT("busy_bank_cycles", r->dram_busy_cycles),
+      SA_REPORT_NUM("utilisation", r->dram_util),
+      SA_REPORT_INT("bank_wait_cycles", r->wait_bank_cycles)};
+  sa_report_json_fields(j, "dram", mem, (int)(sizeof mem / sizeof mem[0]));
+  const sa_report_field tail[] = {
+      SA_REPORT_INT("instruction_transactions", r->instr_transactions),
+      SA_REPORT_INT("backend_commands", r->backend_commands),
+      SA_REPORT_NUM("wall_seconds", r->wall_seconds)};
+  sa_report_json_fields(j, nullptr, tail, (int)(sizeof tail / sizeof tail[0]));
   sa_json_end(j);
 }
 

@@ -33,6 +33,27 @@ check '[ ! -e "$T/bad.json" ]'
 # bad options
 "$SASP" sim $D/sim-dma.yaml --system gem5 >/dev/null 2>"$T/err"; rc=$?
 check '[ $rc -eq 2 ]'
+check 'grep -q "expected fast .* or sc" "$T/err"'
+# --backend and --trace-bus are options of the SystemC model only (usage error, nothing written)
+"$SASP" sim $D/sim-dma.yaml --backend rtl >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 2 ]'
+check 'grep -q "add --system sc" "$T/err"'
+"$SASP" sim $D/sim-dma.yaml --system fast --trace-bus "$T/t.csv" >/dev/null 2>"$T/err"; rc=$?
+check '[ $rc -eq 2 ]'
+check '[ ! -e "$T/t.csv" ]'
+# --system sc: the SystemC model, or a clear refusal in a build without it
+"$SASP" sim --help >"$T/help" 2>&1
+check 'grep -q -- "--system fast|sc" "$T/help"'
+"$SASP" sim $D/sim-dma.yaml --system sc --json "$T/sc.json" >"$T/sc.txt" 2>"$T/err"; rc=$?
+if grep -q "not in this build" "$T/help"; then
+  check '[ $rc -eq 2 ]'
+  check 'grep -q "built without SystemC" "$T/err"'
+  check '[ ! -e "$T/sc.json" ]'
+else
+  check '[ $rc -eq 0 ]'
+  check 'grep -q "system model: SystemC" "$T/sc.txt"'
+  check 'grep -q "\"model\": \"systemc\"" "$T/sc.json"'
+fi
 "$SASP" sim $D/sim-dma.yaml --frob >/dev/null 2>"$T/err"; rc=$?
 check '[ $rc -eq 2 ]'
 "$SASP" sim $D/sim-dma.yaml --mask "$T/none.bin" >/dev/null 2>"$T/err"; rc=$?

@@ -1,13 +1,13 @@
-/* test_sc_cli: 'sasp sim CONFIG --system sc' through sa_system_cli — report, JSON with the
- * system section, transaction trace, and its usage errors. */
+/* test_sc_cli: 'sasp sim CONFIG --system sc' through sa_cmd_sim — report, JSON with the
+ * system section, transaction trace, and the usage errors of the SystemC options. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sa_system.h"
+#include "sa_cmd.h"
 #include "sa_test.h"
 
-static int run(int argc, const char **argv) { return sa_system_cli(argc, (char **)argv); }
+static int run(int argc, const char **argv) { return sa_cmd_sim(argc, (char **)argv); }
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -47,6 +47,26 @@ int main(void) {
   CHECK_EQ_INT(run(6, bad_backend), 2);
   const char *bad_system[] = {"sim", "tests/sc/data/dma.yaml", "--system", "gem5"};
   CHECK_EQ_INT(run(4, bad_system), 2);
+  /* --backend and --trace-bus belong to the SystemC model, wherever --system comes. */
+  const char *fast_backend[] = {"sim", "tests/sc/data/dma.yaml", "--backend", "rtl"};
+  CHECK_EQ_INT(run(4, fast_backend), 2);
+  const char *fast_trace[] = {"sim", "tests/sc/data/dma.yaml", "--trace-bus", csv, "--system",
+                              "fast"};
+  CHECK_EQ_INT(run(6, fast_trace), 2);
+  CHECK(fopen(csv, "r") == NULL);
+  const char *late_system[] = {"sim", "tests/sc/data/dma.yaml", "--backend", "c", "--system",
+                               "sc"};
+  CHECK_EQ_INT(run(6, late_system), 0);
+  /* The fast model's JSON has no system section. */
+  const char *fast[] = {"sim", "tests/sc/data/dma.yaml", "--json", json};
+  CHECK_EQ_INT(run(4, fast), 0);
+  j = slurp(json);
+  CHECK(j != NULL);
+  if (j) {
+    CHECK_CONTAINS(j, "\"totals\"");
+    CHECK(strstr(j, "\"model\": \"systemc\"") == NULL);
+  }
+  remove(json);
   const char *no_cfg[] = {"sim", "--system", "sc"};
   CHECK_EQ_INT(run(3, no_cfg), 2);
   const char *missing[] = {"sim", "tests/sc/data/nope.yaml", "--system", "sc"};

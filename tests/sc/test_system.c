@@ -237,6 +237,35 @@ static void errors(const sa_manifest *man) {
   CHECK(sa_system_run(&cfg, man, NULL, SA_SYSTEM_BACKEND_C, "/nonexistent/dir/t.csv", &r,
                       &e) == -1);
   CHECK_CONTAINS(e.msg, "/nonexistent/dir/t.csv");
+  /* Limits: a workload of more tiles than the model simulates is refused up front, naming
+   * its largest layer; a DMA transfer one interconnect transaction cannot carry (here the
+   * zeros of 262145 fully pruned output strips of 1024 rows, 4 GiB + 16 KiB) is refused
+   * naming the command. */
+  sa_manifest big = *man;
+  sa_layer bl = man->layers[0];
+  snprintf(bl.name, sizeof bl.name, "huge");
+  bl.m = 8;
+  bl.k = bl.n = 4 * 20000;
+  bl.count = 1;
+  big.n_layers = 1;
+  big.layers = &bl;
+  CHECK(sa_system_run(&cfg, &big, NULL, SA_SYSTEM_BACKEND_C, NULL, &r, &e) == -1);
+  CHECK_CONTAINS(e.msg, "layer 'huge': 400000000) exceed the system model's limit");
+  bl.m = 1024;
+  bl.k = 4;
+  bl.n = 1048580;
+  cfg.hw.acc_rows = 1024;
+  cfg.hw.act_buf_kib = cfg.hw.out_buf_kib = 1024;
+  memset(&ms, 0, sizeof ms);
+  ms.tile_rows = ms.tile_cols = 4;
+  ms.n = 1;
+  ms.masks = calloc(1, sizeof *ms.masks);
+  CHECK(!sa_tilemask_init(&ms.masks[0], "huge", bl.k, bl.n, 4, 4, &e));
+  memset(ms.masks[0].keep, 0, (size_t)(ms.masks[0].kt * ms.masks[0].nt));
+  CHECK(sa_system_run(&cfg, &big, &ms, SA_SYSTEM_BACKEND_C, NULL, &r, &e) == -1);
+  CHECK_CONTAINS(e.msg, "layer 'huge': command 1024 x 4 x 1048580: its output transfer of "
+                 "4294983680 bytes exceeds");
+  sa_maskset_free(&ms);
   /* The RTL back-end for a size that is not built. */
   cfg.hw.rows = 3;
   cfg.hw.cols = 5;
