@@ -505,6 +505,7 @@ static int read_grid(const char *path, grid_file *gf, sa_err *e) {
   if (!copy) goto fail;
   char *save = NULL;
   int lineno = 0, ok_arrays = 0, ok_rates = 0;
+  unsigned seen = 0; /* keys read so far: a repeated key is an error */
   for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     lineno++;
     if (lineno == 1) {
@@ -520,12 +521,26 @@ static int read_grid(const char *path, grid_file *gf, sa_err *e) {
       goto fail_copy;
     }
     *v++ = 0;
+    static const char *const keys[] = {"fingerprint", "arrays", "rates", "config_json"};
+    for (int k = 0; k < 4; k++) {
+      if (strcmp(line, keys[k])) continue;
+      if (seen & (1u << k)) {
+        sa_err_set(e, "%s:%d: key '%s' given twice", path, lineno, line);
+        goto fail_copy;
+      }
+      seen |= 1u << k;
+    }
     if (!strcmp(line, "fingerprint")) {
       snprintf(gf->fp, sizeof gf->fp, "%s", v);
     } else if (!strcmp(line, "arrays") || !strcmp(line, "rates")) {
       int is_arr = line[0] == 'a', n = 0, cap = 0;
       char *s2 = NULL;
+      int limit = is_arr ? SA_MAX_SHAPES : SA_MAX_RATES; /* as the config loader allows */
       for (char *t = strtok_r(v, " ", &s2); t; t = strtok_r(NULL, " ", &s2)) {
+        if (n == limit) {
+          sa_err_set(e, "%s:%d: more than %d %s", path, lineno, limit, line);
+          goto fail_copy;
+        }
         if (n == cap) {
           cap = cap ? cap * 2 : 16;
           void *p = is_arr ? sa_realloc(gf->shapes, (size_t)cap * sizeof *gf->shapes, e)
@@ -1240,6 +1255,8 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     goto out;
   if (write_grid(grid_path, &c.g, c.fp, cfg_json, e) || write_resolved_yaml(o->out_dir, cfg, e))
     goto out;
+  free(grid_path); /* not needed again; freed before the workers fork so none inherits it */
+  grid_path = NULL;
 
   /* this shard's points; which of them are finished already */
   todo = sa_calloc((size_t)c.g.n, sizeof *todo, e);
