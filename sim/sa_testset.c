@@ -11,7 +11,9 @@
 #include "sa_out.h"
 
 static const char feat_magic[8] = {'S', 'A', 'S', 'P', 'F', 'E', 'A', 'T'};
-enum { FEAT_VERSION = 1, FEAT_HEADER = 24 };
+enum { FEAT_WRITE_VERSION = 1, FEAT_HEADER = 24 };
+/* Version 1 stores int16 values; version 2 a per-utterance int16 base plus int8 offsets. */
+enum { V2_BASE_MIN = INT16_MIN + 128, V2_BASE_MAX = INT16_MAX - 127 };
 
 static uint32_t rd_u32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -58,9 +60,9 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
   uint32_t scale_bits = rd_u32(buf + 20);
   float scale;
   memcpy(&scale, &scale_bits, 4); /* IEEE-754 binary32 */
-  if (version != FEAT_VERSION)
-    return sa_err_set(e, "%s: feats.bin version %u not supported (expected %d)", name, version,
-                      FEAT_VERSION);
+  if (version != 1 && version != 2)
+    return sa_err_set(e, "%s: feats.bin version %u not supported (expected 1 or 2)", name,
+                      version);
   if (n_mels < 1 || n_mels > SA_TESTSET_MAX_MELS)
     return sa_err_set(e, "%s: n_mels %u out of range 1..%d", name, n_mels, SA_TESTSET_MAX_MELS);
   if (!isfinite(scale) || !(scale > 0))
@@ -75,8 +77,17 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
                         n_utts);
     uint32_t t = rd_u32(buf + off);
     off += 4;
-    uint64_t bytes = (uint64_t)t * n_mels * 2;
     if (t == 0) return sa_err_set(e, "%s: utterance %u has 0 frames", name, i);
+    if (version == 2) {
+      if (body - off < 2)
+        return sa_err_set(e, "%s: truncated: utterance %u has no base value", name, i);
+      int base = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+      if (base < V2_BASE_MIN || base > V2_BASE_MAX)
+        return sa_err_set(e, "%s: utterance %u base %d out of range %d..%d", name, i, base,
+                          V2_BASE_MIN, V2_BASE_MAX);
+      off += 2;
+    }
+    uint64_t bytes = (uint64_t)t * n_mels * (version == 1 ? 2 : 1);
     if (bytes > body - off)
       return sa_err_set(e, "%s: truncated: utterance %u claims %u frames, only %zu bytes left",
                         name, i, t, body - off);
@@ -106,8 +117,15 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
     off += 4;
     ts->n_frames[i] = t;
     ts->offset[i] = pos;
-    for (uint64_t j = 0; j < (uint64_t)t * n_mels; j++, off += 2)
-      ts->data[pos++] = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+    if (version == 1) {
+      for (uint64_t j = 0; j < (uint64_t)t * n_mels; j++, off += 2)
+        ts->data[pos++] = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+    } else { /* the base range checked above keeps base + offset inside int16 */
+      int base = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+      off += 2;
+      for (uint64_t j = 0; j < (uint64_t)t * n_mels; j++, off++)
+        ts->data[pos++] = (int16_t)(base + (int8_t)buf[off]);
+    }
   }
   return 0;
 }
@@ -278,7 +296,7 @@ int sa_testset_write_feats(const char *path, int64_t n, int64_t n_mels, float sc
   uint8_t *b = sa_malloc((size_t)size, e);
   if (!b) return sa_err_prefix(e, "%s", path);
   memcpy(b, feat_magic, 8);
-  wr_u32(b + 8, FEAT_VERSION);
+  wr_u32(b + 8, FEAT_WRITE_VERSION);
   wr_u32(b + 12, (uint32_t)n);
   wr_u32(b + 16, (uint32_t)n_mels);
   uint32_t scale_bits;

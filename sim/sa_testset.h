@@ -1,4 +1,5 @@
-/* sa_testset: a test set of docs/asr.md — feats.bin (int16 log-mel features with a CRC-32)
+/* sa_testset: a test set of docs/asr.md — feats.bin (log-mel features with a CRC-32: version 1
+ * int16 values, version 2 a per-utterance int16 base plus int8 offsets)
  * and transcripts.tsv (one "id<TAB>words" line per utterance, same order). */
 #ifndef SA_TESTSET_H
 #define SA_TESTSET_H
@@ -18,18 +19,18 @@ enum {
 typedef struct sa_testset {
   int64_t n_utts;
   int64_t n_mels;
-  float scale;           /* stored value = round(logmel * scale) */
+  float scale;           /* value = round(logmel * scale) (v2: base + offset) */
   int64_t *n_frames;     /* owned: per utterance */
   int64_t *offset;       /* owned: per utterance, index of its first int16 in data */
-  int16_t *data;         /* owned: all frames, frame-major, n_mels per frame */
+  int16_t *data;         /* owned: all frames' values, frame-major, n_mels per frame */
   char **ids;            /* owned: per utterance (NULL when no transcripts were read) */
   char **refs;           /* owned: per utterance, the reference words separated by ' ' */
 } sa_testset;
 
-/* Parses a feats.bin image (docs/asr.md): checks magic, version 1, n_mels in
+/* Parses a feats.bin image (docs/asr.md): checks magic, version 1 or 2, n_mels in
  * 1..SA_TESTSET_MAX_MELS, a finite positive scale, every size against the buffer length (a
- * truncated or over-long file is an error), and the trailing CRC-32. name is used in
- * messages. On success fills ts (ids/refs NULL; free with sa_testset_free) and returns 0;
+ * truncated or over-long file is an error), each v2 base in range, and the trailing CRC-32.
+ * name is used in messages. On success fills ts (ids/refs NULL; free with sa_testset_free) and returns 0;
  * otherwise returns -1 with "NAME: problem" in e and ts emptied. */
 int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_testset *ts,
                            sa_err *e);
@@ -48,8 +49,8 @@ int sa_testset_load(const char *dir, sa_testset *ts, sa_err *e);
 /* Utterance i's log-mel features as floats (n_frames[i] x n_mels, value / scale) into out. */
 void sa_testset_feats(const sa_testset *ts, int64_t i, float *out);
 
-/* Writes a feats.bin atomically from n utterances of int16 features (frames[i] x n_mels each,
- * frame-major) with the given scale. Returns 0 or -1. */
+/* Writes a version-1 feats.bin atomically from n utterances of int16 features (frames[i] x
+ * n_mels each, frame-major) with the given scale. Returns 0 or -1. */
 int sa_testset_write_feats(const char *path, int64_t n, int64_t n_mels, float scale,
                            const int16_t *const *utts, const int64_t *frames, sa_err *e);
 

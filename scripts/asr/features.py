@@ -1,4 +1,5 @@
 """Log-mel features and the feats.bin test-set format, exactly as docs/asr.md specifies."""
+import os
 import struct
 import zlib
 
@@ -11,7 +12,8 @@ NFFT = 512
 N_MELS = 40
 FMIN = 20.0
 FMAX = 8000.0
-SCALE = 256.0
+SCALE = 256.0      # int16 feature values: round(logmel * 256) (training shards, feats.bin v1)
+SCALE8 = 8.0       # feats.bin v2 stores round(value * 8 / 256) as a per-utterance base + int8
 MAGIC = b"SASPFEAT"
 
 
@@ -75,35 +77,62 @@ def normalize(feats):
     return (f - mean) / np.sqrt(var + 1e-5)
 
 
-def write_feats_bin(path, utts):
-    """utts: list of int16 arrays (T, 40)."""
-    parts = [MAGIC, struct.pack("<IIIf", 1, len(utts), N_MELS, SCALE)]
+def pack8(q):
+    """int16 values (scale 256) -> (base, int8 offsets) of feats.bin v2: v = round(q / 32)
+    (half to even), base = max(v) - 127, offsets = v - base saturated at -128 (only a range
+    wider than 32 log units saturates, at its quiet end: the 1e-10 floor of digital silence)."""
+    v = np.round(np.asarray(q, dtype=np.float64) * (SCALE8 / SCALE)).astype(np.int64)
+    base = int(v.max()) - 127
+    assert -32768 <= base <= 32767 - 127
+    return base, np.clip(v - base, -128, 127).astype(np.int8)
+
+
+def write_feats_bin(path, utts, version=1):
+    """utts: list of int16 arrays (T, 40), values round(logmel * 256). Version 1 stores them as
+    int16; version 2 as a per-utterance int16 base plus int8 offsets at scale 8 (pack8)."""
+    assert version in (1, 2)
+    scale = SCALE if version == 1 else SCALE8
+    parts = [MAGIC, struct.pack("<IIIf", version, len(utts), N_MELS, scale)]
     for q in utts:
         q = np.ascontiguousarray(q, dtype="<i2")
         assert q.ndim == 2 and q.shape[1] == N_MELS
         parts.append(struct.pack("<I", q.shape[0]))
-        parts.append(q.tobytes())
+        if version == 1:
+            parts.append(q.tobytes())
+        else:
+            base, d = pack8(q)
+            parts.append(struct.pack("<h", base))
+            parts.append(d.tobytes())
     body = b"".join(parts)
-    with open(path, "wb") as f:
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
         f.write(body)
         f.write(struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF))
+    os.replace(tmp, path)
 
 
 def read_feats_bin(path):
+    """-> list of float32 (T, 40) log-mel arrays (stored value / scale), versions 1 and 2."""
     data = open(path, "rb").read()
     assert data[:8] == MAGIC, "bad magic"
     crc = struct.unpack("<I", data[-4:])[0]
     assert crc == zlib.crc32(data[:-4]) & 0xFFFFFFFF, "CRC mismatch"
     ver, n, nm, scale = struct.unpack("<IIIf", data[8:24])
-    assert ver == 1 and nm == N_MELS and scale == SCALE
+    assert ver in (1, 2) and nm == N_MELS and scale > 0
     off = 24
     out = []
     for _ in range(n):
         (t,) = struct.unpack("<I", data[off:off + 4])
         off += 4
-        q = np.frombuffer(data, dtype="<i2", count=t * nm, offset=off).reshape(t, nm)
-        off += t * nm * 2
-        out.append(q.copy())
+        if ver == 1:
+            v = np.frombuffer(data, dtype="<i2", count=t * nm, offset=off).astype(np.int32)
+            off += t * nm * 2
+        else:
+            (base,) = struct.unpack("<h", data[off:off + 2])
+            off += 2
+            v = np.frombuffer(data, dtype="i1", count=t * nm, offset=off).astype(np.int32) + base
+            off += t * nm
+        out.append((v.reshape(t, nm).astype(np.float32) / np.float32(scale)))
     assert off == len(data) - 4
     return out
 

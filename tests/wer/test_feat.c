@@ -15,8 +15,9 @@
 #define TOL_MAX 1e-4
 #define TOL_MEAN 1e-6
 
-/* featcheck/fcN.wav are main-0000..0002 before quantisation: round(logmel x 256) (numpy's
- * round: half to even, as rint) must equal those utterances of feats.bin exactly. */
+/* featcheck/fcN.wav are main-0000..0002 before quantisation: q = round(logmel x 256), then
+ * (feats.bin v2, scale 8) round(q x 8 / 256), both numpy rounds (half to even, as rint), must
+ * equal those utterances of feats.bin exactly. */
 static void check_quantised(const float *c, int64_t t, int utt) {
   static sa_testset ts;
   static int loaded;
@@ -30,7 +31,8 @@ static void check_quantised(const float *c, int64_t t, int utt) {
   if (ts.n_frames[utt] != t) return;
   int64_t bad = 0;
   for (int64_t i = 0; i < t * SA_FEAT_MELS; i++)
-    bad += (int16_t)rint((double)c[i] * ts.scale) != ts.data[ts.offset[utt] + i];
+    bad += (int16_t)rint(rint((double)c[i] * 256.0) * ts.scale / 256.0) !=
+           ts.data[ts.offset[utt] + i];
   CHECK_EQ_INT(bad, 0);
   if (utt == 2) sa_testset_free(&ts);
 }

@@ -200,9 +200,9 @@ static void test_testset(void) {
   c[0] = 'X';
   CHECK(parse_fails(c, len, "bad magic"));
   memcpy(c, img, len);
-  put32(c + 8, 2);
+  put32(c + 8, 3);
   fix_crc(c, len);
-  CHECK(parse_fails(c, len, "version 2 not supported"));
+  CHECK(parse_fails(c, len, "version 3 not supported"));
   memcpy(c, img, len);
   put32(c + 16, 0);
   fix_crc(c, len);
@@ -248,9 +248,58 @@ static void test_testset(void) {
     snprintf(path, sizeof path, "workloads/asr/testsets/%s", sets[s]);
     CHECK(sa_testset_load(path, &ts, &e) == 0);
     if (e.msg[0]) fprintf(stderr, "%s\n", e.msg);
-    CHECK(ts.n_utts > 0 && ts.n_mels == 40 && ts.scale == 256.0f);
+    CHECK(ts.n_utts > 0 && ts.n_mels == 40 && ts.scale == 8.0f); /* version 2 */
     sa_testset_free(&ts);
   }
+}
+
+/* Version 2: a per-utterance int16 base plus int8 offsets (value = base + offset). */
+static void test_testset_v2(void) {
+  uint8_t b[24 + 4 + 2 + 4 + 4 + 2 + 2 + 4];
+  memcpy(b, "SASPFEAT", 8);
+  put32(b + 8, 2);
+  put32(b + 12, 2);
+  put32(b + 16, 2);
+  float scale = 8.0f;
+  uint32_t bits;
+  memcpy(&bits, &scale, 4);
+  put32(b + 20, bits);
+  put32(b + 24, 2); /* utterance 0: 2 frames, base -100 */
+  b[28] = (uint8_t)(-100 & 0xff);
+  b[29] = (uint8_t)((-100 >> 8) & 0xff);
+  const int8_t o0[4] = {127, -128, 0, 5};
+  memcpy(b + 30, o0, 4);
+  put32(b + 34, 1); /* utterance 1: 1 frame, base 32640 (the largest allowed) */
+  b[38] = 32640 & 0xff;
+  b[39] = 32640 >> 8;
+  const int8_t o1[2] = {127, -128};
+  memcpy(b + 40, o1, 2);
+  fix_crc(b, sizeof b);
+  sa_testset ts;
+  sa_err e = {{0}};
+  CHECK(sa_testset_parse_feats(b, sizeof b, "t.bin", &ts, &e) == 0);
+  if (e.msg[0]) fprintf(stderr, "%s\n", e.msg);
+  CHECK(ts.n_utts == 2 && ts.n_mels == 2 && ts.scale == 8.0f);
+  const int16_t want[6] = {27, -228, -100, -95, 32767, 32512};
+  for (int i = 0; i < 6 && ts.data; i++) CHECK_EQ_INT(ts.data[i], want[i]);
+  float f[4];
+  sa_testset_feats(&ts, 0, f);
+  CHECK(f[0] == 27.0f / 8 && f[1] == -228.0f / 8);
+  sa_testset_free(&ts);
+  uint8_t c[sizeof b];
+  memcpy(c, b, sizeof b);
+  b[38] = (32641 & 0xff); /* base one past the range: base + 127 would overflow int16 */
+  fix_crc(b, sizeof b);
+  CHECK(parse_fails(b, sizeof b, "base 32641 out of range"));
+  memcpy(b, c, sizeof b);
+  memcpy(b + 34, (uint8_t[]){3, 0, 0, 0}, 4); /* more frames than the file holds */
+  fix_crc(b, sizeof b);
+  CHECK(parse_fails(b, sizeof b, "truncated"));
+  /* cut right after utterance 1's frame count: no room for its base */
+  uint8_t d[24 + 4 + 2 + 4 + 4 + 1 + 4];
+  memcpy(d, c, 39);
+  fix_crc(d, sizeof d);
+  CHECK(parse_fails(d, sizeof d, "no base value"));
 }
 
 int main(void) {
@@ -258,5 +307,6 @@ int main(void) {
   test_score();
   test_ctc();
   test_testset();
+  test_testset_v2();
   return sa_test_done("wer");
 }
