@@ -19,6 +19,8 @@ static uint32_t rd_u32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static int16_t rd_i16(const uint8_t *p) { return (int16_t)(uint16_t)(p[0] | p[1] << 8); }
+
 static void wr_u32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -81,7 +83,7 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
     if (version == 2) {
       if (body - off < 2)
         return sa_err_set(e, "%s: truncated: utterance %u has no base value", name, i);
-      int base = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+      int base = rd_i16(buf + off);
       if (base < V2_BASE_MIN || base > V2_BASE_MAX)
         return sa_err_set(e, "%s: utterance %u base %d out of range %d..%d", name, i, base,
                           V2_BASE_MIN, V2_BASE_MAX);
@@ -119,9 +121,9 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
     ts->offset[i] = pos;
     if (version == 1) {
       for (uint64_t j = 0; j < (uint64_t)t * n_mels; j++, off += 2)
-        ts->data[pos++] = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+        ts->data[pos++] = rd_i16(buf + off);
     } else { /* the base range checked above keeps base + offset inside int16 */
-      int base = (int16_t)(uint16_t)(buf[off] | buf[off + 1] << 8);
+      int base = rd_i16(buf + off);
       off += 2;
       for (uint64_t j = 0; j < (uint64_t)t * n_mels; j++, off++)
         ts->data[pos++] = (int16_t)(base + (int8_t)buf[off]);
