@@ -30,8 +30,8 @@ typedef struct sa_testset {
 /* Parses a feats.bin image (docs/asr.md): checks magic, version 1 or 2, n_mels in
  * 1..SA_TESTSET_MAX_MELS, a finite positive scale, every size against the buffer length (a
  * truncated or over-long file is an error), each v2 base in range, and the trailing CRC-32.
- * name is used in messages. On success fills ts (ids/refs NULL; free with sa_testset_free) and returns 0;
- * otherwise returns -1 with "NAME: problem" in e and ts emptied. */
+ * name is used in messages. On success fills ts (ids/refs NULL; free with sa_testset_free)
+ * and returns 0; otherwise returns -1 with "NAME: problem" in e and ts emptied. */
 int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_testset *ts,
                            sa_err *e);
 

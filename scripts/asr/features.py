@@ -132,7 +132,7 @@ def read_feats_bin(path):
             off += 2
             v = np.frombuffer(data, dtype="i1", count=t * nm, offset=off).astype(np.int32) + base
             off += t * nm
-        out.append((v.reshape(t, nm).astype(np.float32) / np.float32(scale)))
+        out.append(v.reshape(t, nm).astype(np.float32) / np.float32(scale))
     assert off == len(data) - 4
     return out
 
