@@ -52,7 +52,7 @@ static int check_opts(const sa_manifest *man, const sa_prune_opts *o, sa_err *e)
       o->tile_cols > INT32_MAX)
     return sa_err_set(e, "prune: bad tile shape %lldx%lld", (long long)o->tile_rows,
                       (long long)o->tile_cols);
-  if (o->criterion != SA_PRUNE_CRIT_ACT_AWARE) return 0;
+  if (o->criterion != SA_CRIT_ACT_AWARE) return 0;
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
     if (!sa_manifest_in_scope(l, o->scope)) continue;
@@ -74,7 +74,7 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
   SA_ASSERT(sa_model_layer_k(model, layer) == l->k && sa_model_layer_n(model, layer) == l->n);
   const float *w = sa_model_weight(model, layer);
   const float *norm = NULL;
-  if (o->criterion == SA_PRUNE_CRIT_ACT_AWARE) {
+  if (o->criterion == SA_CRIT_ACT_AWARE) {
     if (!o->act_norms || !o->act_norms[layer])
       return sa_err_set(e, "prune: criterion act_aware needs input-channel norms for layer '%s'",
                         l->name);
@@ -89,8 +89,8 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
     for (int64_t n = 0; n < N; n++) {
       double v = wr[n];
       switch (o->criterion) {
-        case SA_PRUNE_CRIT_MEAN_ABS: row[n / C] += fabs(v); break;
-        case SA_PRUNE_CRIT_L2: row[n / C] += v * v; break;
+        case SA_CRIT_MEAN_ABS: row[n / C] += fabs(v); break;
+        case SA_CRIT_L2: row[n / C] += v * v; break;
         default: row[n / C] += fabs(v) * (double)norm[k]; break;
       }
     }
@@ -99,7 +99,7 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
     for (int64_t b = 0; b < nt; b++) {
       int64_t rows = (a + 1) * R > K ? K - a * R : R, cols = (b + 1) * C > N ? N - b * C : C;
       double mean = scores[a * nt + b] / (double)(rows * cols);
-      scores[a * nt + b] = o->criterion == SA_PRUNE_CRIT_L2 ? sqrt(mean) : mean;
+      scores[a * nt + b] = o->criterion == SA_CRIT_L2 ? sqrt(mean) : mean;
     }
   return 0;
 }
@@ -186,7 +186,7 @@ static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_
     free(c);
     return -1;
   }
-  if (o->threshold == SA_PRUNE_THRESH_GLOBAL) {
+  if (o->threshold == SA_THRESH_GLOBAL) {
     qsort(c, (size_t)nc, sizeof *c, cand_cmp);
     st->tiles_target = count_of(o->rate, total);
     for (int64_t j = 0; j < nc && st->tiles_pruned < st->tiles_target; j++) {

@@ -11,16 +11,15 @@
 #include "sa_mask.h"
 #include "sa_model.h"
 
-/* These values equal sim/sa_config.h's sa_criterion, sa_scope and sa_threshold (prune/ does
- * not include sim/ headers; tests/prune checks that they match). */
-enum { SA_PRUNE_CRIT_MEAN_ABS = 0, SA_PRUNE_CRIT_L2 = 1, SA_PRUNE_CRIT_ACT_AWARE = 2 };
-enum { SA_PRUNE_SCOPE_FF = 0, SA_PRUNE_SCOPE_ATTN = 1, SA_PRUNE_SCOPE_ALL = 2 };
-enum { SA_PRUNE_THRESH_GLOBAL = 0, SA_PRUNE_THRESH_PER_LAYER = 1 };
+/* The pruning choices; their one definition (sa_config's schema names them, docs/config.md). */
+typedef enum { SA_CRIT_MEAN_ABS, SA_CRIT_L2, SA_CRIT_ACT_AWARE } sa_criterion;
+typedef enum { SA_SCOPE_FF, SA_SCOPE_ATTN, SA_SCOPE_ALL } sa_scope;
+typedef enum { SA_THRESH_GLOBAL, SA_THRESH_PER_LAYER } sa_threshold;
 
 typedef struct sa_prune_opts {
-  int criterion;                 /* SA_PRUNE_CRIT_* */
-  int scope;                     /* SA_PRUNE_SCOPE_* */
-  int threshold;                 /* SA_PRUNE_THRESH_* */
+  int criterion;                 /* SA_CRIT_* */
+  int scope;                     /* SA_SCOPE_* */
+  int threshold;                 /* SA_THRESH_* */
   double layer_cap;              /* 0..1: at most floor(cap * tiles) pruned per layer */
   double rate;                   /* 0..1: fraction of the selected tiles pruned */
   int64_t tile_rows, tile_cols;  /* R (along K) x C (along N), >= 1 */

@@ -286,7 +286,7 @@ class tile_stream {
 
 }  // namespace
 
-/* The DMA schedule of the fast memory model (sim/sa_mem.c, docs/timing.md 7), as real
+/* The DMA schedule of the fast memory model (sim/arch/sa_mem.c, docs/timing.md 7), as real
  * transfers: prologue — the mask (opens the stream: latencies once), then the weights of
  * tiles 0 and 1 and the activations of tile 0; tile 0's weight load; step t (tile t streams,
  * at least S cycles) reads the weights of tile t+2 and the activations of tile t+1; the

@@ -1,6 +1,6 @@
 /* sa_sc_model: the SystemC/TLM-2.0 modules of the system model (docs/system.md): interconnect,
  * DRAM, accelerator (DMA engine, cpu_fed instruction port, array back-end) and host CPU.
- * Internal to sim/sc/; C code uses sim/sa_system.h. All timing figures come from sa_config. */
+ * Internal to sim/sc/; C code uses sim/sc/sa_system.h. All timing figures come from sa_config. */
 #ifndef SA_SC_MODEL_H
 #define SA_SC_MODEL_H
 

@@ -1,5 +1,5 @@
 /* sa_sc_system: the host CPU module, the top level that builds and runs one system
- * simulation, and the C API of sim/sa_system.h (docs/system.md). */
+ * simulation, and the C API of sim/sc/sa_system.h (docs/system.md). */
 #include <chrono>
 #include <cmath>
 #include <cstdlib>

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sa_config.h"
 #include "sa_out.h"
 #include "sa_prune.h"
 #include "sa_safetensors.h"
@@ -209,7 +208,7 @@ static void test_rules(void) {
   sa_err e;
   CHECK(man && sa_model_load(man, &m, &e) == 0);
   if (!man) return;
-  sa_prune_opts o = {SA_PRUNE_CRIT_MEAN_ABS, SA_PRUNE_SCOPE_FF, SA_PRUNE_THRESH_GLOBAL, 1.0, 0.0,
+  sa_prune_opts o = {SA_CRIT_MEAN_ABS, SA_SCOPE_FF, SA_THRESH_GLOBAL, 1.0, 0.0,
                      16, 16, NULL};
   sa_maskset ms;
   sa_prune_stats st;
@@ -246,7 +245,7 @@ static void test_rules(void) {
   }
   /* scope all, and the rounding guard: 0.25 x 236 = 59 exactly */
   o.threshold = 0;
-  o.scope = SA_PRUNE_SCOPE_ALL;
+  o.scope = SA_SCOPE_ALL;
   o.rate = 0.25;
   CHECK(sa_prune_masks(man, m, &o, &ms, &st, &e) == 0);
   CHECK(st.tiles_selected == 236 && st.tiles_pruned == 59);
@@ -257,7 +256,7 @@ static void test_rules(void) {
   CHECK(sa_prune_masks(man, m, &o, &ms, &st, &e) == -1);
   CHECK_CONTAINS(e.msg, "rate 1.5 outside 0..1");
   o.rate = 0.5;
-  o.criterion = SA_PRUNE_CRIT_ACT_AWARE;
+  o.criterion = SA_CRIT_ACT_AWARE;
   CHECK(sa_prune_masks(man, m, &o, &ms, &st, &e) == -1);
   CHECK_CONTAINS(e.msg, "act_aware needs input-channel norms for layer 'f1'");
   o.tile_rows = 0;
@@ -286,7 +285,7 @@ static void test_ties(void) {
   sa_model *m;
   CHECK(man && sa_model_load(man, &m, &e) == 0);
   if (!man) return;
-  sa_prune_opts o = {SA_PRUNE_CRIT_L2, SA_PRUNE_SCOPE_FF, SA_PRUNE_THRESH_GLOBAL, 1.0, 0.375, 4,
+  sa_prune_opts o = {SA_CRIT_L2, SA_SCOPE_FF, SA_THRESH_GLOBAL, 1.0, 0.375, 4,
                      4, NULL}; /* 8 tiles, prune 3 */
   sa_maskset ms;
   sa_prune_stats st;
@@ -379,9 +378,9 @@ static void test_act_norms_io(void) {
 }
 
 int main(void) {
-  CHECK(SA_PRUNE_CRIT_ACT_AWARE == (int)SA_CRIT_ACT_AWARE &&
-        SA_PRUNE_SCOPE_ATTN == (int)SA_SCOPE_ATTN &&
-        SA_PRUNE_THRESH_PER_LAYER == (int)SA_THRESH_PER_LAYER);
+  CHECK(SA_CRIT_ACT_AWARE == (int)SA_CRIT_ACT_AWARE &&
+        SA_SCOPE_ATTN == (int)SA_SCOPE_ATTN &&
+        SA_THRESH_PER_LAYER == (int)SA_THRESH_PER_LAYER);
   snprintf(dir, sizeof dir, "/tmp/sasp-test-model-%d", (int)getpid());
   sa_err e;
   CHECK(sa_out_mkdirs(dir, &e) == 0);

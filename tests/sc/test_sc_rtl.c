@@ -40,7 +40,7 @@ int main(void) {
     for (int ri = 0; ri < 3; ri++) {
       sa_prune_opts o;
       memset(&o, 0, sizeof o);
-      o.scope = SA_PRUNE_SCOPE_ALL;
+      o.scope = SA_SCOPE_ALL;
       o.layer_cap = 1.0;
       o.rate = rates[ri];
       o.tile_rows = arrays[a][0];

@@ -34,9 +34,9 @@ static int make_masks(const sa_manifest *man, const sa_model *model, int64_t r, 
                       double rate, sa_maskset *ms) {
   sa_prune_opts o;
   memset(&o, 0, sizeof o);
-  o.criterion = SA_PRUNE_CRIT_MEAN_ABS;
-  o.scope = SA_PRUNE_SCOPE_ALL;
-  o.threshold = SA_PRUNE_THRESH_GLOBAL;
+  o.criterion = SA_CRIT_MEAN_ABS;
+  o.scope = SA_SCOPE_ALL;
+  o.threshold = SA_THRESH_GLOBAL;
   o.layer_cap = 1.0;
   o.rate = rate;
   o.tile_rows = r;

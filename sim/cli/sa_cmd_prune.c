@@ -12,18 +12,6 @@
 #include "sa_out.h"
 #include "sa_prune.h"
 
-/* prune/ defines its own option constants; they must equal sa_config's. */
-_Static_assert(SA_PRUNE_CRIT_MEAN_ABS == (int)SA_CRIT_MEAN_ABS &&
-                   SA_PRUNE_CRIT_L2 == (int)SA_CRIT_L2 &&
-                   SA_PRUNE_CRIT_ACT_AWARE == (int)SA_CRIT_ACT_AWARE,
-               "criterion values differ");
-_Static_assert(SA_PRUNE_SCOPE_FF == (int)SA_SCOPE_FF && SA_PRUNE_SCOPE_ATTN == (int)SA_SCOPE_ATTN &&
-                   SA_PRUNE_SCOPE_ALL == (int)SA_SCOPE_ALL,
-               "scope values differ");
-_Static_assert(SA_PRUNE_THRESH_GLOBAL == (int)SA_THRESH_GLOBAL &&
-                   SA_PRUNE_THRESH_PER_LAYER == (int)SA_THRESH_PER_LAYER,
-               "threshold values differ");
-
 static const char usage_text[] =
     "usage: sasp prune --model DIR --tile RxC --rate r [options] -o OUT\n"
     "  --model DIR        model directory holding manifest.yaml (or the manifest itself)\n"
@@ -88,8 +76,8 @@ int sa_cmd_prune(int argc, char **argv) {
       case 'r': rate = optarg; break;
       case 'c': crit = optarg; break;
       case 's': scope = optarg; break;
-      case 'G': thresh = SA_PRUNE_THRESH_GLOBAL; break;
-      case 'P': thresh = SA_PRUNE_THRESH_PER_LAYER; break;
+      case 'G': thresh = SA_THRESH_GLOBAL; break;
+      case 'P': thresh = SA_THRESH_PER_LAYER; break;
       case 'C': cap = optarg; break;
       case 'a': norms_path = optarg; break;
       case 'f': config = optarg; break;
@@ -102,7 +90,7 @@ int sa_cmd_prune(int argc, char **argv) {
   if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
 
   sa_err e;
-  sa_prune_opts o = {SA_PRUNE_CRIT_MEAN_ABS, SA_PRUNE_SCOPE_FF, SA_PRUNE_THRESH_GLOBAL, 1.0,
+  sa_prune_opts o = {SA_CRIT_MEAN_ABS, SA_SCOPE_FF, SA_THRESH_GLOBAL, 1.0,
                      0.0, 0, 0, NULL};
   char manifest_path[SA_PATH_MAX] = "";
   int have_rate = 0;
@@ -152,7 +140,7 @@ int sa_cmd_prune(int argc, char **argv) {
   if (scope && (o.scope = sa_prune_scope_parse(scope)) < 0)
     return usage_error("--scope '%s': expected ff, attn or all", scope);
   if (thresh >= 0) o.threshold = thresh;
-  if (o.criterion == SA_PRUNE_CRIT_ACT_AWARE && !norms_path)
+  if (o.criterion == SA_CRIT_ACT_AWARE && !norms_path)
     return usage_error("%s", "--criterion act_aware needs --act-norms FILE");
 
   char p_model[SA_PATH_MAX], p_mask[SA_PATH_MAX], p_json[SA_PATH_MAX], p_csv[SA_PATH_MAX];

@@ -10,14 +10,12 @@
 
 #include "sa_err.h"
 #include "sa_json.h"
+#include "sa_prune.h"
 
 enum { SA_PATH_MAX = 1024, SA_MAX_SHAPES = 64, SA_MAX_RATES = 101, SA_MAX_KEYS = 160 };
 
 typedef enum { SA_INTEG_DMA, SA_INTEG_CPU_FED } sa_integration;
 typedef enum { SA_DATAFLOW_WS } sa_dataflow;
-typedef enum { SA_CRIT_MEAN_ABS, SA_CRIT_L2, SA_CRIT_ACT_AWARE } sa_criterion;
-typedef enum { SA_SCOPE_FF, SA_SCOPE_ATTN, SA_SCOPE_ALL } sa_scope;
-typedef enum { SA_THRESH_GLOBAL, SA_THRESH_PER_LAYER } sa_threshold;
 typedef enum { SA_RTL_ALL, SA_RTL_SAMPLE, SA_RTL_OFF } sa_rtl_check;
 typedef enum { SA_ARB_ROUND_ROBIN, SA_ARB_FIXED } sa_arbitration;
 

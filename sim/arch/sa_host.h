@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "sa_config.h"
-#include "sa_cycle.h"
+#include "sa_stats.h"
 #include "sa_manifest.h"
 
 /* cpu_fed: counts the instructions the CPU issues for one kept tile of a command with m rows

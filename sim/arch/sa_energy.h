@@ -4,7 +4,7 @@
 #define SA_ENERGY_H
 
 #include "sa_config.h"
-#include "sa_cycle.h"
+#include "sa_stats.h"
 
 /* pJ per byte of an SRAM of size_bytes: e_sram_byte_8kib x (size / 8 KiB)^sram_size_exponent. */
 double sa_energy_sram_pj_byte(const sa_tech *t, double size_bytes);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "sa_config.h"
-#include "sa_cycle.h"
+#include "sa_stats.h"
 #include "sa_err.h"
 
 /* One kept tile, in visit order. */
