@@ -8,6 +8,10 @@
 #include "sa_err.h"
 #include "sa_mask.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Weights of one GEMM, packed for the fast kernel with the tile mask already applied
  * (a pruned tile's weights are stored as 0, whatever the source held). Immutable after
  * sa_func_pack, so one packed object may be shared by several threads. */
@@ -42,5 +46,9 @@ const char *sa_func_kernel_name(void);
 
 /* Test hook: force the portable kernel (1) or allow AVX2 again (0). */
 void sa_func_force_portable(int on);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
