@@ -1,10 +1,13 @@
 // sa_pe: one processing element of the weight-stationary array (docs/timing.md §1).
 // Holds an int8 active and an int8 shadow weight; multiplies the int8 activation from the
 // left by the active weight and adds it to the int32 partial sum from above (two's-complement
-// wrap-around); passes the activation right and the sum down, both registered.
+// wrap-around); passes the activation right and the sum down, both registered. The data path
+// advances only when en_i is high (a stall cycle of the streaming interface, docs/timing.md
+// §6, holds it); the weight load and swap have their own enables.
 module sa_pe (
   input  logic               clk_i,
   input  logic               rst_ni,
+  input  logic               en_i,      // data path advances (activation, partial sum)
   // weight load: the shadow weights of a column form a shift chain, top to bottom
   input  logic               wload_i,   // shift: shadow takes w_i
   input  logic               swap_i,    // active takes the (new) shadow weight
@@ -19,7 +22,7 @@ module sa_pe (
 
   logic signed [7:0]  w_shadow_d, w_shadow_q;
   logic signed [7:0]  w_active_d, w_active_q;
-  logic signed [7:0]  act_q;
+  logic signed [7:0]  act_d, act_q;
   logic signed [15:0] prod;
   logic signed [31:0] psum_d, psum_q;
 
@@ -29,7 +32,8 @@ module sa_pe (
     // last weight row shifted in at the end of a load phase is already active next cycle.
     w_active_d = swap_i ? w_shadow_d : w_active_q;
     prod       = 16'(w_active_q) * 16'(act_i);
-    psum_d     = psum_i + 32'(prod);
+    act_d      = en_i ? act_i : act_q;
+    psum_d     = en_i ? psum_i + 32'(prod) : psum_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -41,7 +45,7 @@ module sa_pe (
     end else begin
       w_shadow_q <= w_shadow_d;
       w_active_q <= w_active_d;
-      act_q      <= act_i;
+      act_q      <= act_d;
       psum_q     <= psum_d;
     end
   end

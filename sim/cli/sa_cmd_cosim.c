@@ -1,11 +1,12 @@
 /* sa_cmd_cosim: 'sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all|--sample N]
- * [--seed S]' runs the workload's GEMMs on the Verilator RTL of the configured array and on
- * the C model, compares every output value and every command's cycle count, prints a
+ * [--seed S] [--stall P]' runs the workload's GEMMs on the Verilator RTL of the configured
+ * array and on the C model, compares every output value, tile start, output beat and
+ * command's cycle count, prints a
  * per-GEMM table and exits 0 only if everything agrees (1 on a mismatch or bad input, 2 on a
  * usage error or when no RTL model can be had: a build without RTL, or a size that is not
- * prebuilt and cannot be built on demand). Test hook: with SASP_COSIM_PERTURB set in the
- * environment the RTL flips one output bit per command, so tests can prove a mismatch is
- * reported (exit 1, GEMM, tile and element named). */
+ * prebuilt and cannot be built on demand). Test hook: SASP_COSIM_PERTURB=value|cycles|
+ * schedule|output (or 1 = value) falsifies what the RTL returns for every command (sa_rtl.h),
+ * so tests can prove each comparison reports a mismatch (exit 1, what and where named). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 static int usage(FILE *f, int rc) {
   fprintf(f,
           "usage: sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N]\n"
-          "                  [--seed S]\n"
+          "                  [--seed S] [--stall P]\n"
           "  runs the GEMMs of workload.manifest on the RTL of the configured array and on\n"
           "  the C model and compares every output value and every command's cycle count.\n"
           "  --mask FILE   tile masks from 'sasp prune' (default: dense)\n"
@@ -29,6 +30,11 @@ static int usage(FILE *f, int rc) {
           "  --all         every GEMM; --sample N: N GEMMs picked by the seed (default: the\n"
           "                config's sweep.rtl_check / sweep.rtl_sample; 'off' means all here)\n"
           "  --seed S      activations (and the sample) derive from S (default sweep.seed)\n"
+          "  --stall P     feed the RTL's streams from a source (and drain them to a sink)\n"
+          "                that offers a beat with probability P %% per cycle, seeded by S;\n"
+          "                cycles, tile starts and output beats are compared with the C\n"
+          "                model of the streaming interface (docs/timing.md §6); default\n"
+          "                always ready (P = 100), where they equal the closed form\n"
           "  Weights are the model's, quantised to int8 as docs/asr.md specifies;\n"
           "  activations are uniform pseudo-random int8 in [-128, 127].\n"
           "  Array sizes not prebuilt (-Drtl_sizes) are built on first use into the model\n"
@@ -55,11 +61,11 @@ static int parse_i64(const char *opt, const char *v, int64_t lo, int64_t *out) {
 int sa_cmd_cosim(int argc, char **argv) {
   if (sa_cmd_wants_help(argc, argv)) return usage(stdout, 0);
   const char *cfg_path = NULL, *mask_path = NULL, *trace_path = NULL;
-  int64_t sample = -1, seed = -1;
+  int64_t sample = -1, seed = -1, stall = 100;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--mask") || !strcmp(a, "--trace") || !strcmp(a, "--sample") ||
-        !strcmp(a, "--seed")) {
+        !strcmp(a, "--seed") || !strcmp(a, "--stall")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "sasp cosim: %s needs a value\n", a);
         return usage(stderr, 2);
@@ -69,6 +75,12 @@ int sa_cmd_cosim(int argc, char **argv) {
       else if (!strcmp(a, "--trace")) trace_path = v;
       else if (!strcmp(a, "--sample")) {
         if (parse_i64(a, v, 1, &sample)) return 2;
+      } else if (!strcmp(a, "--stall")) {
+        if (parse_i64(a, v, 1, &stall)) return 2;
+        if (stall > 100) {
+          fprintf(stderr, "sasp cosim: --stall '%s': expected a percentage 1 ... 100\n", v);
+          return 2;
+        }
       } else if (parse_i64(a, v, 0, &seed)) {
         return 2;
       }
@@ -110,16 +122,24 @@ int sa_cmd_cosim(int argc, char **argv) {
     have_mask = 1;
   }
   printf("sasp cosim: %s, %lldx%lld array (prebuilt RTL: %s; others built on demand), %s, %s, "
-         "seed %lld\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
+         "seed %lld, %s\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
          sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
-         mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed);
+         mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed,
+         stall < 100 ? "stalling streams" : "always-ready streams");
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);
   o.sample = sample;
   o.seed = (uint64_t)seed;
   o.trace = trace_path;
   o.table = stdout;
-  o.perturb = getenv("SASP_COSIM_PERTURB") != NULL;
+  o.stall_pct = stall < 100 ? (int)stall : 0;
+  const char *pt = getenv("SASP_COSIM_PERTURB");
+  if (pt) {
+    o.perturb = !strcmp(pt, "cycles")     ? SA_COSIM_PERTURB_CYCLES
+                : !strcmp(pt, "schedule") ? SA_COSIM_PERTURB_SCHEDULE
+                : !strcmp(pt, "output")   ? SA_COSIM_PERTURB_OUTPUT
+                                          : SA_COSIM_PERTURB_VALUE;
+  }
   sa_cosim_summary s;
   if (sa_cosim_run(&cfg, man, model, have_mask ? &ms : NULL, &o, &s, &e)) {
     if (s.rtl_unavailable) rc = 2;
