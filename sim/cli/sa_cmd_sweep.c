@@ -13,6 +13,7 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N] [--no-plot]\n"
+          "                  [--strict]\n"
           "       sasp sweep --columns   the columns of points.csv (markdown)\n"
           "\n"
           "Runs every (array shape, pruning rate) point of CONFIG's sweep section: prune with\n"
@@ -27,7 +28,9 @@ static void usage(FILE *f) {
           "               rates inner, in CONFIG order); join shards with 'sasp merge'\n"
           "  --no-plot    do not run the plotting script at the end\n"
           "  --progress / --quiet   force the progress line on or off (default: on when\n"
-          "               stderr is a terminal)\n");
+          "               stderr is a terminal)\n"
+          "  --strict     keys of CONFIG that the integration ignores are errors (default:\n"
+          "               one warning line each)\n");
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out) {
@@ -93,7 +96,7 @@ int sa_cmd_sweep(int argc, char **argv) {
   }
   const char *config = NULL, *out = NULL;
   sa_sweep_opts o = {.jobs = 0, .shard_k = 1, .shard_n = 1, .progress = -1};
-  int plot = 1;
+  int plot = 1, strict = 0;
   sa_err e;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -124,6 +127,8 @@ int sa_cmd_sweep(int argc, char **argv) {
       o.progress = 1;
     } else if (!strcmp(a, "--quiet")) {
       o.progress = 0;
+    } else if (!strcmp(a, "--strict")) {
+      strict = 1;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "sasp sweep: unknown option '%s' (see sasp sweep --help)\n", a);
       return 2;
@@ -144,10 +149,7 @@ int sa_cmd_sweep(int argc, char **argv) {
     o.jobs = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
   }
   static sa_config cfg;
-  if (sa_config_load(config, &cfg, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
+  if (sa_cmd_load_config(config, strict, &cfg)) return 1;
   char def_out[1100];
   if (!out) {
     const char *base = strrchr(config, '/');
