@@ -108,8 +108,10 @@ double sa_host_cpu_fed_cycles(const sa_hw *hw, const sa_counts *c) {
   return (double)c->ins_write_weights * ((double)hw->instr_write_weights + hw->loop_weight) +
          (double)c->ins_queue * ((double)hw->instr_queue + hw->loop_stream) +
          (double)c->ins_stream * ((double)hw->instr_stream + hw->loop_stream) +
-         (double)c->cpu_adds * hw->add_element + (double)c->walk_strips * hw->walk_strip +
-         (double)c->walk_tiles * hw->walk_tile + (double)c->walk_words * hw->walk_word;
+         (double)c->cpu_adds * (hw->act_type == SA_ACT_FP32 ? hw->add_fp32 : hw->add_int8) +
+         (double)c->walk_strips * hw->walk_strip[hw->skip_format] +
+         (double)c->walk_tiles * hw->walk_tile[hw->skip_format] +
+         (double)c->walk_words * hw->walk_word;
 }
 
 double sa_host_op_cost(const sa_host *h, int op) {

@@ -73,7 +73,42 @@ static const key memory_keys[] = {
      "DRAM access latency"},
     END};
 
-/* Defaults: the derived costs of configs/presets/paper-cpu-fed.yaml (docs/host-costs.md). */
+#define WALK(f, strip, doc_tile)                                                             \
+  static const key walk_##f##_keys[] = {                                                     \
+      {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc_tile}, \
+      strip,                                                                                 \
+      END}
+#define STRIP(f, doc) {"strip_cycles", K_NUM, OFF(hw.walk_strip[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+WALK(INTERLEAVED, STRIP(INTERLEAVED, "per tile column: its offset word and bitmap words"),
+     "per tile: its bitmap bit tested");
+WALK(WITH_FLAG, END, "per tile: its flag bit extracted and tested");
+WALK(META_DATA, STRIP(META_DATA, "per tile column: its column flag"),
+     "per tile of a column with kept tiles: its flag tested");
+WALK(HIDDEN_KEY, END, "per tile: its first word compared with the key");
+WALK(CSR, STRIP(CSR, "per tile row: its pointer pair"), "per kept tile: its column index");
+WALK(CSC, STRIP(CSC, "per tile column: its pointer pair"), "per kept tile: its row index");
+static const key walk_DYNAMIC_keys[] = {
+    {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_DYNAMIC]), 0, 1e6, "0", "cycles",
+     "per tile: starting its scan"},
+    {"word_cycles", K_NUM, OFF(hw.walk_word), 0, 1e6, "0", "cycles",
+     "per weight word scanned for zero"},
+    END};
+#undef WALK
+#undef STRIP
+
+static const key walk_keys[] = {
+    {"interleaved", K_SECTION, 0, 0, 0, NULL, "", "the paper's encoding", .sub = walk_INTERLEAVED_keys},
+    {"with_flag", K_SECTION, 0, 0, 0, NULL, "", "a flag bit per tile", .sub = walk_WITH_FLAG_keys},
+    {"meta_data", K_SECTION, 0, 0, 0, NULL, "", "column and tile flags", .sub = walk_META_DATA_keys},
+    {"hidden_key", K_SECTION, 0, 0, 0, NULL, "", "a sentinel word per pruned tile",
+     .sub = walk_HIDDEN_KEY_keys},
+    {"csr", K_SECTION, 0, 0, 0, NULL, "", "tile rows with column indices", .sub = walk_CSR_keys},
+    {"csc", K_SECTION, 0, 0, 0, NULL, "", "tile columns with row indices", .sub = walk_CSC_keys},
+    {"dynamic", K_SECTION, 0, 0, 0, NULL, "", "scan for all-zero tiles", .sub = walk_DYNAMIC_keys},
+    END};
+
+/* Costs in host cycles; the loop, add and walk costs default to 0 (not charged): the paper
+ * presets set the values derived in docs/host-costs.md. */
 static const key cpu_fed_keys[] = {
     {"bus_bits", K_INT, OFF(hw.bus_bits), 8, 1024, "32", "bits",
      "CPU-array bus width: bus_bits/8 weights or bus_bits/act_bits activations per word"},
@@ -86,18 +121,16 @@ static const key cpu_fed_keys[] = {
      "one queue custom instruction (one bus word in, one out)"},
     {"stream_cycles", K_INT, OFF(hw.instr_stream), 0, 1e6, "1", "cycles",
      "one stream custom instruction (one bus word in, one out, the array steps)"},
-    {"weight_loop_cycles", K_NUM, OFF(hw.loop_weight), 0, 1e6, "3.6", "cycles",
-     "issuing code around each weight-write instruction (loads, address, loop)"},
-    {"stream_loop_cycles", K_NUM, OFF(hw.loop_stream), 0, 1e6, "7.2", "cycles",
-     "issuing code around each queue/stream instruction (input load, output check, loop)"},
-    {"add_element_cycles", K_NUM, OFF(hw.add_element), 0, 1e6, "3", "cycles",
-     "software add of one returned output element into the output in memory"},
-    {"walk_strip_cycles", K_NUM, OFF(hw.walk_strip), 0, 1e6, "6", "cycles",
-     "skip-encoding walk: one tile column (row for csr) header"},
-    {"walk_tile_cycles", K_NUM, OFF(hw.walk_tile), 0, 1e6, "4", "cycles",
-     "skip-encoding walk: testing one tile (flag bit, sentinel or list entry)"},
-    {"walk_word_cycles", K_NUM, OFF(hw.walk_word), 0, 1e6, "2", "cycles",
-     "skip-encoding walk: one weight word scanned for zero (dynamic)"},
+    {"weight_loop_cycles", K_NUM, OFF(hw.loop_weight), 0, 1e6, "0", "cycles",
+     "issuing code around each weight-write instruction (weight word load, address, loop)"},
+    {"stream_loop_cycles", K_NUM, OFF(hw.loop_stream), 0, 1e6, "0", "cycles",
+     "issuing code around each queue/stream instruction (input word load, validity test, loop)"},
+    {"add_int8_cycles", K_NUM, OFF(hw.add_int8), 0, 1e6, "0", "cycles",
+     "software add of one returned int8 output element into the output in memory"},
+    {"add_fp32_cycles", K_NUM, OFF(hw.add_fp32), 0, 1e6, "0", "cycles",
+     "software add of one returned fp32 output element"},
+    {"walk", K_SECTION, 0, 0, 0, NULL, "", "CPU cost of walking each skip encoding",
+     .sub = walk_keys},
     END};
 
 static const key host_keys[] = {
@@ -230,16 +263,18 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
+  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k) {
+static void mark_set(loader *L, const key *k, const char *dotted) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
+  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -418,7 +453,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k);
+    mark_set(L, k, dotted);
   }
   return 0;
 }
@@ -508,15 +543,8 @@ static int ignored_by(const key *k, int integration) {
            (k >= memory_keys && k < memory_keys + sizeof memory_keys / sizeof *memory_keys) ||
            (k >= system_keys && k < system_keys + sizeof system_keys / sizeof *system_keys) ||
            k == &host_keys[sizeof host_keys / sizeof *host_keys - 2]; /* command_cycles */
-  return k >= cpu_fed_keys && k < cpu_fed_keys + sizeof cpu_fed_keys / sizeof *cpu_fed_keys;
-}
-
-static const char *section_of(const key *k) {
-  if (k >= buffer_keys && k < buffer_keys + sizeof buffer_keys / sizeof *buffer_keys) return "buffers";
-  if (k >= memory_keys && k < memory_keys + sizeof memory_keys / sizeof *memory_keys) return "memory";
-  if (k >= system_keys && k < system_keys + sizeof system_keys / sizeof *system_keys) return "system";
-  if (k >= host_keys && k < host_keys + sizeof host_keys / sizeof *host_keys) return "host";
-  return "cpu_fed";
+  return (k >= cpu_fed_keys && k < cpu_fed_keys + sizeof cpu_fed_keys / sizeof *cpu_fed_keys) ||
+         (k->off >= OFF(hw.walk_strip) && k->off < OFF(hw.walk_word) + sizeof(double)); /* walk.* */
 }
 
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
@@ -524,8 +552,7 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
   SA_ASSERT(strcmp(host_keys[sizeof host_keys / sizeof *host_keys - 2].name, "command_cycles") == 0);
   for (int i = 0; i < L->n_set; i++)
     if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
-      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s.%s",
-               section_of(L->set[i]), L->set[i]->name);
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
   if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
     return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
                       "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,

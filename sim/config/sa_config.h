@@ -59,10 +59,11 @@ typedef struct sa_hw {
   int64_t instr_stream;         /* one stream instruction (one bus word in, one out, a step) */
   double loop_weight;           /* issuing-code overhead per weight-write instruction */
   double loop_stream;           /* issuing-code overhead per queue/stream instruction */
-  double add_element;           /* software add of one returned element into the output */
-  double walk_strip;            /* skip-encoding walk: per tile column (or row) header */
-  double walk_tile;             /* skip-encoding walk: per tile tested */
-  double walk_word;             /* skip-encoding walk: per weight word scanned (dynamic) */
+  double add_int8;              /* software add of one returned int8 output element */
+  double add_fp32;              /* ... of one fp32 output element */
+  /* walking the skip encoding, per format (sa_skip_format): a column (csr: row) header, a
+   * tile tested, a weight word scanned (dynamic) */
+  double walk_strip[SA_SKIP_COUNT], walk_tile[SA_SKIP_COUNT], walk_word;
 } sa_hw;
 
 typedef struct sa_host {

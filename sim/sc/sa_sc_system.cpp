@@ -86,7 +86,10 @@ int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
         q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         instr->b_transport(q, dz);
       }
-      wait(ck_->host_cycles((double)tc.cpu_adds * hw->add_element));
+      sa_counts ac; /* the software adds, priced by sa_host_cpu_fed_cycles */
+      std::memset(&ac, 0, sizeof ac);
+      ac.cpu_adds = tc.cpu_adds;
+      wait(ck_->host_cycles(sa_host_cpu_fed_cycles(hw, &ac)));
     }
   }
   sa_time t;

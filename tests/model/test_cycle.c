@@ -142,8 +142,9 @@ static void cpu_fed_example(void) {
       "integration: cpu_fed\n"
       "cpu_fed: {bus_bits: 32, skip_format: interleaved, write_weights_cycles: 1,\n"
       "          queue_cycles: 2, stream_cycles: 3, weight_loop_cycles: 0.5,\n"
-      "          stream_loop_cycles: 1, add_element_cycles: 0.25, walk_strip_cycles: 4,\n"
-      "          walk_tile_cycles: 2, walk_word_cycles: 9}\n"
+      "          stream_loop_cycles: 1, add_int8_cycles: 0.25, add_fp32_cycles: 0.25,\n"
+      "          walk: {interleaved: {strip_cycles: 4, tile_cycles: 2},\n"
+      "                 with_flag: {tile_cycles: 7}, dynamic: {word_cycles: 9}}}\n"
       "tech: tech/45nm.yaml\n";
   char y[1024];
   sa_counts c;
@@ -315,6 +316,8 @@ static void random_shapes(void) {
 /* Energy recomputed here from the counts and the tech table, term by term. */
 static void energy_check(int integration) {
   load(integration ? "array: {rows: 4, cols: 8}\nintegration: cpu_fed\nhost: {clock_mhz: 800}\n"
+                     "cpu_fed: {weight_loop_cycles: 2, stream_loop_cycles: 3, add_int8_cycles: 1.5,\n"
+                     "          walk: {interleaved: {strip_cycles: 4, tile_cycles: 2}}}\n"
                      "tech: tech/45nm.yaml\n"
                    : "array: {rows: 4, cols: 8, clock_mhz: 700}\n"
                      "buffers: {weight_kib: 2, act_kib: 32, out_kib: 8}\n"
@@ -346,9 +349,9 @@ static void energy_check(int integration) {
   const sa_hw *hw = &cfg.hw;
   double gemm_host = integration ? (double)c.ins_write_weights * (1 + hw->loop_weight) +
                                        (double)(c.ins_queue + c.ins_stream) * (1 + hw->loop_stream) +
-                                       (double)c.cpu_adds * hw->add_element +
-                                       (double)c.walk_strips * hw->walk_strip +
-                                       (double)c.walk_tiles * hw->walk_tile +
+                                       (double)c.cpu_adds * hw->add_int8 +
+                                       (double)c.walk_strips * hw->walk_strip[hw->skip_format] +
+                                       (double)c.walk_tiles * hw->walk_tile[hw->skip_format] +
                                        (double)c.walk_words * hw->walk_word
                                  : (double)t.accel * host_clock / acc_clock + 50.0;
   CHECK(fabs(gemm_host - t.host_gemm) < 1e-6);
