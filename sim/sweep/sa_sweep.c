@@ -19,6 +19,7 @@
 #include "sa_rec.h"
 #include "sa_store.h"
 #include "sa_table.h"
+#include "sa_version.h"
 
 /* Refuses a grid the result files cannot hold. */
 static int check_grid(const sa_config *cfg, sa_err *e) {
@@ -312,31 +313,6 @@ bad:
   return sa_err_set(e, "--shard '%s': expected K/N with 1 <= K <= N (e.g. 2/4)", text);
 }
 
-static int find_plot_script(char *out, size_t len) {
-  const char *env = getenv("SASP_PLOT_SCRIPT");
-  if (env && env[0]) {
-    snprintf(out, len, "%s", env);
-    return sa_file_exists(out) ? 0 : -1;
-  }
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    /* the build tree lies inside the source tree (build/sim/sasp): walk up */
-    for (int up = 0; up < 6; up++) {
-      char *slash = strrchr(exe, '/');
-      if (!slash) break;
-      *slash = 0;
-      snprintf(out, len, "%s/scripts/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-      snprintf(out, len, "%s/share/sasp/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-    }
-  }
-  snprintf(out, len, "scripts/sasp_plot.py");
-  return sa_file_exists(out) ? 0 : -1;
-}
-
 int sa_sweep_plot(const char *dir, sa_err *e) {
   static const char py[] = "/usr/bin/python3";
   char script[4200];
@@ -345,8 +321,8 @@ int sa_sweep_plot(const char *dir, sa_err *e) {
   int have = sa_file_exists(csv);
   free(csv);
   if (!have) return sa_err_set(e, "%s/points.csv: no such file (not a sweep directory?)", dir);
-  if (find_plot_script(script, sizeof script))
-    return sa_err_set(e, "sasp_plot.py not found (set SASP_PLOT_SCRIPT)");
+  if (sa_version_find_data("sasp_plot.py", "SASP_PLOT_SCRIPT", script, sizeof script))
+    return sa_err_set(e, "sasp_plot.py not found (last tried %s; set SASP_PLOT_SCRIPT)", script);
   if (access(py, X_OK) != 0) {
     sa_err_set(e, "%s not found (install python3 and python3-matplotlib)", py);
     return 1;
