@@ -94,9 +94,9 @@ std::unique_ptr<backend> make_rtl_backend(const sa_config *cfg, sa_err *e) {
 #ifdef SA_HAVE_RTL
   char msg[512] = "";
   std::unique_ptr<rtl_backend> b(new rtl_backend);
-  b->r = sa_rtl_open((int)cfg->hw.rows, (int)cfg->hw.cols, NULL, msg, sizeof msg);
+  b->r = sa_rtl_open((int)cfg->hw.rows, (int)cfg->hw.cols, NULL, NULL, msg, sizeof msg);
   if (!b->r) {
-    sa_err_set(e, "RTL back-end: %s (built sizes: %s)", msg, sa_rtl_sizes_text());
+    sa_err_set(e, "RTL back-end: %s", msg);
     return nullptr;
   }
   return std::unique_ptr<backend>(b.release());

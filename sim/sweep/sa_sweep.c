@@ -147,6 +147,13 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     if (r2) goto out;
     recs[n].index = i;
     rep->points_rtl_fail += !strcmp(recs[n].val[SA_COL_RTL], "fail");
+    /* a check that was asked for but could not run is never silent (docs/guide.md) */
+    if (cfg->sweep.rtl_check != SA_RTL_OFF && !strcmp(recs[n].val[SA_COL_RTL], "skipped")) {
+      if (!rep->points_rtl_unchecked)
+        snprintf(rep->rtl_unchecked, sizeof rep->rtl_unchecked, "%s",
+                 recs[n].note[SA_STAGE_RTL]);
+      rep->points_rtl_unchecked++;
+    }
     if (recs[n].note[SA_STAGE_WER][0] && !rep->no_wer[0])
       snprintf(rep->no_wer, sizeof rep->no_wer, "%s", recs[n].note[SA_STAGE_WER]);
     n++;

@@ -49,6 +49,8 @@ typedef struct sa_sweep_report {
   int points_resumed;        /* finished points found in out_dir and kept */
   int points_run;            /* points computed by this run */
   int points_rtl_fail;       /* points of this directory whose RTL check failed */
+  int points_rtl_unchecked;  /* points whose RTL check was asked for but could not run */
+  char rtl_unchecked[512];   /* the first such point's reason */
   char no_wer[512];          /* why the WER columns are empty ("" when WER was measured) */
   double wall_s;             /* wall time of this run */
 } sa_sweep_report;
