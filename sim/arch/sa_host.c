@@ -3,18 +3,18 @@
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int64_t sa_host_acts_per_word(const sa_hw *hw) {
+int64_t sa_host_acts_per_word(const sa_hw_cfg *hw) {
   return hw->bus_bits / (hw->act_type == SA_ACT_FP32 ? 32 : 8);
 }
 
 /* Bus words of inputs (and of returned outputs) per array step: the reference's MAX_ACT_COL
  * (square arrays); a rectangular array needs enough words for its R inputs and C outputs. */
-int64_t sa_host_cpu_fed_words_per_step(const sa_hw *hw) {
+int64_t sa_host_cpu_fed_words_per_step(const sa_hw_cfg *hw) {
   int64_t p = sa_host_acts_per_word(hw), a = ceil_div(hw->rows, p), b = ceil_div(hw->cols, p);
   return a > b ? a : b;
 }
 
-void sa_host_cpu_fed_tile(const sa_hw *hw, int64_t m, sa_counts *c) {
+void sa_host_cpu_fed_tile(const sa_hw_cfg *hw, int64_t m, sa_counts *c) {
   const int64_t w = sa_host_cpu_fed_words_per_step(hw), steps = m + hw->rows + hw->cols - 1;
   c->ins_write_weights += hw->rows * ceil_div(hw->cols, hw->bus_bits / 8);
   /* W·steps − 1 instructions, every W-th (index ≡ W−1 mod W) a stream: steps − 1 streams */
@@ -33,7 +33,7 @@ static int64_t strip_kept(const uint8_t *keep, int64_t kt_n, int64_t nt_n, int64
   return n;
 }
 
-void sa_host_cpu_fed_walk(const sa_hw *hw, int64_t kt_n, int64_t nt_n, const uint8_t *keep,
+void sa_host_cpu_fed_walk(const sa_hw_cfg *hw, int64_t kt_n, int64_t nt_n, const uint8_t *keep,
                           sa_counts *c) {
   const int64_t tiles = kt_n * nt_n, words = hw->rows * ceil_div(hw->cols, 4);
   int64_t kept = 0, live_strips = 0;
@@ -72,7 +72,7 @@ void sa_host_cpu_fed_walk(const sa_hw *hw, int64_t kt_n, int64_t nt_n, const uin
   }
 }
 
-void sa_host_footprint(const sa_hw *hw, int64_t k, int64_t n, const uint8_t *keep,
+void sa_host_footprint(const sa_hw_cfg *hw, int64_t k, int64_t n, const uint8_t *keep,
                        int64_t *weight_bytes, int64_t *meta_bytes) {
   const int64_t r = hw->rows, cl = hw->cols, kt_n = ceil_div(k, r), nt_n = ceil_div(n, cl);
   const int64_t tiles = kt_n * nt_n, tile_bytes = r * cl;
@@ -104,7 +104,7 @@ void sa_host_footprint(const sa_hw *hw, int64_t k, int64_t n, const uint8_t *kee
   }
 }
 
-double sa_host_cpu_fed_cycles(const sa_hw *hw, const sa_counts *c) {
+double sa_host_cpu_fed_cycles(const sa_hw_cfg *hw, const sa_counts *c) {
   return (double)c->ins_write_weights * ((double)hw->instr_write_weights + hw->loop_weight) +
          (double)c->ins_queue * ((double)hw->instr_queue + hw->loop_stream) +
          (double)c->ins_stream * ((double)hw->instr_stream + hw->loop_stream) +
@@ -114,7 +114,7 @@ double sa_host_cpu_fed_cycles(const sa_hw *hw, const sa_counts *c) {
          (double)c->walk_words * hw->walk_word;
 }
 
-double sa_host_op_cost(const sa_host *h, int op) {
+double sa_host_op_cost(const sa_host_cfg *h, int op) {
   switch (op) {
   case SA_HOSTOP_LAYERNORM: return h->layernorm;
   case SA_HOSTOP_SOFTMAX: return h->softmax;
@@ -132,7 +132,7 @@ double sa_host_op_cost(const sa_host *h, int op) {
   return 0;
 }
 
-double sa_host_ops_cycles(const sa_host *h, const sa_manifest *man) {
+double sa_host_ops_cycles(const sa_host_cfg *h, const sa_manifest *man) {
   double s = 0;
   for (int i = 0; i < man->n_hostops; i++) {
     const sa_hostop *o = &man->hostops[i];
@@ -141,7 +141,7 @@ double sa_host_ops_cycles(const sa_host *h, const sa_manifest *man) {
   return s;
 }
 
-double sa_host_gemm_only_cycles(const sa_host *h, const sa_manifest *man) {
+double sa_host_gemm_only_cycles(const sa_host_cfg *h, const sa_manifest *man) {
   double s = 0;
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];

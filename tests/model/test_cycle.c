@@ -331,7 +331,7 @@ static void energy_check(int integration) {
   keep15[12] = keep15[13] = 1;
   keep15[14] = 0;
   cmd(37, 11, 40, keep15, &c, &t);
-  const sa_tech *tk = &cfg.tech;
+  const sa_tech_cfg *tk = &cfg.tech;
   double ops = 12345;
   sa_energy en;
   sa_energy_compute(&cfg, &c, &t, ops, &en);
@@ -346,7 +346,7 @@ static void energy_check(int integration) {
     CHECK(fabs(en.abuf - ea * (double)(c.abuf_read + c.abuf_write)) < 1e-6);
   }
   double host_clock = integration ? 800 : 1000, acc_clock = integration ? 1000 : 700;
-  const sa_hw *hw = &cfg.hw;
+  const sa_hw_cfg *hw = &cfg.hw;
   double gemm_host = integration ? (double)c.ins_write_weights * (1 + hw->loop_weight) +
                                        (double)(c.ins_queue + c.ins_stream) * (1 + hw->loop_stream) +
                                        (double)c.cpu_adds * hw->add_int8 +
