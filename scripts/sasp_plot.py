@@ -25,6 +25,7 @@ Usage: sasp_plot.py DIR [--mask POINT] [--wer-clip PCT | --wer-log] [--data FILE
   --data FILE     write the data each plot draws (points, fronts, labels, bars, masks) as
                   JSON: what tests compare with points.csv
   --no-draw       compute the data only (no matplotlib needed; with --data)
+  --quiet         do not list the files written
 
 Exit status: 0 done, 1 bad input (one line on stderr), 2 bad usage, 3 matplotlib missing.
 Plots whose columns are empty in points.csv (e.g. no WER for synthetic weights) are not
@@ -50,7 +51,7 @@ OTHER_GROUP = "other"
 
 
 def die(msg, code=1):
-    print(f"sasp_plot: {msg}", file=sys.stderr)
+    print(f"sasp plot: {msg}", file=sys.stderr)
     sys.exit(code)
 
 
@@ -60,7 +61,8 @@ def usage():
 
 
 def parse_args(argv):
-    opts = {"dir": None, "mask": None, "clip": None, "log": False, "data": None, "draw": True}
+    opts = {"dir": None, "mask": None, "clip": None, "log": False, "data": None, "draw": True,
+            "quiet": False}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -87,6 +89,8 @@ def parse_args(argv):
             opts["log"] = True
         elif a == "--no-draw":
             opts["draw"] = False
+        elif a == "--quiet":
+            opts["quiet"] = True
         elif a.startswith("-") and a != "-":
             die(f"unknown option '{a}'", 2)
         elif opts["dir"] is None:
@@ -424,7 +428,7 @@ def main():
                                             "series": data_rate_plots(
                                                 arr, axes, ids, ["speedup_dense", "speedup_host"])}
     else:
-        print(f"sasp_plot: no speed-up plot: {unavailable(summ, 'cycle')}", file=sys.stderr)
+        print(f"sasp plot: no speed-up plot: {unavailable(summ, 'cycle')}", file=sys.stderr)
     if have(rows, "energy_pj"):
         data["plots"]["energy_vs_rate"] = {"x": "rate_achieved",
                                            "y": ["energy_pj", "energy_ratio"],
@@ -432,7 +436,7 @@ def main():
                                                arr, axes, ids, ["energy_pj", "energy_ratio"])}
         data["plots"]["energy_breakdown"] = data_energy_breakdown(rows, header, arr, axes, ids)
     else:
-        print(f"sasp_plot: no energy plots: {unavailable(summ, 'cycle')}", file=sys.stderr)
+        print(f"sasp plot: no energy plots: {unavailable(summ, 'cycle')}", file=sys.stderr)
     if have(rows, "wer"):
         data["plots"]["wer_vs_rate"] = {"x": "rate_achieved", "y": ["wer", "wer_lo", "wer_hi"],
                                         "clip": clip, "log": logy,
@@ -443,7 +447,7 @@ def main():
             data["plots"]["pareto"] = {"x": "wer", "y": "speedup_host", "clip": clip,
                                        "log": logy, "arrays": data_pareto(arr, axes, ids, clip)}
     else:
-        print(f"sasp_plot: no WER and Pareto plots: {unavailable(summ, 'wer')}", file=sys.stderr)
+        print(f"sasp plot: no WER and Pareto plots: {unavailable(summ, 'wer')}", file=sys.stderr)
     if opts["mask"]:
         data["plots"]["mask"] = data_mask(d, opts["mask"], summ, axes)
 
@@ -460,8 +464,9 @@ def main():
         draw_all(d, data, arr, axes, strats, model, scope, what, written)
     if opts["data"]:
         write_data(opts["data"], data)
-    for p in written:
-        print(p)
+    if not opts["quiet"]:
+        for p in written:
+            print(p)
     return 0
 
 
@@ -636,9 +641,13 @@ def draw_all(d, data, arr, axes, strats, model, scope, what, written):
                            key=lambda q: (q["x"], -q["y"]))
             fx = [min(q["x"], clip) if clip is not None else q["x"] for q in front]
             ax.plot(fx, [q["y"] for q in front], "-", color=c, linewidth=1.5)
+            seen = set()  # strategies that coincide share one label
             for q, x in zip(front, fx):
                 wer = f" (WER {q['x']:.0f} %)" if q["clipped"] else ""
-                items.append((x, q["y"], f"{q['rate_achieved']:.2f}{wer}", c))
+                text = f"{q['rate_achieved']:.2f}{wer}"
+                if (x, q["y"], text) not in seen:
+                    seen.add((x, q["y"], text))
+                    items.append((x, q["y"], text, c))
         if p["log"]:
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(ScalarFormatter())

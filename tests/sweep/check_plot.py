@@ -133,9 +133,11 @@ def main():
                     bad(f"pareto: {k} clipped={q['clipped']} with clip {clip}")
         lab = p.get("labels")
         if lab is not None:
-            n_front = sum(q["front"] for a in p["arrays"] for q in a["points"])
+            # one label per front point; coinciding points of one array share it
+            n_front = len({(a["array"], q["x"], q["y"], f"{q['rate_achieved']:.2f}")
+                           for a in p["arrays"] for q in a["points"] if q["front"]})
             if len(lab) != n_front:
-                bad(f"pareto: {len(lab)} labels for {n_front} front points")
+                bad(f"pareto: {len(lab)} labels for {n_front} distinct front points")
             overlaps("pareto", lab)
 
     p = plots.get("mask")
