@@ -45,6 +45,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
                  sa_err *e) {
   (void)cfg, (void)man, (void)model, (void)masks, (void)opts;
   memset(out, 0, sizeof *out);
+  out->rtl_unavailable = 1;
   return sa_err_set(e, "built without RTL (needs verilator; configure with -Drtl=enabled)");
 }
 
@@ -203,7 +204,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
   char err[512];
-  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, err, sizeof err);
+  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, &out->rtl_unavailable, err, sizeof err);
   if (!rtl) return sa_err_set(e, "%s", err);
   if (opts->perturb) sa_rtl_perturb(rtl, 1);
   int64_t max_m, max_k, max_n;

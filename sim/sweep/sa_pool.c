@@ -27,7 +27,9 @@ static volatile sig_atomic_t g_signal;
 
 static void on_signal(int sig) { g_signal = sig; }
 
-static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
+/* Starts point in a worker in slot of ws[0..jobs). The child keeps none of the pool: it closes
+ * the other workers' pipes and frees the table (nothing of the parent leaks at its _exit). */
+static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slot, sa_err *e) {
   int p[2];
   if (pipe(p) != 0) return sa_err_set(e, "pipe: %s", strerror(errno));
   fflush(stdout);
@@ -43,6 +45,9 @@ static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
     close(p[0]);
     signal(SIGINT, SIG_DFL); /* the parent's handlers are for the parent */
     signal(SIGTERM, SIG_DFL);
+    for (int k = 0; k < jobs; k++)
+      if (ws[k].pid) close(ws[k].fd);
+    free(ws);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed sweep takes its workers with it */
     if (getppid() != parent) _exit(1); /* it died before prctl */
@@ -59,10 +64,10 @@ static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
     _exit(rc ? 1 : 0);
   }
   close(p[1]);
-  w->pid = pid;
-  w->fd = p[0];
-  w->point = point;
-  w->t0 = sa_point_now_s();
+  ws[slot].pid = pid;
+  ws[slot].fd = p[0];
+  ws[slot].point = point;
+  ws[slot].t0 = sa_point_now_s();
   return 0;
 }
 
@@ -145,7 +150,7 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
     while (running < jobs && next < n && !failed && !g_signal) {
       int slot = 0;
       while (ws[slot].pid) slot++;
-      if (spawn(c, todo[next], &ws[slot], e)) {
+      if (spawn(c, todo[next], ws, jobs, slot, e)) {
         failed = 1;
         break;
       }
