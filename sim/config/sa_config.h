@@ -78,7 +78,9 @@ typedef struct sa_tech {
 } sa_tech;
 
 typedef struct sa_workload {
-  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml */
+  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml; "" when topology */
+  char topology[SA_PATH_MAX];   /* SCALE-Sim topology CSV; "" when manifest */
+  int64_t topology_seed;        /* seed of the topology's synthetic weights */
   char testset[SA_PATH_MAX];    /* test-set directory; empty: no WER */
   int64_t max_utts;             /* 0 = whole test set */
 } sa_workload;

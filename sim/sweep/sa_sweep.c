@@ -19,6 +19,7 @@
 #include "sa_rec.h"
 #include "sa_store.h"
 #include "sa_table.h"
+#include "sa_workload.h"
 
 /* Refuses a grid the result files cannot hold. */
 static int check_grid(const sa_config *cfg, sa_err *e) {
@@ -36,8 +37,9 @@ static int check_grid(const sa_config *cfg, sa_err *e) {
   if (strlen(cfg->tech.name) >= SA_REC_VAL_MAX)
     return sa_err_set(e, "%s: key 'name': technology name longer than %d characters",
                       cfg->tech.path, SA_REC_VAL_MAX - 1);
-  if (!cfg->workload.manifest[0])
-    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep", cfg->path);
+  if (!cfg->workload.manifest[0] && !cfg->workload.topology[0])
+    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep (or "
+                      "workload.topology)", cfg->path);
   return 0;
 }
 
@@ -68,7 +70,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   if (!points_dir || !masks_dir || !grid_path) goto out;
   c.points_dir = points_dir;
   c.masks_dir = masks_dir;
-  if (sa_manifest_load(cfg->workload.manifest, &c.man, e)) goto out;
+  if (sa_workload_load(cfg, &c.man, e)) goto out;
   if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
   if (o->resume && sa_file_exists(grid_path)) {
     sa_grid_file gf;
