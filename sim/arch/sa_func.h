@@ -8,6 +8,10 @@
 #include "sa_err.h"
 #include "sa_mask.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Weights of one GEMM, packed for the fast kernel with the tile mask already applied
  * (a pruned tile's weights are stored as 0, whatever the source held). Immutable after
  * sa_func_pack, so one packed object may be shared by several threads. */
@@ -48,5 +52,9 @@ const char *sa_func_kernel_name(void);
  * best); SA_FUNC_PORTABLE also makes sa_func_gemm run already packed weights portably.
  * Returns 0, or -1 (nothing changed) when this CPU cannot run kernel. Not thread-safe. */
 int sa_func_use_kernel(int kernel);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include "sa_err.h"
 #include "sa_manifest.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Loads the configured workload into *out (free with sa_manifest_free): the manifest of
  * workload.manifest, or workload.topology read as a SCALE-Sim topology (sa_topology.h) with
  * synthetic weights seeded by workload.topology_seed. Returns 0, or -1 with e filled. */
@@ -31,5 +35,9 @@ int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]);
 /* Total GEMM commands per inference of man (fits an int64: at most the manifest's summed MACs,
  * which sa_manifest_load bounds by 2^62). */
 int64_t sa_workload_commands(const sa_manifest *man, int64_t acc_rows);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

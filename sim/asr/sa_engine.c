@@ -14,6 +14,7 @@
 
 #include "sa_ctc.h"
 #include "sa_feat.h"
+#include "sa_file.h"
 #include "sa_func.h"
 #include "sa_testset.h"
 
@@ -109,7 +110,7 @@ static int load_vocab(sa_engine *g, sa_err *e) {
   if (!path[0]) return sa_err_set(e, "%s: arch.vocab is required for WER", g->man->path);
   uint8_t *buf;
   size_t len;
-  if (sa_testset_slurp(path, VOCAB_MAX_BYTES, &buf, &len, e)) return -1;
+  if (!(buf = sa_file_read(path, VOCAB_MAX_BYTES, &len, e))) return -1;
   char *s = sa_malloc(len + 1, e);
   if (!s) {
     free(buf);

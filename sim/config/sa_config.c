@@ -178,7 +178,7 @@ static const key root_keys[] = {
     END};
 
 /* The technology table is its own file, with its own schema. */
-#define TOFF(f) offsetof(sa_tech, f)
+#define TOFF(f) offsetof(sa_tech_cfg, f)
 static const key tech_energy_keys[] = {
     {"mac_int8", K_NUM, TOFF(e_mac_int8), 0, 1e6, NULL, "pJ", "int8 multiply + int32 add"},
     {"reg_byte", K_NUM, TOFF(e_reg_byte), 0, 1e6, NULL, "pJ", "one byte into a register"},
@@ -472,7 +472,7 @@ static int fill_defaults(loader *L, const key *tbl, const char *prefix, sa_confi
 static int load_tech(sa_config *cfg, sa_err *e) {
   char path[SA_PATH_MAX];
   snprintf(path, sizeof path, "%s", cfg->tech.path);
-  sa_tech *t = &cfg->tech;
+  sa_tech_cfg *t = &cfg->tech;
   memset(t, 0, sizeof *t);
   snprintf(t->path, sizeof t->path, "%s", path);
   loader L = {.base = (char *)t, .top_file = path, .e = e};
@@ -487,7 +487,7 @@ static int load_tech(sa_config *cfg, sa_err *e) {
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
   /* the workload is a manifest or a SCALE-Sim topology: exactly one */
-  const sa_workload *w = &cfg->workload;
+  const sa_workload_cfg *w = &cfg->workload;
   if (!w->manifest[0] && !w->topology[0])
     return sa_err_set(e, "%s:1:1: key 'workload.manifest': required key is missing (the model "
                       "manifest; or workload.topology: a SCALE-Sim topology CSV)", L->top_file);

@@ -19,7 +19,9 @@ typedef struct worker {
   int point;
 } worker;
 
-static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
+/* Starts point in a worker in slot of ws[0..jobs). The child keeps none of the pool: it closes
+ * the other workers' pipes and frees the table (nothing of the parent leaks at its _exit). */
+static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slot, sa_err *e) {
   int p[2];
   if (pipe(p) != 0) return sa_err_set(e, "pipe: %s", strerror(errno));
   fflush(stdout);
@@ -33,6 +35,9 @@ static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
   }
   if (pid == 0) {
     close(p[0]);
+    for (int k = 0; k < jobs; k++)
+      if (ws[k].pid) close(ws[k].fd);
+    free(ws);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed sweep takes its workers with it */
     if (getppid() != parent) _exit(1); /* it died before prctl */
@@ -49,9 +54,9 @@ static int spawn(const sa_point_ctx *c, int point, worker *w, sa_err *e) {
     _exit(rc ? 1 : 0);
   }
   close(p[1]);
-  w->pid = pid;
-  w->fd = p[0];
-  w->point = point;
+  ws[slot].pid = pid;
+  ws[slot].fd = p[0];
+  ws[slot].point = point;
   return 0;
 }
 
@@ -88,7 +93,7 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
     while (running < jobs && next < n && !failed) {
       int slot = 0;
       while (ws[slot].pid) slot++;
-      if (spawn(c, todo[next], &ws[slot], e)) {
+      if (spawn(c, todo[next], ws, jobs, slot, e)) {
         failed = 1;
         break;
       }
