@@ -19,6 +19,7 @@
 #include "sa_rec.h"
 #include "sa_store.h"
 #include "sa_table.h"
+#include "sa_version.h"
 #include "sa_workload.h"
 
 /* Refuses a grid the result files cannot hold. */
@@ -148,6 +149,13 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     if (r2) goto out;
     recs[n].index = i;
     rep->points_rtl_fail += !strcmp(recs[n].val[SA_COL_RTL], "fail");
+    /* a check that was asked for but could not run is never silent (docs/guide.md) */
+    if (cfg->sweep.rtl_check != SA_RTL_OFF && !strcmp(recs[n].val[SA_COL_RTL], "skipped")) {
+      if (!rep->points_rtl_unchecked)
+        snprintf(rep->rtl_unchecked, sizeof rep->rtl_unchecked, "%s",
+                 recs[n].note[SA_STAGE_RTL]);
+      rep->points_rtl_unchecked++;
+    }
     if (recs[n].note[SA_STAGE_WER][0] && !rep->no_wer[0])
       snprintf(rep->no_wer, sizeof rep->no_wer, "%s", recs[n].note[SA_STAGE_WER]);
     n++;
@@ -314,31 +322,6 @@ bad:
   return sa_err_set(e, "--shard '%s': expected K/N with 1 <= K <= N (e.g. 2/4)", text);
 }
 
-static int find_plot_script(char *out, size_t len) {
-  const char *env = getenv("SASP_PLOT_SCRIPT");
-  if (env && env[0]) {
-    snprintf(out, len, "%s", env);
-    return sa_file_exists(out) ? 0 : -1;
-  }
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    /* the build tree lies inside the source tree (build/sim/sasp): walk up */
-    for (int up = 0; up < 6; up++) {
-      char *slash = strrchr(exe, '/');
-      if (!slash) break;
-      *slash = 0;
-      snprintf(out, len, "%s/scripts/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-      snprintf(out, len, "%s/share/sasp/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-    }
-  }
-  snprintf(out, len, "scripts/sasp_plot.py");
-  return sa_file_exists(out) ? 0 : -1;
-}
-
 int sa_sweep_plot(const char *dir, sa_err *e) {
   static const char py[] = "/usr/bin/python3";
   char script[4200];
@@ -347,8 +330,8 @@ int sa_sweep_plot(const char *dir, sa_err *e) {
   int have = sa_file_exists(csv);
   free(csv);
   if (!have) return sa_err_set(e, "%s/points.csv: no such file (not a sweep directory?)", dir);
-  if (find_plot_script(script, sizeof script))
-    return sa_err_set(e, "sasp_plot.py not found (set SASP_PLOT_SCRIPT)");
+  if (sa_version_find_data("sasp_plot.py", "SASP_PLOT_SCRIPT", script, sizeof script))
+    return sa_err_set(e, "sasp_plot.py not found (last tried %s; set SASP_PLOT_SCRIPT)", script);
   if (access(py, X_OK) != 0) {
     sa_err_set(e, "%s not found (install python3 and python3-matplotlib)", py);
     return 1;

@@ -49,6 +49,8 @@ typedef struct sa_sweep_report {
   int points_resumed;        /* finished points found in out_dir and kept */
   int points_run;            /* points computed by this run */
   int points_rtl_fail;       /* points of this directory whose RTL check failed */
+  int points_rtl_unchecked;  /* points whose RTL check was asked for but could not run */
+  char rtl_unchecked[512];   /* the first such point's reason */
   char no_wer[512];          /* why the WER columns are empty ("" when WER was measured) */
   double wall_s;             /* wall time of this run */
 } sa_sweep_report;
@@ -73,8 +75,8 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
 /* Parses "K/N" (1 <= K <= N). Returns 0 or -1 with e filled. */
 int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e);
 
-/* Runs the plotting script (scripts/sasp_plot.py, found beside the executable's source tree,
- * in <prefix>/share/sasp or through $SASP_PLOT_SCRIPT) with /usr/bin/python3 on dir.
+/* Runs the plotting script (sasp_plot.py: $SASP_PLOT_SCRIPT, else installed beside the binary,
+ * else the source tree's scripts/; sa_version_find_data) with /usr/bin/python3 on dir.
  * Returns 0 when the plots were written, 1 when python3 or matplotlib is missing (reason in
  * e), -1 on any other failure (e filled). */
 int sa_sweep_plot(const char *dir, sa_err *e);
