@@ -114,8 +114,14 @@ static const key system_keys[] = {
     END};
 
 static const key workload_keys[] = {
-    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, NULL, "",
-     "model manifest (workloads/<model>/manifest.yaml)", .cap = SA_PATH_MAX},
+    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, "\"\"", "",
+     "model manifest (workloads/<model>/manifest.yaml); this or topology is required",
+     .cap = SA_PATH_MAX},
+    {"topology", K_PATH, OFF(workload.topology), 0, 0, "\"\"", "",
+     "SCALE-Sim topology CSV (GEMM or convolution format, docs/scale-sim.md) timed with "
+     "synthetic weights, instead of a manifest", .cap = SA_PATH_MAX},
+    {"topology_seed", K_INT, OFF(workload.topology_seed), 0, 2147483647, "1", "",
+     "seed of a topology's synthetic weights"},
     {"testset", K_PATH, OFF(workload.testset), 0, 0, "\"\"", "",
      "test-set directory for WER; empty: no WER column", .cap = SA_PATH_MAX},
     {"max_utts", K_INT, OFF(workload.max_utts), 0, 1e9, "0", "utterances",
@@ -630,6 +636,14 @@ static int check_axes(const sa_config *cfg, sa_err *e) {
 
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
+  /* the workload is a manifest or a SCALE-Sim topology: exactly one */
+  const sa_workload_cfg *w = &cfg->workload;
+  if (!w->manifest[0] && !w->topology[0])
+    return sa_err_set(e, "%s:1:1: key 'workload.manifest': required key is missing (the model "
+                      "manifest; or workload.topology: a SCALE-Sim topology CSV)", L->top_file);
+  if (w->manifest[0] && w->topology[0])
+    return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
+                      "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&

@@ -85,7 +85,9 @@ typedef struct sa_tech_cfg {
 } sa_tech_cfg;
 
 typedef struct sa_workload_cfg {
-  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml */
+  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml; "" when topology */
+  char topology[SA_PATH_MAX];   /* SCALE-Sim topology CSV; "" when manifest */
+  int64_t topology_seed;        /* seed of the topology's synthetic weights */
   char testset[SA_PATH_MAX];    /* test-set directory; empty: no WER */
   int64_t max_utts;             /* 0 = whole test set */
 } sa_workload_cfg;

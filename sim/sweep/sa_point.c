@@ -13,6 +13,7 @@
 #include "sa_engine.h"
 #include "sa_file.h"
 #include "sa_prune.h"
+#include "sa_rng.h"
 
 double sa_point_now_s(void) {
   struct timespec ts;
@@ -137,10 +138,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
   memcpy(&rbits, &r->rate, sizeof rbits);
   uint64_t x = (uint64_t)pc->sweep.seed ^ ((uint64_t)pc->hw.rows << 40) ^
                ((uint64_t)pc->hw.cols << 20) ^ rbits;
-  x += 0x9e3779b97f4a7c15ull; /* splitmix64 finaliser */
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  x ^= x >> 31;
+  x = sa_rng_mix(x);
   sa_config *rc = sa_malloc(sizeof *rc, e);
   if (!rc) return -1;
   *rc = *pc;

@@ -21,18 +21,24 @@
 #include "sa_rec.h"
 #include "sa_store.h"
 #include "sa_table.h"
+#include "sa_version.h"
+#include "sa_workload.h"
 
-/* Keys a sweep axis cannot take: the grid sets them, or the sweep loads them once for every
- * point. */
+/* Keys a sweep axis cannot take (a rule ending in '.' names a section): the grid sets them, or
+ * the sweep loads them once for every point. */
 static const char *const axis_refused[][2] = {
     {"array.rows", "the grid sets it from sweep.arrays"},
     {"array.cols", "the grid sets it from sweep.arrays"},
     {"prune.rate", "the grid sets it from sweep.rates"},
-    {"workload.manifest", "the sweep loads the model once for all points"},
-    {"workload.testset", "the sweep reads the test set once for all points"},
-    {"workload.max_utts", "the sweep reads the test set once for all points"},
+    {"workload.", "the sweep loads the workload and its test set once for all points"},
     {"prune.calibration", "the sweep measures the calibration set once for all points"},
 };
+
+/* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
+static int refused(const char *key, const char *rule) {
+  size_t n = strlen(rule);
+  return rule[n - 1] == '.' ? !strncmp(key, rule, n) : !strcmp(key, rule);
+}
 
 /* Refuses a grid the result files cannot hold. */
 static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
@@ -47,12 +53,13 @@ static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
       if (!strcmp(a, b))
         return sa_err_set(e, "%s: key 'sweep.rates': rate %s listed twice", cfg->path, a);
     }
-  if (!cfg->workload.manifest[0])
-    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep", cfg->path);
+  if (!cfg->workload.manifest[0] && !cfg->workload.topology[0])
+    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep (or "
+                      "workload.topology)", cfg->path);
   for (int a = 0; a < s->n_axes; a++) {
     const sa_axis *ax = &s->axes[a];
     for (size_t k = 0; k < sizeof axis_refused / sizeof axis_refused[0]; k++)
-      if (!strcmp(ax->key, axis_refused[k][0]))
+      if (refused(ax->key, axis_refused[k][0]))
         return sa_err_set(e, "%s:%d:%d: key 'sweep.axes.%s': cannot be a sweep axis: %s (run "
                           "one sweep per value)", ax->file, ax->line, ax->col, ax->key,
                           axis_refused[k][1]);
@@ -204,7 +211,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   if (!points_dir || !masks_dir || !grid_path) goto out;
   c.points_dir = points_dir;
   c.masks_dir = masks_dir;
-  if (sa_manifest_load(cfg->workload.manifest, &c.man, e)) goto out;
+  if (sa_workload_load(cfg, &c.man, e)) goto out;
   if (o->resume && sa_file_exists(grid_path)) {
     sa_grid_file gf;
     if (sa_store_read_grid(grid_path, &gf, e)) goto out;
@@ -492,31 +499,6 @@ bad:
   return sa_err_set(e, "--shard '%s': expected K/N with 1 <= K <= N (e.g. 2/4)", text);
 }
 
-static int find_plot_script(char *out, size_t len) {
-  const char *env = getenv("SASP_PLOT_SCRIPT");
-  if (env && env[0]) {
-    snprintf(out, len, "%s", env);
-    return sa_file_exists(out) ? 0 : -1;
-  }
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    /* the build tree lies inside the source tree (build/sim/sasp): walk up */
-    for (int up = 0; up < 6; up++) {
-      char *slash = strrchr(exe, '/');
-      if (!slash) break;
-      *slash = 0;
-      snprintf(out, len, "%s/scripts/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-      snprintf(out, len, "%s/share/sasp/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-    }
-  }
-  snprintf(out, len, "scripts/sasp_plot.py");
-  return sa_file_exists(out) ? 0 : -1;
-}
-
 int sa_sweep_plot(const char *dir, const char *const *args, int n_args, sa_err *e) {
   static const char py[] = "/usr/bin/python3";
   char script[4200];
@@ -528,8 +510,8 @@ int sa_sweep_plot(const char *dir, const char *const *args, int n_args, sa_err *
   int have = sa_file_exists(csv);
   free(csv);
   if (!have) return sa_err_set(e, "%s/points.csv: no such file (not a sweep directory?)", dir);
-  if (find_plot_script(script, sizeof script))
-    return sa_err_set(e, "sasp_plot.py not found (set SASP_PLOT_SCRIPT)");
+  if (sa_version_find_data("sasp_plot.py", "SASP_PLOT_SCRIPT", script, sizeof script))
+    return sa_err_set(e, "sasp_plot.py not found (last tried %s; set SASP_PLOT_SCRIPT)", script);
   if (access(py, X_OK) != 0) {
     sa_err_set(e, "%s not found (install python3 and python3-matplotlib)", py);
     return 1;
