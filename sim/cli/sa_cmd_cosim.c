@@ -17,12 +17,13 @@
 #include "sa_manifest.h"
 #include "sa_mask.h"
 #include "sa_model.h"
+#include "sa_workload.h"
 
 static int usage(FILE *f, int rc) {
   fprintf(f,
           "usage: sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N]\n"
           "                  [--seed S]\n"
-          "  runs the GEMMs of workload.manifest on the RTL of the configured array and on\n"
+          "  runs the GEMMs of the workload (manifest or topology) on the RTL of the configured array and on\n"
           "  the C model and compares every output value and every command's cycle count.\n"
           "  --mask FILE   tile masks from 'sasp prune' (default: dense)\n"
           "  --trace FILE  write waves of the whole RTL run: FILE.fst or FILE.vcd\n"
@@ -100,7 +101,7 @@ int sa_cmd_cosim(int argc, char **argv) {
   sa_maskset ms;
   int have_mask = 0, rc = 1;
   memset(&ms, 0, sizeof ms);
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) goto fail;
+  if (sa_workload_load(&cfg, &man, &e)) goto fail;
   if (sa_model_load(man, &model, &e)) goto fail;
   if (mask_path) {
     if (sa_maskset_read(mask_path, cfg.hw.rows, cfg.hw.cols, &ms, &e)) goto fail;
