@@ -153,7 +153,7 @@ int sa_rec_cmp(const void *a, const void *b) {
   if (x->rows != y->rows) return x->rows < y->rows ? -1 : 1;
   if (x->cols != y->cols) return x->cols < y->cols ? -1 : 1;
   if (x->rate != y->rate) return x->rate < y->rate ? -1 : 1;
-  return 0;
+  return x->index < y->index ? -1 : x->index > y->index;
 }
 
 int sa_rec_same(const sa_rec *a, const sa_rec *b) {
@@ -161,5 +161,8 @@ int sa_rec_same(const sa_rec *a, const sa_rec *b) {
     if (strcmp(a->val[k], b->val[k])) return 0;
   for (int s = 0; s < SA_N_STAGES; s++)
     if (strcmp(a->note[s], b->note[s])) return 0;
+  if (a->n_axes != b->n_axes) return 0;
+  for (int k = 0; k < a->n_axes; k++)
+    if (strcmp(a->axis_key[k], b->axis_key[k]) || strcmp(a->axis_val[k], b->axis_val[k])) return 0;
   return a->index == b->index;
 }
