@@ -93,10 +93,7 @@ int sa_cmd_cosim(int argc, char **argv) {
   }
   static sa_config cfg;
   sa_err e;
-  if (sa_config_load(cfg_path, &cfg, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
+  if (sa_cmd_load_config(cfg_path, 0, &cfg)) return 1;
   if (sample < 0) sample = cfg.sweep.rtl_check == SA_RTL_SAMPLE ? cfg.sweep.rtl_sample : 0;
   if (seed < 0) seed = cfg.sweep.seed;
   sa_manifest *man = NULL;

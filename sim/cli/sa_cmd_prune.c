@@ -99,10 +99,7 @@ int sa_cmd_prune(int argc, char **argv) {
   int have_rate = 0;
   if (config) {
     static sa_config cfg;
-    if (sa_config_load(config, &cfg, &e)) {
-      fprintf(stderr, "%s\n", e.msg);
-      return 1;
-    }
+    if (sa_cmd_load_config(config, 0, &cfg)) return 1;
     o.criterion = cfg.prune.criterion;
     o.scope = cfg.prune.scope;
     o.threshold = cfg.prune.threshold;

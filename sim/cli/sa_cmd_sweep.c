@@ -13,6 +13,7 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N] [--no-plot]\n"
+          "                  [--strict]\n"
           "       sasp sweep --columns   the columns of points.csv (markdown)\n"
           "\n"
           "Runs every point of CONFIG's sweep section (array shapes x pruning rates x every\n"
@@ -31,6 +32,8 @@ static void usage(FILE *f) {
           "  --progress   one updating progress line (default on a terminal)\n"
           "  --quiet      no progress (default when stderr is not a terminal: one line per\n"
           "               finished point)\n"
+          "  --strict     keys of CONFIG that the integration ignores are errors (default:\n"
+          "               one warning line each)\n"
           "\n"
           "Ends with a summary on stdout: where the results are, points done/failed/not run,\n"
           "the RTL check, and per array the best speed-up whose WER stays within 1 point of\n"
@@ -92,7 +95,7 @@ int sa_cmd_sweep(int argc, char **argv) {
   }
   const char *config = NULL, *out = NULL;
   sa_sweep_opts o = {.jobs = 0, .shard_k = 1, .shard_n = 1, .progress = -1};
-  int plot = 1;
+  int plot = 1, strict = 0;
   sa_err e;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -123,6 +126,8 @@ int sa_cmd_sweep(int argc, char **argv) {
       o.progress = SA_SWEEP_PROGRESS_LINE;
     } else if (!strcmp(a, "--quiet")) {
       o.progress = SA_SWEEP_PROGRESS_NONE;
+    } else if (!strcmp(a, "--strict")) {
+      strict = 1;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "sasp sweep: unknown option '%s' (see sasp sweep --help)\n", a);
       return 2;
@@ -144,10 +149,7 @@ int sa_cmd_sweep(int argc, char **argv) {
     o.jobs = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
   }
   static sa_config cfg;
-  if (sa_config_load(config, &cfg, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
+  if (sa_cmd_load_config(config, strict, &cfg)) return 1;
   char def_out[1100];
   if (!out) {
     const char *base = strrchr(config, '/');
