@@ -31,13 +31,17 @@ int sa_rtl_n_sizes(void);
 void sa_rtl_size(int i, int *rows, int *cols);
 /* "4x4, 8x16" (the built sizes, comma separated; "" if none). Static storage. */
 const char *sa_rtl_sizes_text(void);
+/* The sizes that also have a traced model (waves; meson option rtl_trace), as above. */
+const char *sa_rtl_traced_text(void);
 
-/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves, else a
- * wave file of every cycle simulated until sa_rtl_finish: "FILE.fst" (written directly) or
- * "FILE.vcd" (the model writes FST to FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish).
- * Returns NULL with a one-line message in err (err_len bytes, may be 0) when that size is not
- * built, the trace name ends in neither .fst nor .vcd or cannot be opened, or memory runs
- * out. Free with sa_rtl_close. */
+/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves (the
+ * model built for speed), else a wave file of every cycle simulated until sa_rtl_finish, from
+ * the size's traced model: "FILE.fst" (written directly) or "FILE.vcd" (the model writes FST
+ * to FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish). The RTL's assertions run in every
+ * model. Returns NULL with a one-line message in err (err_len bytes, may be 0) when that size
+ * (or, with a trace, its traced model) is not built, the trace name ends in neither .fst nor
+ * .vcd or cannot be opened, an assertion fails in reset, or memory runs out. Free with
+ * sa_rtl_close. */
 sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len);
 
 /* The array shape of r. */
@@ -51,7 +55,9 @@ void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max
  * docs/timing.md defines: loads the memories, issues the command, counts the clock cycles
  * from acceptance to done into *cycles and reads Y back (0 in strips with no kept tile).
  * Returns 0, or -1 (message in sa_rtl_error) when a size is out of range (1 <= m <= max_m
- * etc.) or the RTL never signals done. */
+ * etc.), the RTL never signals done, or an RTL assertion fails ("RTL assertion NAME_A failed
+ * in cycle C of the command (M=.. K=.. N=.. on RxC) (sa_top.u_ctrl, FILE:LINE)"); after an
+ * assertion failure every later run fails too. */
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
                const uint8_t *keep, int32_t *y, int64_t *cycles);
 
@@ -65,6 +71,18 @@ const char *sa_rtl_error(const sa_rtl *r);
 /* Test hook: while on, sa_rtl_run flips bit 0 of the last output element it returns (Y[m-1]
  * [n-1]), so tests can prove that a comparison against the C model is able to fail. */
 void sa_rtl_perturb(sa_rtl *r, int on);
+
+/* Test hook: a protocol violation the harness commits in the next sa_rtl_run only, to prove
+ * that the RTL's assertions catch it (that run then fails with the assertion's message). */
+typedef enum sa_rtl_violation {
+  SA_RTL_VIOLATE_NONE,
+  SA_RTL_VIOLATE_CMD_RANGE,        /* the command is issued with M = 0 (CmdMInRange_A) */
+  SA_RTL_VIOLATE_VALID_DROP,       /* a second command is offered while busy and withdrawn
+                                      before it is accepted (CmdValidHeld_A) */
+  SA_RTL_VIOLATE_HOST_WRITE_BUSY,  /* the host writes a mask word while the command runs
+                                      (HostWriteWhileBusy_A) */
+} sa_rtl_violation;
+void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v);
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out);
 
