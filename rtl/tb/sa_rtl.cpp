@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <new>
 #include <string>
@@ -89,6 +90,12 @@ std::string format(const char *fmt, ...) {
 
 void put_err(char *err, size_t len, const std::string &msg) {
   if (err && len) snprintf(err, len, "%s", msg.c_str());
+}
+
+double thread_cpu_seconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 bool ends_with(const char *s, const char *suffix) {
@@ -352,6 +359,7 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   // Command: accepted on the rising edge where valid and ready are both high; then count
   // the cycles until done (done is high in cycle array_cycles after acceptance).
   auto t0 = std::chrono::steady_clock::now();
+  const double c0 = thread_cpu_seconds();
   md.command(true, violate == SA_RTL_VIOLATE_CMD_RANGE ? 0u : static_cast<uint32_t>(m),
              static_cast<uint32_t>(k), static_cast<uint32_t>(n));
   if (!md.ready()) {
@@ -388,6 +396,7 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
     count++;
   }
   auto t1 = std::chrono::steady_clock::now();
+  r->stats.cpu_seconds_command += thread_cpu_seconds() - c0;
   if (assertion_failed(r, format("in cycle %lld of the command ", (long long)count) + shape))
     return -1;
   clocks += static_cast<uint64_t>(count);

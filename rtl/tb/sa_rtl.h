@@ -18,6 +18,8 @@ typedef struct sa_rtl_stats {
   uint64_t clocks_total;    /* clock cycles simulated (memory loading, command, read-back) */
   uint64_t clocks_command;  /* clock cycles between command acceptance and done */
   double seconds_command;   /* wall time spent simulating those command cycles */
+  double cpu_seconds_command; /* CPU time of this thread in them (what a loaded machine
+                                 cannot steal) */
 } sa_rtl_stats;
 
 /* One kept tile's stream phase as the RTL ran it: the cycle (counted from acceptance, as
