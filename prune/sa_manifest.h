@@ -8,6 +8,17 @@
 
 #include "sa_err.h"
 
+/* Limits of docs/manifest.md, shared with the readers that build manifests in memory
+ * (sa_topology): k and n below MAX_DIM, m and count at most MAX_ROWS, a layer's
+ * m*k*n*count and the sum over layers at most MAX_WORK. */
+#define SA_MANIFEST_MAX_LAYERS 100000
+#define SA_MANIFEST_MAX_DIM ((int64_t)1 << 31)
+#define SA_MANIFEST_MAX_ROWS ((int64_t)1 << 40)
+#define SA_MANIFEST_MAX_WORK ((int64_t)1 << 62)
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
   SA_ROLE_CONV,
   SA_ROLE_IN_PROJ,
@@ -79,5 +90,9 @@ const char *sa_manifest_hostop_name(int op);
 /* 1 when the layer is selected by pruning scope (sa_scope values of sa_config.h:
  * 0 = ff, 1 = attn, 2 = all). */
 int sa_manifest_in_scope(const sa_layer *l, int scope);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

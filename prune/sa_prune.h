@@ -11,6 +11,10 @@
 #include "sa_mask.h"
 #include "sa_model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The pruning choices; their one definition (sa_config's schema names them, docs/config.md). */
 typedef enum { SA_CRIT_MEAN_ABS, SA_CRIT_L2, SA_CRIT_ACT_AWARE } sa_criterion;
 typedef enum { SA_SCOPE_FF, SA_SCOPE_ATTN, SA_SCOPE_ALL } sa_scope;
@@ -96,5 +100,9 @@ const char *sa_prune_scope_name(int v);
 const char *sa_prune_threshold_name(int v);
 int sa_prune_criterion_parse(const char *s);
 int sa_prune_scope_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

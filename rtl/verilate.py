@@ -5,16 +5,13 @@ Meson 1.0 has no Verilator module, so rtl/meson.build calls this from a custom_t
 outputs are the model's header and archive (used through link_with). The Verilator runtime
 itself is compiled once by Meson, not here.
 
-Every model runs the RTL's assertions (--assert; a failure sets the context's gotError, which
-the harness reports). Models are built for speed: no tracing unless --trace (FST), X
-assignments resolved for speed (--x-assign fast; the RTL assigns no X), initial values of
-unreset state randomised at run time (--x-initial unique: free in speed, and it lets a
-dependence on uninitialised state show up as a co-simulation mismatch), model code compiled
-with OPT_FAST (--opt; Verilator's makefile would otherwise use -Os).
+Verilator's options come from rtl/meson.build (--varg, rtl_vl_args: assertions on, no
+tracing unless the traced variant, --x-assign fast, --x-initial unique); the model code is
+compiled with OPT_FAST=--opt (Verilator's makefile would otherwise use -Os).
 
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
                    --max-k K --max-n N --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
-                   [--trace] [--vlt FILE] [--incdir DIR] SOURCES...
+                   [--varg=OPT ...] [--vlt FILE] [--incdir DIR ...] SOURCES...
 """
 import argparse
 import os
@@ -37,22 +34,21 @@ def main():
     ap.add_argument('--mdir', required=True)
     ap.add_argument('--header', required=True)
     ap.add_argument('--lib', required=True)
+    ap.add_argument('--varg', action='append', default=[],
+                    help="a Verilator option (--varg=-Wall), in order")
     ap.add_argument('--vlt')
-    ap.add_argument('--incdir', action='append', default=[])
-    ap.add_argument('--trace', action='store_true', help='compile FST tracing in')
+    ap.add_argument('--incdir', action='append', default=[],
+                    help='a directory of `include files (sa_assert.svh)')
     ap.add_argument('sources', nargs='+')
     a = ap.parse_args()
 
     prefix = os.path.splitext(os.path.basename(a.header))[0]
     if os.path.isdir(a.mdir):
         shutil.rmtree(a.mdir)
-    cmd = [a.verilator, '--cc', '-Wall', '-O3', '--assert',
-           '--x-assign', 'fast', '--x-initial', 'unique',
+    cmd = [a.verilator] + a.varg + [
            '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
            f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}',
            f'-GMaxK={a.max_k}', f'-GMaxN={a.max_n}']
-    if a.trace:
-        cmd.append('--trace-fst')
     cmd += ['-I' + d for d in a.incdir]
     if a.vlt:
         cmd.append(a.vlt)

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sa_rtl_cache.h"
 #include "sa_rtl_model.h"
 #include "sa_rtl_print.h"
 
@@ -23,8 +24,9 @@
 #define FST_CONFIG_INCLUDE "fst_config.h"
 #include "gtkwave/fstapi.h"
 
-#define SA_RTL_SIZE(r, c) SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
-#define SA_RTL_TRACED(r, c) SaRtlModel *sa_rtl_make_##r##x##c##_trace(VerilatedContext *ctx);
+#define SA_RTL_SIZE(r, c) extern "C" SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
+#define SA_RTL_TRACED(r, c) \
+  extern "C" SaRtlModel *sa_rtl_make_##r##x##c##_trace(VerilatedContext *ctx);
 #include "sa_rtl_sizes.h"
 #undef SA_RTL_SIZE
 #undef SA_RTL_TRACED
@@ -191,15 +193,18 @@ const char *sa_rtl_traced_text(void) {
   return text.c_str();
 }
 
-sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len) {
-  const SizeEntry *e = nullptr;
-  for (int i = 0; i < kNSizes; i++)
-    if (kSizes[i].rows == rows && kSizes[i].cols == cols) e = &kSizes[i];
-  if (!e) {
+int sa_rtl_size_ok(int rows, int cols) {
+  return rows >= SA_RTL_MIN_SIDE && rows <= SA_RTL_MAX_SIDE && cols >= SA_RTL_MIN_SIDE &&
+         cols <= SA_RTL_MAX_SIDE;
+}
+
+sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
+                    size_t err_len) {
+  if (unavailable) *unavailable = 0;
+  if (!sa_rtl_size_ok(rows, cols)) {
     put_err(err, err_len,
-            format("no RTL model of a %dx%d array in this build (built: %s; add it to the "
-                   "rtl_sizes meson option)",
-                   rows, cols, kNSizes ? sa_rtl_sizes_text() : "none"));
+            format("no RTL model of a %dx%d array: the RTL has %d ... %d rows and columns",
+                   rows, cols, SA_RTL_MIN_SIDE, SA_RTL_MAX_SIDE));
     return nullptr;
   }
   if (trace_path && !ends_with(trace_path, ".fst") && !ends_with(trace_path, ".vcd")) {
@@ -207,15 +212,19 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_
             format("%s: name the trace FILE.fst or FILE.vcd", trace_path));
     return nullptr;
   }
-  if (trace_path) {
-    e = nullptr;
-    for (int i = 0; i < kNTraced; i++)
-      if (kTraced[i].rows == rows && kTraced[i].cols == cols) e = &kTraced[i];
-    if (!e) {
-      put_err(err, err_len,
-              format("no traced (waves) RTL model of a %dx%d array in this build (traced: "
-                     "%s; add the size to the rtl_trace meson option)",
-                     rows, cols, kNTraced ? sa_rtl_traced_text() : "none"));
+  // The prebuilt model (the traced one when waves are asked for), else the cache's.
+  const bool traced = trace_path != nullptr;
+  const SizeEntry *table = traced ? kTraced : kSizes;
+  const int n_table = traced ? kNTraced : kNSizes;
+  SaRtlFactory make = nullptr;
+  for (int i = 0; i < n_table; i++)
+    if (table[i].rows == rows && table[i].cols == cols) make = table[i].make;
+  if (!make) {
+    std::string msg;
+    make = sa_rtl_cache_factory(rows, cols, traced, &msg);
+    if (!make) {
+      if (unavailable) *unavailable = 1;
+      put_err(err, err_len, msg);
       return nullptr;
     }
   }
@@ -233,7 +242,7 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_
     r->ctx->randReset(2);
     r->ctx->randSeed(kRandSeed);
     if (trace_path) r->ctx->traceEverOn(true);
-    r->model.reset(e->make(r->ctx.get()));
+    r->model.reset(make(r->ctx.get()));
   } catch (const std::bad_alloc &) {
     put_err(err, err_len, format("out of memory building the %dx%d RTL model", rows, cols));
     return nullptr;

@@ -14,6 +14,10 @@
 #include "sa_mask.h"
 #include "sa_stats.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest value a command's conservative count bound may reach (docs/timing.md §7.7). */
 #define SA_CYCLE_MAX_COUNT ((int64_t)1 << 62)
 
@@ -46,11 +50,18 @@ void sa_run_result_free(sa_run_result *r);
 int sa_run_result_init(const sa_config *cfg, const sa_manifest *man, sa_run_result *out,
                        sa_err *e);
 int sa_run_result_sum_layers(const sa_config *cfg, sa_run_result *out, sa_err *e);
+/* Sets lr's footprint (weight and skip-metadata bytes, sa_host_footprint) for mask keep
+ * (NULL: dense); _sum_layers adds it into out. */
+void sa_run_result_footprint(const sa_config *cfg, sa_layer_result *lr, const uint8_t *keep);
 void sa_run_result_finish(const sa_config *cfg, const sa_manifest *man, sa_run_result *out);
 
 /* Speed-ups of a run: vs the same array dense (dense must be the NULL-mask run of the same
  * config and manifest) and vs host-only execution. */
 double sa_run_speedup_vs_dense(const sa_run_result *run, const sa_run_result *dense);
 double sa_run_speedup_vs_host(const sa_run_result *run);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

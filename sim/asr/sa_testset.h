@@ -57,8 +57,4 @@ int sa_testset_write_feats(const char *path, int64_t n, int64_t n_mels, float sc
 /* Frees everything ts owns and empties it (safe on an empty or zeroed ts). */
 void sa_testset_free(sa_testset *ts);
 
-/* Reads a whole file (at most max bytes) into a malloc'd buffer (*buf, *len). Returns 0 or
- * -1 with "PATH: problem" in e. */
-int sa_testset_slurp(const char *path, size_t max, uint8_t **buf, size_t *len, sa_err *e);
-
 #endif

@@ -16,6 +16,11 @@ int sa_cmd_plot(int argc, char **argv);
 /* For subcommands not built yet: says so on stderr and returns 2. */
 int sa_cmd_not_built(const char *name, const char *issue);
 
+/* Loads and validates a configuration; keys the integration ignores give one warning line
+ * each on stderr, or with strict an error. Returns 0, or -1 with the message printed. */
+struct sa_config;
+int sa_cmd_load_config(const char *path, int strict, struct sa_config *cfg);
+
 /* 1 when argv holds -h or --help. */
 int sa_cmd_wants_help(int argc, char **argv);
 

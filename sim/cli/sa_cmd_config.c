@@ -7,22 +7,22 @@
 #include "sa_config.h"
 
 int sa_cmd_config(int argc, char **argv) {
-  if (sa_cmd_wants_help(argc, argv) || argc != 2) {
-    fprintf(argc == 2 ? stdout : stderr,
-            "usage: sasp config CONFIG   validate CONFIG and print it resolved\n"
-            "       sasp config --doc    print the configuration reference (markdown)\n");
-    return argc == 2 ? 0 : 2;
+  int strict = argc == 3 && !strcmp(argv[2], "--strict");
+  if (sa_cmd_wants_help(argc, argv) || (argc != 2 && !strict)) {
+    int help = sa_cmd_wants_help(argc, argv);
+    fprintf(help ? stdout : stderr,
+            "usage: sasp config CONFIG [--strict]   validate CONFIG and print it resolved\n"
+            "                                       (--strict: keys the integration ignores\n"
+            "                                       are errors, not warnings)\n"
+            "       sasp config --doc               print the configuration reference\n");
+    return help ? 0 : 2;
   }
   if (!strcmp(argv[1], "--doc")) {
     sa_config_write_doc(stdout);
     return 0;
   }
   static sa_config cfg;
-  sa_err e;
-  if (sa_config_load(argv[1], &cfg, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
+  if (sa_cmd_load_config(argv[1], strict, &cfg)) return 1;
   sa_config_write_yaml(&cfg, stdout);
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "sa_config.h"
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_topology.h"
 
 static const char usage_text[] =
     "usage: sasp prune --model DIR --tile RxC --rate r [options] -o OUT\n"
@@ -93,13 +94,12 @@ int sa_cmd_prune(int argc, char **argv) {
   sa_prune_opts o = {SA_CRIT_MEAN_ABS, SA_SCOPE_FF, SA_THRESH_GLOBAL, 1.0,
                      0.0, 0, 0, NULL};
   char manifest_path[SA_PATH_MAX] = "";
+  char topology[SA_PATH_MAX] = ""; /* workload.topology of --config (unless --model) */
+  uint64_t topology_seed = 1;
   int have_rate = 0;
   if (config) {
     static sa_config cfg;
-    if (sa_config_load(config, &cfg, &e)) {
-      fprintf(stderr, "%s\n", e.msg);
-      return 1;
-    }
+    if (sa_cmd_load_config(config, 0, &cfg)) return 1;
     o.criterion = cfg.prune.criterion;
     o.scope = cfg.prune.scope;
     o.threshold = cfg.prune.threshold;
@@ -109,15 +109,18 @@ int sa_cmd_prune(int argc, char **argv) {
     o.tile_cols = cfg.hw.cols;
     have_rate = 1;
     snprintf(manifest_path, sizeof manifest_path, "%s", cfg.workload.manifest);
+    snprintf(topology, sizeof topology, "%s", cfg.workload.topology);
+    topology_seed = (uint64_t)cfg.workload.topology_seed;
   }
   if (model) {
+    topology[0] = 0;
     struct stat sb;
     if (!stat(model, &sb) && S_ISREG(sb.st_mode))
       snprintf(manifest_path, sizeof manifest_path, "%s", model);
     else if (path_join(manifest_path, sizeof manifest_path, model, "manifest.yaml"))
       return usage_error("--model path too long: %s", model);
   }
-  if (!manifest_path[0]) return usage_error("%s", "--model DIR is required");
+  if (!manifest_path[0] && !topology[0]) return usage_error("%s", "--model DIR is required");
   if (!out) return usage_error("%s", "-o OUT is required");
   if (tile) {
     sa_shape s;
@@ -156,7 +159,10 @@ int sa_cmd_prune(int argc, char **argv) {
   sa_maskset ms = {0};
   sa_prune_stats st = {0};
   int rc = 1;
-  if (sa_manifest_load(manifest_path, &man, &e) || sa_model_load(man, &mdl, &e)) goto done;
+  if ((topology[0] ? sa_topology_load(topology, topology_seed, &man, &e)
+                   : sa_manifest_load(manifest_path, &man, &e)) ||
+      sa_model_load(man, &mdl, &e))
+    goto done;
   if (norms_path) {
     if (sa_prune_read_act_norms(man, norms_path, &norms, &e)) goto done;
     o.act_norms = (const float *const *)norms;
@@ -167,7 +173,7 @@ int sa_cmd_prune(int argc, char **argv) {
       sa_maskset_write(p_mask, &ms, &e) || sa_prune_write_summary(man, &o, &st, p_json, p_csv, &e))
     goto done;
   if (mask_only) remove(p_model); /* a stale pruned model would not match mask.bin */
-  printf("%s: pruned %lld of %lld %s tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
+  printf("%s: pruned %lld of %lld %s weight tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
          "%s threshold -> %s\n",
          man->name, (long long)st.tiles_pruned, (long long)st.tiles_selected,
          sa_prune_scope_name(o.scope), 100.0 * st.rate_achieved, (long long)st.tiles_target,

@@ -12,6 +12,7 @@
 #include "sa_mask.h"
 #include "sa_report.h"
 #include "sa_system.h"
+#include "sa_workload.h"
 
 enum { SYS_FAST, SYS_SC };
 
@@ -24,10 +25,13 @@ enum { SYS_FAST, SYS_SC };
 static int usage(FILE *f, int rc) {
   fprintf(f,
           "usage: sasp sim CONFIG [--mask FILE] [--json FILE] [--system fast|sc]\n"
-          "                [--backend c|rtl] [--trace-bus FILE]\n"
-          "  runs workload.manifest of CONFIG on the configured array (dense, or with the\n"
+          "                [--backend c|rtl] [--trace-bus FILE] [--strict]\n"
+          "  runs the workload of CONFIG (workload.manifest, or workload.topology: a SCALE-Sim\n"
+          "  topology CSV) on the configured array (dense, or with the\n"
           "  tile masks of FILE as written by 'sasp prune'), prints per-layer and total\n"
-          "  cycles, stalls, counts, energy, area and speed-ups; --json writes them to FILE.\n"
+          "  cycles, stalls, counts, energy, area, speed-ups and the weight + skip-metadata\n"
+          "  bytes of every layer; --json writes them to FILE. Keys the integration ignores\n"
+          "  give a warning (--strict: an error).\n"
           "  --system fast (default): the analytical model.\n"
           "  --system sc%s:\n"
           "    simulates the whole system (host CPU, interconnect, DRAM, DMA or the cpu_fed\n"
@@ -44,6 +48,7 @@ typedef struct sim_opts {
   const char *cfg, *mask, *json, *trace;
   const char *backend_arg; /* --backend as given (NULL: not given) */
   int system;              /* SYS_* */
+  int strict;              /* --strict: ignored config keys are errors */
   int backend;             /* sa_system_backend */
 } sim_opts;
 
@@ -79,6 +84,8 @@ static int parse(int argc, char **argv, sim_opts *o) {
                 "(the SystemC system model)\n", v);
         return 2;
       }
+    } else if (!strcmp(a, "--strict")) {
+      o->strict = 1;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "sasp sim: unknown option '%s'\n", a);
       return usage(stderr, 2);
@@ -155,12 +162,9 @@ int sa_cmd_sim(int argc, char **argv) {
   if (urc) return urc;
   static sa_config cfg;
   sa_err e;
-  if (sa_config_load(o.cfg, &cfg, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
+  if (sa_cmd_load_config(o.cfg, o.strict, &cfg)) return 1;
   sa_manifest *man = NULL;
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) {
+  if (sa_workload_load(&cfg, &man, &e)) {
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }
@@ -184,14 +188,15 @@ int sa_cmd_sim(int argc, char **argv) {
   }
   const sa_system_result *r = have_run ? &run : &dense;
   const sa_run_result *base = have_run ? &dense.run : NULL;
-  printf("workload %s (%s)%s%s\n", man->name, cfg.workload.manifest,
+  printf("workload %s (%s%s)%s%s\n", man->name,
+         cfg.workload.topology[0] ? "SCALE-Sim topology " : "", sa_workload_path(&cfg),
          have_mask ? ", masks " : ", dense", have_mask ? o.mask : "");
   sa_report_print(stdout, &cfg, &r->run, base);
   sys_json sj = {&cfg, r};
 #ifdef SA_HAVE_SYSTEMC
   if (o.system == SYS_SC) sa_system_print(stdout, &cfg, r);
 #endif
-  if (o.json && sa_report_write_json(o.json, &cfg, cfg.workload.manifest, o.mask, &r->run, base,
+  if (o.json && sa_report_write_json(o.json, &cfg, sa_workload_path(&cfg), o.mask, &r->run, base,
                                      o.system == SYS_SC ? write_system_json : NULL, &sj, &e))
     goto fail;
   rc = 0;

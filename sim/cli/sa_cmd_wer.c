@@ -10,6 +10,7 @@
 
 #include "sa_cmd.h"
 #include "sa_engine.h"
+#include "sa_file.h"
 #include "sa_json.h"
 #include "sa_manifest.h"
 #include "sa_mask.h"
@@ -23,16 +24,19 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: sasp wer --model DIR [--mask FILE --tile RxC] [--testset DIR]\n"
-          "                [--mode int8|fp32] [--max-utts N] [--json FILE] [--hyp FILE]\n"
+          "                [--mode int8|fp32_int8|fp32] [--max-utts N] [--json FILE] [--hyp FILE]\n"
           "                [--compare HYP.tsv] [--seed N] [--boot N] [--threads N]\n"
           "       sasp wer --model DIR --act-norms OUT [--testset DIR] [--max-utts N]\n\n"
           "Word error rate of a transformer_ctc model (docs/asr.md) on a test set. Every weight\n"
-          "GEMM runs on the array's int8 arithmetic (pruned tiles skipped) unless --mode fp32.\n\n"
+          "GEMM runs on the array's int8 arithmetic (pruned tiles skipped) unless --mode says\n"
+          "otherwise.\n\n"
           "  --model DIR       model directory holding manifest.yaml (or the manifest itself)\n"
           "  --mask FILE       tile masks from 'sasp prune' (default: dense)\n"
           "  --tile RxC        array tile the mask was made for (required with --mask)\n"
           "  --testset DIR     feats.bin + transcripts.tsv (default: DIR/testsets/main)\n"
-          "  --mode M          int8 (default, the array's arithmetic) or fp32 (reference)\n"
+          "  --mode M          int8 (default: the array's int8 x int8 arithmetic, v1), fp32_int8\n"
+          "                    (the array's fp32-activation x int8-weight datapath, v2:\n"
+          "                    array.act_type fp32) or fp32 (the float reference)\n"
           "  --max-utts N      score only the first N utterances\n"
           "  --json FILE       write the result as JSON (atomically)\n"
           "  --hyp FILE        write the hypotheses as 'id<TAB>words' lines\n"
@@ -95,7 +99,7 @@ static int compare_hyps(const char *path, const sa_testset *ts, char **hyps, int
   uint8_t *raw;
   size_t len;
   *same = *matched = 0;
-  if (sa_testset_slurp(path, COMPARE_MAX_BYTES, &raw, &len, e)) return -1;
+  if (!(raw = sa_file_read(path, COMPARE_MAX_BYTES, &len, e))) return -1;
   char *buf = sa_malloc(len + 1, e);
   if (!buf) {
     free(raw);
@@ -183,8 +187,9 @@ int sa_cmd_wer(int argc, char **argv) {
   int mode;
   if (!strcmp(mode_s, "int8")) mode = SA_ENGINE_INT8;
   else if (!strcmp(mode_s, "fp32")) mode = SA_ENGINE_FP32;
+  else if (!strcmp(mode_s, "fp32_int8")) mode = SA_ENGINE_FP32_INT8;
   else {
-    fprintf(stderr, "sasp wer: --mode: expected int8 or fp32, got '%s'\n", mode_s);
+    fprintf(stderr, "sasp wer: --mode: expected int8, fp32_int8 or fp32, got '%s'\n", mode_s);
     return 2;
   }
   if (tile && parse_tile(tile, &tr, &tc)) return 2;

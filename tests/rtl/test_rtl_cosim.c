@@ -102,7 +102,7 @@ int main(int argc, char **argv) {
          (unsigned long long)seed, cases, argv[0], rows, cols, (unsigned long long)seed,
          cases);
   char err[512];
-  rtl = sa_rtl_open(rows, cols, NULL, err, sizeof err);
+  rtl = sa_rtl_open(rows, cols, NULL, NULL, err, sizeof err);
   if (!rtl) {
     fprintf(stderr, "%s\n", err);
     return 1;
@@ -225,7 +225,7 @@ int main(int argc, char **argv) {
     int32_t y1[4];
     int64_t cyc;
     for (size_t i = 0; i < sizeof viol / sizeof viol[0]; i++) {
-      sa_rtl *v = sa_rtl_open(rows, cols, NULL, err, sizeof err);
+      sa_rtl *v = sa_rtl_open(rows, cols, NULL, NULL, err, sizeof err);
       CHECK(v != NULL);
       if (!v) continue;
       CHECK(sa_rtl_run(v, x1, w1, 2, 2, 2, NULL, y1, &cyc) == 0);
@@ -244,13 +244,14 @@ int main(int argc, char **argv) {
     CHECK(sa_rtl_run(rtl, x1, w1, 2, 2, 2, NULL, y1, &cyc) == 0);
     CHECK_EQ_INT(y1[0], 1 * 5 + 2 * 7);
   }
-  /* sizes that are not built are refused with a message */
-  CHECK(sa_rtl_open(3, 999, NULL, err, sizeof err) == NULL);
-  CHECK_CONTAINS(err, "no RTL model of a 3x999 array");
-  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.txt", err, sizeof err) == NULL);
+  /* sizes outside the RTL's range are refused with a message */
+  CHECK(sa_rtl_open(3, 999, NULL, NULL, err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "no RTL model of a 3x999 array: the RTL has 2 ... 256 rows and columns");
+  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.txt", NULL, err, sizeof err) == NULL);
   CHECK_CONTAINS(err, "name the trace FILE.fst or FILE.vcd");
-  /* waves: an FST or VCD file is written when asked for, from the size's traced model; a
-   * size without one says how to get it */
+  /* waves: an FST or VCD file is written when asked for, from the size's prebuilt traced
+   * model (rtl_trace); other sizes would build one on demand in the user's model cache, which
+   * this test leaves alone (test_cosim_cli.sh does that in a private cache) */
   char tag[32];
   snprintf(tag, sizeof tag, "%dx%d", rows, cols);
   int traced = 0;
@@ -258,15 +259,15 @@ int main(int argc, char **argv) {
     if ((t == sa_rtl_traced_text() || t[-1] == ' ') && (t[strlen(tag)] == ',' ||
                                                        t[strlen(tag)] == 0))
       traced = 1;
-  if (!traced) {
-    CHECK(sa_rtl_open(rows, cols, "/tmp/w.fst", err, sizeof err) == NULL);
-    CHECK_CONTAINS(err, "no traced (waves) RTL model");
-    CHECK_CONTAINS(err, "rtl_trace meson option");
+  if (!traced) printf("%s has no prebuilt traced model: waves not checked here\n", tag);
+  if (traced) {
+    CHECK(sa_rtl_open(rows, cols, "/nonexistent-dir/w.fst", NULL, err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "cannot open the trace file");
   }
   for (int fmt = 0; traced && fmt < 2; fmt++) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/sasp-rtl-%d.%s", (int)getpid(), fmt ? "vcd" : "fst");
-    sa_rtl *tr = sa_rtl_open(rows, cols, path, err, sizeof err);
+    sa_rtl *tr = sa_rtl_open(rows, cols, path, NULL, err, sizeof err);
     CHECK(tr != NULL);
     if (tr) {
       int8_t x1[2] = {3, -4}, w1[2] = {5, 7};
@@ -296,10 +297,6 @@ int main(int argc, char **argv) {
       CHECK(fopen(tmp, "rb") == NULL);
       remove(path);
     }
-  }
-  if (traced) {
-    CHECK(sa_rtl_open(rows, cols, "/nonexistent-dir/w.fst", err, sizeof err) == NULL);
-    CHECK_CONTAINS(err, "cannot open the trace file");
   }
   sa_rtl_stats st;
   sa_rtl_stats_get(rtl, &st);
