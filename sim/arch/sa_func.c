@@ -16,7 +16,11 @@
  * same BLIS loop order; K-quads of pruned tiles only are skipped as above.
  * Portable path: an i-k-j loop over the masked int8 copy with unsigned accumulation.
  * The kernel is chosen when the weights are packed (the best this CPU runs); the test hook
- * sa_func_use_kernel forces a lower one. */
+ * sa_func_use_kernel forces a lower one.
+ * fp32 x int8 (sa_func_gemm_f32): per output row and tile, the tile's partial sums over its
+ * rows in order, then added into the row; vectorised across columns only, so each output's
+ * order of operations is the documented one. This file is compiled as ISO C (-std=c11),
+ * where GCC does not contract a*b+c into a fused multiply-add (-ffp-contract=off). */
 #include "sa_func.h"
 
 #include <stdlib.h>
@@ -53,6 +57,8 @@ struct sa_func_weights {
   int8_t *wm;        /* k x n int8, masked (portable path and tests) */
   int64_t *run_off;  /* np+1 offsets into runs */
   int64_t *runs;     /* [start, end) pairs of live K-groups per panel */
+  int64_t tr, tc;    /* tile rows and columns (dense without a mask: k x n) */
+  uint8_t *keep;     /* kt x nt kept flags (NULL: dense) */
 };
 
 static int forced = SA_FUNC_AUTO;
@@ -177,6 +183,15 @@ sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_ti
   }
   for (int64_t i = 0; i < k; i++)
     for (int64_t j = 0; j < n; j++) pw->wm[i * n + j] = kept(mask, i, j) ? w[i * n + j] : 0;
+  pw->tr = mask ? mask->tile_rows : k;
+  pw->tc = mask ? mask->tile_cols : n;
+  if (mask) {
+    if (!(pw->keep = sa_malloc((size_t)(mask->kt * mask->nt), e))) {
+      sa_func_free(pw);
+      return NULL;
+    }
+    memcpy(pw->keep, mask->keep, (size_t)(mask->kt * mask->nt));
+  }
   if (pw->kernel == SA_FUNC_PORTABLE) return pw;
   pw->run_off = sa_calloc((size_t)pw->np + 1, sizeof(int64_t), e);
   /* at most one run per two groups, plus one */
@@ -220,6 +235,7 @@ void sa_func_free(sa_func_weights *pw) {
   free(pw->wm);
   free(pw->run_off);
   free(pw->runs);
+  free(pw->keep);
   free(pw);
 }
 
@@ -500,4 +516,54 @@ void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t
   }
 #endif
   gemm_portable(pw, x, m, y);
+}
+
+/* ---- fp32 activations x int8 weights ---- */
+
+void sa_func_gemm_f32_ref(const float *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+                          const sa_tilemask *mask, float *y) {
+  const int64_t tr = mask ? mask->tile_rows : k;
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      float out = 0.0f;
+      for (int64_t k0 = 0; k0 < k; k0 += tr) {
+        if (!kept(mask, k0, j)) continue;
+        float t = 0.0f;
+        for (int64_t kk = k0; kk < k0 + tr && kk < k; kk++) {
+          float p = x[i * k + kk] * (float)w[kk * n + j];
+          t = t + p;
+        }
+        out = out + t;
+      }
+      y[i * n + j] = out;
+    }
+}
+
+void sa_func_gemm_f32(const sa_func_weights *pw, const float *x, int64_t m, float *y) {
+  SA_ASSERT(pw && m >= 0);
+  enum { JB = 256 };
+  const int64_t k = pw->k, n = pw->n, tr = pw->tr, tc = pw->tc, nt_n = (n + tc - 1) / tc;
+  float t[JB];
+  for (int64_t i = 0; i < m; i++) {
+    const float *xr = x + i * k;
+    float *yr = y + i * n;
+    for (int64_t j = 0; j < n; j++) yr[j] = 0.0f;
+    for (int64_t k0 = 0, kt = 0; k0 < k; k0 += tr, kt++) {
+      const int64_t k1 = k0 + tr < k ? k0 + tr : k;
+      for (int64_t j0 = 0; j0 < n; j0 += JB) { /* columns in blocks; a block may span strips */
+        const int64_t j1 = j0 + JB < n ? j0 + JB : n;
+        for (int64_t j = j0; j < j1; j++) t[j - j0] = 0.0f;
+        for (int64_t kk = k0; kk < k1; kk++) {
+          const float xv = xr[kk];
+          const int8_t *wr = pw->wm + kk * n;
+          for (int64_t j = j0; j < j1; j++) {
+            float p = xv * (float)wr[j];
+            t[j - j0] = t[j - j0] + p;
+          }
+        }
+        for (int64_t j = j0; j < j1; j++)
+          if (!pw->keep || pw->keep[kt * nt_n + j / tc]) yr[j] = yr[j] + t[j - j0];
+      }
+    }
+  }
 }

@@ -21,6 +21,11 @@ int sa_cmd_cosim(int argc, char **argv);
 int sa_cmd_wer(int argc, char **argv);
 int sa_cmd_plot(int argc, char **argv);
 
+/* Loads and validates a configuration for command name; keys the integration ignores give
+ * one warning line each on stderr, or with strict an error. Returns 0, or -1 with the message
+ * printed ("sasp NAME: ..."). */
+int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg);
+
 /* Prints "sasp NAME: <e's message>" to stderr; returns SA_EXIT_FAIL. */
 int sa_cmd_fail(const char *name, const sa_err *e);
 

@@ -1,11 +1,34 @@
 /* sa_cmd_common: helpers shared by the subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "sa_cmd.h"
 
 int sa_cmd_fail(const char *name, const sa_err *e) { return sa_args_fail(name, "%s", e->msg); }
+
+int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg) {
+  sa_err e;
+  if (sa_config_load(path, cfg, &e)) {
+    sa_cmd_fail(name, &e);
+    return -1;
+  }
+  /* the warnings too carry the command's prefix */
+  char *warn = NULL;
+  size_t len = 0;
+  FILE *w = open_memstream(&warn, &len);
+  int rc = sa_config_check_ignored(cfg, strict, w ? w : stderr, &e);
+  if (w) fclose(w);
+  for (char *line = warn, *nl; line && *line; line = nl + 1) {
+    nl = strchr(line, '\n');
+    if (!nl) nl = line + strlen(line) - 1;
+    fprintf(stderr, "sasp %s: %.*s\n", name, (int)(nl - line + (*nl != '\n')), line);
+  }
+  free(warn);
+  if (rc) sa_cmd_fail(name, &e);
+  return rc ? -1 : 0;
+}
 
 void sa_cmd_range_of(sa_opt *o, const char *dotted) {
   int rc = sa_config_key_range(dotted, &o->lo, &o->hi);

@@ -5,14 +5,16 @@
 #include "sa_cmd.h"
 
 int sa_cmd_config(int argc, char **argv) {
-  int doc = 0;
+  int doc = 0, strict = 0;
   const sa_opt opts[] = {
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys the integration ignores are errors, not warnings",
+       &strict, 0, 0},
       {"doc", 0, SA_OPT_FLAG, NULL, "print the configuration reference (markdown) instead", &doc,
        0, 0},
       {0},
   };
   const sa_args_spec spec = {
-      "config", "CONFIG\n--doc",
+      "config", "CONFIG [--strict]\n--doc",
       "Validates CONFIG (following its include: chain) and prints it resolved, each defaulted\n"
       "key marked.",
       opts, 1, NULL,
@@ -27,8 +29,7 @@ int sa_cmd_config(int argc, char **argv) {
   }
   if (!n) return sa_args_usage_error(&spec, "CONFIG is required");
   static sa_config cfg;
-  sa_err e;
-  if (sa_config_load(pos[0], &cfg, &e)) return sa_cmd_fail(spec.name, &e);
+  if (sa_cmd_load_config(spec.name, pos[0], strict, &cfg)) return SA_EXIT_FAIL;
   sa_config_write_yaml(&cfg, stdout);
   return SA_EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #include "sa_manifest.h"
 #include "sa_mask.h"
 #include "sa_model.h"
+#include "sa_workload.h"
 
 int sa_cmd_cosim(int argc, char **argv) {
   const char *mask_path = NULL, *trace_path = NULL;
@@ -38,12 +39,12 @@ int sa_cmd_cosim(int argc, char **argv) {
   sa_cmd_range_of(&opts[4], "sweep.seed");
   const sa_args_spec spec = {
       "cosim", "CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N] [--seed S]",
-      "Runs the GEMMs of workload.manifest on the RTL of the configured array and on the C\n"
-      "model and compares every output value and every command's cycle count. Weights are\n"
-      "the model's, quantised to int8 as docs/asr.md specifies; activations are uniform\n"
-      "pseudo-random int8 in [-128, 127]. Array sizes not prebuilt (-Drtl_sizes) are built on\n"
-      "first use into the model cache ($SASP_RTL_CACHE, else $XDG_CACHE_HOME/sasp/rtl or\n"
-      "~/.cache/sasp/rtl).",
+      "Runs the GEMMs of the workload (workload.manifest or workload.topology) on the RTL of\n"
+      "the configured array and on the C model and compares every output value and every\n"
+      "command's cycle count. Weights are the model's, quantised to int8 as docs/asr.md\n"
+      "specifies; activations are uniform pseudo-random int8 in [-128, 127]. Array sizes not\n"
+      "prebuilt (-Drtl_sizes) are built on first use into the model cache ($SASP_RTL_CACHE,\n"
+      "else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
       opts, 1,
       "1 also on any mismatch between RTL and C model, and for an array outside\n"
       "  2x2 ... 256x256; 2 also when no RTL model can be had (built without RTL, verilator\n"
@@ -64,7 +65,7 @@ int sa_cmd_cosim(int argc, char **argv) {
   }
   static sa_config cfg;
   sa_err e;
-  if (sa_config_load(cfg_path, &cfg, &e)) return sa_cmd_fail(spec.name, &e);
+  if (sa_cmd_load_config(spec.name, cfg_path, 0, &cfg)) return SA_EXIT_FAIL;
   if (sample < 0) sample = cfg.sweep.rtl_check == SA_RTL_SAMPLE ? cfg.sweep.rtl_sample : 0;
   if (seed < 0) seed = cfg.sweep.seed;
   sa_manifest *man = NULL;
@@ -72,7 +73,7 @@ int sa_cmd_cosim(int argc, char **argv) {
   sa_maskset ms;
   int have_mask = 0, rc = SA_EXIT_FAIL;
   memset(&ms, 0, sizeof ms);
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) goto fail;
+  if (sa_workload_load(&cfg, &man, &e)) goto fail;
   if (sa_model_load(man, &model, &e)) goto fail;
   if (mask_path) {
     if (sa_maskset_read(mask_path, cfg.hw.rows, cfg.hw.cols, &ms, &e)) goto fail;

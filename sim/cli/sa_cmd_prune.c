@@ -11,6 +11,7 @@
 #include "sa_file.h"
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_topology.h"
 
 int sa_cmd_prune(int argc, char **argv) {
   const char *model = NULL, *tile = NULL, *crit = NULL, *scope = NULL, *norms_path = NULL,
@@ -64,10 +65,12 @@ int sa_cmd_prune(int argc, char **argv) {
                      0.0, 0, 0, NULL};
   int thresh = global ? SA_THRESH_GLOBAL : per_layer ? SA_THRESH_PER_LAYER : -1;
   char manifest_path[SA_PATH_MAX] = "";
+  char topology[SA_PATH_MAX] = ""; /* workload.topology of --config (unless --model) */
+  uint64_t topology_seed = 1;
   int have_rate = 0;
   if (config) {
     static sa_config cfg;
-    if (sa_config_load(config, &cfg, &e)) return sa_cmd_fail(spec.name, &e);
+    if (sa_cmd_load_config(spec.name, config, 0, &cfg)) return SA_EXIT_FAIL;
     o.criterion = cfg.prune.criterion;
     o.scope = cfg.prune.scope;
     o.threshold = cfg.prune.threshold;
@@ -77,10 +80,16 @@ int sa_cmd_prune(int argc, char **argv) {
     o.tile_cols = cfg.hw.cols;
     have_rate = 1;
     snprintf(manifest_path, sizeof manifest_path, "%s", cfg.workload.manifest);
+    snprintf(topology, sizeof topology, "%s", cfg.workload.topology);
+    topology_seed = (uint64_t)cfg.workload.topology_seed;
   }
-  if (model && sa_cmd_model_manifest(&spec, model, manifest_path, sizeof manifest_path))
-    return SA_EXIT_USAGE;
-  if (!manifest_path[0]) return sa_args_usage_error(&spec, "--model DIR is required");
+  if (model) {
+    topology[0] = 0;
+    if (sa_cmd_model_manifest(&spec, model, manifest_path, sizeof manifest_path))
+      return SA_EXIT_USAGE;
+  }
+  if (!manifest_path[0] && !topology[0])
+    return sa_args_usage_error(&spec, "--model DIR is required");
   if (!out) return sa_args_usage_error(&spec, "-o OUT is required");
   if (tile && sa_cmd_parse_tile(&spec, tile, &o.tile_rows, &o.tile_cols)) return SA_EXIT_USAGE;
   if (!o.tile_rows) return sa_args_usage_error(&spec, "--tile RxC is required");
@@ -110,7 +119,10 @@ int sa_cmd_prune(int argc, char **argv) {
   sa_prune_stats st = {0};
   int rc = SA_EXIT_FAIL;
   if (!p_model || !p_mask || !p_json || !p_csv) goto done;
-  if (sa_manifest_load(manifest_path, &man, &e) || sa_model_load(man, &mdl, &e)) goto done;
+  if ((topology[0] ? sa_topology_load(topology, topology_seed, &man, &e)
+                   : sa_manifest_load(manifest_path, &man, &e)) ||
+      sa_model_load(man, &mdl, &e))
+    goto done;
   if (norms_path) {
     if (sa_prune_read_act_norms(man, norms_path, &norms, &e)) goto done;
     o.act_norms = (const float *const *)norms;
@@ -120,10 +132,12 @@ int sa_cmd_prune(int argc, char **argv) {
   if (sa_out_mkdirs(out, &e) || (!mask_only && sa_prune_write_model(mdl, man, p_model, &e)) ||
       sa_maskset_write(p_mask, &ms, &e) ||
       sa_prune_write_summary(man, &o, &st, p_json, p_csv, &e) ||
-      sa_manifest_write_copy(man, out, mask_only ? NULL : "model.safetensors", &e))
+      /* a SCALE-Sim topology has no manifest file to copy: OUT then holds the results only */
+      (!topology[0] &&
+       sa_manifest_write_copy(man, out, mask_only ? NULL : "model.safetensors", &e)))
     goto done;
   if (mask_only) remove(p_model); /* a stale pruned model would not match mask.bin */
-  printf("%s: pruned %lld of %lld %s tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
+  printf("%s: pruned %lld of %lld %s weight tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
          "%s threshold -> %s\n",
          man->name, (long long)st.tiles_pruned, (long long)st.tiles_selected,
          sa_prune_scope_name(o.scope), 100.0 * st.rate_achieved, (long long)st.tiles_target,

@@ -12,6 +12,7 @@
 #include "sa_mask.h"
 #include "sa_report.h"
 #include "sa_system.h"
+#include "sa_workload.h"
 
 enum { SYS_FAST, SYS_SC };
 
@@ -26,12 +27,15 @@ typedef struct sim_opts {
   const char *backend_arg; /* --backend as given (NULL: not given) */
   int system;              /* SYS_* */
   int backend;             /* sa_system_backend */
+  int strict;              /* --strict: ignored config keys are errors */
 } sim_opts;
 
 static const char sim_about[] =
-    "Runs workload.manifest of CONFIG on the configured array (dense, or with the tile masks\n"
-    "of FILE as written by 'sasp prune'), prints per-layer and total cycles, stalls, counts,\n"
-    "energy, area and speed-ups.\n"
+    "Runs the workload of CONFIG (workload.manifest, or workload.topology: a SCALE-Sim\n"
+    "topology CSV) on the configured array (dense, or with the tile masks of FILE as written\n"
+    "by 'sasp prune'), prints per-layer and total cycles, stalls, counts, energy, area,\n"
+    "speed-ups and the weight + skip-metadata bytes of every layer. Keys the integration\n"
+    "ignores give a warning (--strict: an error).\n"
     "--system fast (default): the analytical model. --system sc" SC_BUILT ": the whole system\n"
     "(host CPU, interconnect, DRAM, DMA or the cpu_fed instruction path, accelerator) in\n"
     "SystemC/TLM-2.0, adding the system section (interconnect/DRAM utilisation, difference\n"
@@ -52,11 +56,13 @@ static int parse(int argc, char **argv, sim_opts *o, int *status) {
        "(every command timed on the Verilator RTL)", &o->backend_arg, 0, 0},
       {"trace-bus", 0, SA_OPT_STR, "FILE", "--system sc only: one CSV row per interconnect\n"
        "transaction", &o->trace, 0, 0},
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG that the integration ignores are errors",
+       &o->strict, 0, 0},
       {0},
   };
   const sa_args_spec spec = {
       "sim",
-      "CONFIG [--mask FILE] [--json FILE] [--system fast|sc]\n"
+      "CONFIG [--mask FILE] [--json FILE] [--system fast|sc] [--strict]\n"
       "CONFIG --system sc [--backend c|rtl] [--trace-bus FILE] [...]",
       sim_about, opts, 1, NULL,
   };
@@ -135,9 +141,9 @@ int sa_cmd_sim(int argc, char **argv) {
   if (parse(argc, argv, &o, &status)) return status;
   static sa_config cfg;
   sa_err e;
-  if (sa_config_load(o.cfg, &cfg, &e)) return sa_cmd_fail("sim", &e);
+  if (sa_cmd_load_config("sim", o.cfg, o.strict, &cfg)) return SA_EXIT_FAIL;
   sa_manifest *man = NULL;
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) return sa_cmd_fail("sim", &e);
+  if (sa_workload_load(&cfg, &man, &e)) return sa_cmd_fail("sim", &e);
   int rc = SA_EXIT_FAIL, have_mask = 0, have_run = 0, have_dense = 0;
   sa_maskset ms;
   sa_system_result run, dense;
@@ -158,14 +164,15 @@ int sa_cmd_sim(int argc, char **argv) {
   }
   const sa_system_result *r = have_run ? &run : &dense;
   const sa_run_result *base = have_run ? &dense.run : NULL;
-  printf("workload %s (%s)%s%s\n", man->name, cfg.workload.manifest,
+  printf("workload %s (%s%s)%s%s\n", man->name,
+         cfg.workload.topology[0] ? "SCALE-Sim topology " : "", sa_workload_path(&cfg),
          have_mask ? ", masks " : ", dense", have_mask ? o.mask : "");
   sa_report_print(stdout, &cfg, &r->run, base);
   sys_json sj = {&cfg, r};
 #ifdef SA_HAVE_SYSTEMC
   if (o.system == SYS_SC) sa_system_print(stdout, &cfg, r);
 #endif
-  if (o.json && sa_report_write_json(o.json, &cfg, cfg.workload.manifest, o.mask, &r->run, base,
+  if (o.json && sa_report_write_json(o.json, &cfg, sa_workload_path(&cfg), o.mask, &r->run, base,
                                      o.system == SYS_SC ? write_system_json : NULL, &sj, &e))
     goto fail;
   rc = SA_EXIT_OK;

@@ -98,8 +98,9 @@ int sa_cmd_wer(int argc, char **argv) {
        &tile, 0, 0},
       {"testset", 0, SA_OPT_STR, "DIR", "feats.bin + transcripts.tsv (default: DIR/testsets/main)",
        &testset, 0, 0},
-      {"mode", 0, SA_OPT_STR, "M", "int8 (default, the array's arithmetic) or fp32 (reference)",
-       &mode_s, 0, 0},
+      {"mode", 0, SA_OPT_STR, "M", "int8 (default: the array's int8 x int8 arithmetic, v1),\n"
+       "fp32_int8 (the array's fp32-activation x int8-weight\ndatapath, v2: array.act_type fp32) "
+       "or fp32 (the float\nreference)", &mode_s, 0, 0},
       {"max-utts", 0, SA_OPT_INT, "N", "score only the first N utterances (as workload.max_utts:\n"
        "0 = all)", &max_utts, 0, 0},
       {"json", 0, SA_OPT_STR, "FILE", "write the result as JSON (atomically)", &json_path, 0, 0},
@@ -124,7 +125,7 @@ int sa_cmd_wer(int argc, char **argv) {
       "--model DIR --act-norms OUT [--testset DIR] [--max-utts N]",
       "Word error rate of a transformer_ctc model (docs/asr.md) on a test set, with S/I/D\n"
       "counts and a bootstrap 95 % confidence interval. Every weight GEMM runs on the array's\n"
-      "int8 arithmetic (pruned tiles skipped) unless --mode fp32.",
+      "int8 arithmetic (pruned tiles skipped) unless --mode says otherwise.",
       opts, 0, NULL,
   };
   const char *pos[1];
@@ -134,7 +135,9 @@ int sa_cmd_wer(int argc, char **argv) {
   int mode;
   if (!strcmp(mode_s, "int8")) mode = SA_ENGINE_INT8;
   else if (!strcmp(mode_s, "fp32")) mode = SA_ENGINE_FP32;
-  else return sa_args_usage_error(&spec, "--mode '%s': expected int8 or fp32", mode_s);
+  else if (!strcmp(mode_s, "fp32_int8")) mode = SA_ENGINE_FP32_INT8;
+  else
+    return sa_args_usage_error(&spec, "--mode '%s': expected int8, fp32_int8 or fp32", mode_s);
   if (tile && sa_cmd_parse_tile(&spec, tile, &tr, &tc)) return SA_EXIT_USAGE;
   if (norms_path && (mask_path || json_path || hyp_path || cmp_path))
     return sa_args_usage_error(&spec, "--act-norms runs the dense fp32 model and computes no "
