@@ -40,8 +40,8 @@ enum {
   VMC = 48,       /* VNNI: rows per cache block: 48*256*4 B = 48 KiB of packed X */
   NR = 16,        /* output columns per panel (two 8-lane int32 vectors) */
   MR = 6,         /* rows of the micro-kernel */
-  KC_PAIRS = 128, /* K-pairs per cache block: a panel slice is 128*64 B = 8 KiB (L1) */
-  MC = 96,        /* rows per cache block: 96*128*4 B = 48 KiB of packed X (L2) */
+  KC_PAIRS = 256, /* K-pairs per cache block: a panel slice is 256*64 B = 16 KiB (L1) */
+  MC = 48,        /* rows per cache block: 48*256*4 B = 48 KiB of packed X (L1/L2) */
 };
 
 struct sa_func_weights {
@@ -271,67 +271,57 @@ static void gemm_portable(const sa_func_weights *pw, const int8_t *x, int64_t m,
 }
 
 #if SA_FUNC_X86
-/* Packs X[m0.., k-pairs q0..q1) into xb as int16 pairs (one uint32 per pair), rows padded
- * with zeros up to a multiple of MR. */
+/* Packs X[m0.., k-pairs q0..q1) into xb as int16 (a K-pair is two consecutive int16, read
+ * as one 32-bit lane; K past k is 0), rows padded with zeros up to a multiple of MR. The
+ * plain int8 -> int16 loop vectorises (sign extension). */
 static void pack_x(const int8_t *x, int64_t k, int64_t m0, int64_t mc, int64_t q0, int64_t q1,
-                   uint32_t *xb) {
-  int64_t nq = q1 - q0, mcp = (mc + MR - 1) / MR * MR;
+                   int16_t *xb) {
+  int64_t nk = 2 * (q1 - q0), mcp = (mc + MR - 1) / MR * MR;
+  int64_t k0 = 2 * q0, k1 = 2 * q1 < k ? 2 * q1 : k;
   for (int64_t r = 0; r < mcp; r++) {
-    uint32_t *d = xb + r * nq;
+    int16_t *d = xb + r * nk;
     if (r >= mc) {
-      memset(d, 0, (size_t)nq * sizeof *d);
+      memset(d, 0, (size_t)nk * sizeof *d);
       continue;
     }
     const int8_t *s = x + (m0 + r) * k;
-    for (int64_t q = q0; q < q1; q++) {
-      int64_t kk = 2 * q;
-      uint16_t lo = (uint16_t)(int16_t)s[kk];
-      uint16_t hi = kk + 1 < k ? (uint16_t)(int16_t)s[kk + 1] : 0;
-      d[q - q0] = (uint32_t)lo | ((uint32_t)hi << 16);
-    }
+    for (int64_t kk = k0; kk < k1; kk++) d[kk - k0] = s[kk];
+    for (int64_t kk = k1; kk < k0 + nk; kk++) d[kk - k0] = 0;
   }
 }
 
-/* 6 x 16 micro-kernel: adds X(6 rows, pairs of each run) . W(panel) into y rows [0, mr),
- * columns [0, nr) (row stride ldy), wrapping. xb rows have stride nq pairs, starting at
- * pair q0; wp points at the panel's pair 0. */
-__attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64_t nq,
+/* 6 x 16 micro-kernel: y rows [0, mr), columns [0, nr) (row stride ldy) = (first ? 0 : y) +
+ * X(6 rows, pairs of each run) . W(panel), wrapping. xb rows have stride 2*nq int16,
+ * starting at pair q0; wp points at the panel's pair 0. */
+__attribute__((target("avx2"))) static void micro_avx2(const int16_t *xb, int64_t nq,
                                                        int64_t q0, const int16_t *wp,
                                                        const int64_t *runs, int64_t nruns,
-                                                       int32_t *y, int64_t ldy, int mr,
-                                                       int nr) {
+                                                       int first, int32_t *y, int64_t ldy,
+                                                       int mr, int nr) {
   __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256();
   __m256i c10 = _mm256_setzero_si256(), c11 = _mm256_setzero_si256();
   __m256i c20 = _mm256_setzero_si256(), c21 = _mm256_setzero_si256();
   __m256i c30 = _mm256_setzero_si256(), c31 = _mm256_setzero_si256();
   __m256i c40 = _mm256_setzero_si256(), c41 = _mm256_setzero_si256();
   __m256i c50 = _mm256_setzero_si256(), c51 = _mm256_setzero_si256();
+  const int64_t ld = 2 * nq; /* int16 per packed row */
   for (int64_t r = 0; r < nruns; r++) {
     int64_t a = runs[2 * r], b = runs[2 * r + 1];
     const int16_t *w = wp + a * NR * 2;
-    const int32_t *x0 = (const int32_t *)xb + (a - q0);
-    for (int64_t q = a; q < b; q++, w += NR * 2, x0++) {
+    const int16_t *x0 = xb + 2 * (a - q0);
+    for (int64_t q = a; q < b; q++, w += NR * 2, x0 += 2) {
       __m256i w0 = _mm256_loadu_si256((const __m256i *)w);
       __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + 16));
       __m256i xv;
-      xv = _mm256_set1_epi32(x0[0]);
-      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(xv, w0));
-      c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[nq]);
-      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(xv, w0));
-      c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[2 * nq]);
-      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(xv, w0));
-      c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[3 * nq]);
-      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(xv, w0));
-      c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[4 * nq]);
-      c40 = _mm256_add_epi32(c40, _mm256_madd_epi16(xv, w0));
-      c41 = _mm256_add_epi32(c41, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[5 * nq]);
-      c50 = _mm256_add_epi32(c50, _mm256_madd_epi16(xv, w0));
-      c51 = _mm256_add_epi32(c51, _mm256_madd_epi16(xv, w1));
+      int32_t pr;
+#define ROW(i, lo, hi)                                  \
+  memcpy(&pr, x0 + (i) * ld, sizeof pr);                \
+  xv = _mm256_set1_epi32(pr);                           \
+  lo = _mm256_add_epi32(lo, _mm256_madd_epi16(xv, w0)); \
+  hi = _mm256_add_epi32(hi, _mm256_madd_epi16(xv, w1));
+      ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21)
+      ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+#undef ROW
     }
   }
   __m256i acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
@@ -339,8 +329,13 @@ __attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64
   if (nr == NR) {
     for (int i = 0; i < mr; i++) {
       __m256i *d = (__m256i *)(y + i * ldy);
-      _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), acc[i][0]));
-      _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1), acc[i][1]));
+      if (first) {
+        _mm256_storeu_si256(d, acc[i][0]);
+        _mm256_storeu_si256(d + 1, acc[i][1]);
+      } else {
+        _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), acc[i][0]));
+        _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1), acc[i][1]));
+      }
     }
   } else {
     int32_t t[NR];
@@ -348,7 +343,7 @@ __attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64
       _mm256_storeu_si256((__m256i *)t, acc[i][0]);
       _mm256_storeu_si256((__m256i *)(t + 8), acc[i][1]);
       uint32_t *d = (uint32_t *)(y + i * ldy);
-      for (int j = 0; j < nr; j++) d[j] += (uint32_t)t[j];
+      for (int j = 0; j < nr; j++) d[j] = (first ? 0u : d[j]) + (uint32_t)t[j];
     }
   }
 }
@@ -371,9 +366,8 @@ static int64_t clip_runs(const int64_t *runs, int64_t nruns, int64_t q0, int64_t
 
 static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
   const int64_t k = pw->k, n = pw->n;
-  uint32_t xb[MC * KC_PAIRS];
+  int16_t xb[MC * KC_PAIRS * 2];
   int64_t clipped[2 * (KC_PAIRS / 2 + 2)];
-  memset(y, 0, (size_t)(m * n) * sizeof *y);
   for (int64_t q0 = 0; q0 < pw->kp; q0 += KC_PAIRS) {
     int64_t q1 = q0 + KC_PAIRS < pw->kp ? q0 + KC_PAIRS : pw->kp;
     for (int64_t m0 = 0; m0 < m; m0 += MC) {
@@ -383,12 +377,14 @@ static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int
         const int64_t *runs = pw->runs + 2 * pw->run_off[p];
         int64_t nr_all = pw->run_off[p + 1] - pw->run_off[p];
         int64_t nruns = clip_runs(runs, nr_all, q0, q1, clipped);
-        if (!nruns) continue;
+        /* the first K block writes every output (0 without live pairs); later ones add */
+        int first = q0 == 0;
+        if (!nruns && !first) continue;
         int nr = (int)(n - p * NR < NR ? n - p * NR : NR);
         const int16_t *wp = pw->w16 + p * pw->kp * NR * 2;
         for (int64_t i = 0; i < mc; i += MR) {
           int mr = (int)(mc - i < MR ? mc - i : MR);
-          micro_avx2(xb + i * (q1 - q0), q1 - q0, q0, wp, clipped, nruns,
+          micro_avx2(xb + i * 2 * (q1 - q0), q1 - q0, q0, wp, clipped, nruns, first,
                      y + (m0 + i) * n + p * NR, n, mr, nr);
         }
       }

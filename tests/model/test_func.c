@@ -172,7 +172,7 @@ int main(void) {
       {1, 1, 1, 0, 0},     {3, 10, 6, 4, 4},    {7, 13, 17, 4, 8},  {6, 16, 16, 2, 2},
       {97, 257, 33, 8, 8}, {13, 300, 50, 16, 4}, {200, 130, 70, 8, 16}, {5, 2, 31, 3, 5},
       {64, 512, 128, 16, 16}, {101, 777, 49, 0, 0},
-      /* several cache blocks of K (VNNI: 1024 K per block; AVX2: 256) and of M */
+      /* several cache blocks of K (1024 K per block with VNNI, 512 with AVX2) and of M */
       {50, 2100, 40, 0, 0}, {61, 1500, 70, 32, 16},
   };
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
