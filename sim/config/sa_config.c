@@ -4,13 +4,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_num.h"
 #include "sa_yaml.h"
 
 typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS, K_AXES } ktype;
@@ -342,8 +342,7 @@ static int bad_value(loader *L, const sa_yaml_node *n, const char *dotted, const
 
 static void describe_range(const key *k, int integer, char *buf, size_t len) {
   if (integer && k->min == 1 && k->max >= 1e6) snprintf(buf, len, "a positive integer");
-  else if (integer) snprintf(buf, len, "an integer from %.0f to %.0f", k->min, k->max);
-  else snprintf(buf, len, "a number from %g to %g", k->min, k->max);
+  else sa_num_describe(integer, k->min, k->max, buf, (int)len);
 }
 
 static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
@@ -351,12 +350,8 @@ static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 1, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  long long v = strtoll(n->scalar, &end, 10);
-  if (*end || errno) return bad_value(L, n, dotted, want);
-  if (v < k->min || v > k->max) return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_i64(n->scalar, (int64_t)k->min, (int64_t)k->max, out))
+    return bad_value(L, n, dotted, want);
   return 0;
 }
 
@@ -365,23 +360,18 @@ static int parse_num(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 0, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  double v = strtod(n->scalar, &end);
-  if (*end || errno || !isfinite(v) || v < k->min || v > k->max)
-    return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_f64(n->scalar, k->min, k->max, out)) return bad_value(L, n, dotted, want);
   return 0;
 }
 
 int sa_config_parse_shape(const char *text, sa_shape *s) {
-  char *end;
-  errno = 0;
-  long long r = strtoll(text, &end, 10);
-  if (end == text || (*end != 'x' && *end != 'X') || errno) return -1;
-  const char *p = end + 1;
-  long long c = strtoll(p, &end, 10);
-  if (end == p || *end || errno || r <= 0 || c <= 0 || r > INT32_MAX || c > INT32_MAX) return -1;
+  char buf[64];
+  size_t n = strcspn(text, "xX");
+  if (!text[n] || n >= sizeof buf) return -1;
+  memcpy(buf, text, n);
+  buf[n] = 0;
+  int64_t r, c;
+  if (sa_num_i64(buf, 1, INT32_MAX, &r) || sa_num_i64(text + n + 1, 1, INT32_MAX, &c)) return -1;
   s->rows = r;
   s->cols = c;
   return 0;
@@ -984,6 +974,28 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
     snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
     fprintf(f, "\n### `%s` — %s\n\n", dotted, k->doc);
     doc_table(f, k->sub, dotted);
+  }
+}
+
+int sa_config_key_range(const char *dotted, double *lo, double *hi) {
+  const key *ks = root_keys;
+  const char *p = dotted;
+  for (;;) {
+    size_t n = strcspn(p, ".");
+    const key *k = NULL;
+    for (const key *q = ks; q->name && !k; q++)
+      if (strlen(q->name) == n && !strncmp(q->name, p, n)) k = q;
+    if (!k) return -1;
+    if (!p[n]) {
+      if (k->type == K_SECTION || k->type == K_ENUM || k->type == K_STR || k->type == K_PATH)
+        return -1;
+      *lo = k->min;
+      *hi = k->max;
+      return 0;
+    }
+    if (k->type != K_SECTION) return -1;
+    ks = k->sub;
+    p += n + 1;
   }
 }
 

@@ -210,6 +210,11 @@ const char *sa_config_criterion_name(int v);
 const char *sa_config_scope_name(int v);
 const char *sa_config_threshold_name(int v);
 
+/* The accepted range of the numeric key dotted ("prune.rate", "array.rows"; for the lists
+ * sweep.arrays and sweep.rates: of each element), so that command-line flags accept exactly
+ * what the configuration does. Returns 0, or -1 when there is no such numeric key. */
+int sa_config_key_range(const char *dotted, double *lo, double *hi);
+
 /* Parses "RxC" (e.g. "16x8") into s. Returns 0 or -1. */
 int sa_config_parse_shape(const char *text, sa_shape *s);
 
