@@ -8,6 +8,13 @@
 
 #include "sa_err.h"
 
+/* Limits of docs/manifest.md, shared with the readers that build manifests in memory
+ * (sa_topology): k and n below MAX_DIM, m and count at most MAX_ROWS, a layer's
+ * m*k*n*count and the sum over layers at most MAX_WORK. */
+#define SA_MANIFEST_MAX_LAYERS 100000
+#define SA_MANIFEST_MAX_DIM ((int64_t)1 << 31)
+#define SA_MANIFEST_MAX_ROWS ((int64_t)1 << 40)
+#define SA_MANIFEST_MAX_WORK ((int64_t)1 << 62)
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -77,6 +84,14 @@ typedef struct sa_manifest {
  * *out is owned by the caller (sa_manifest_free). */
 int sa_manifest_load(const char *path, sa_manifest **out, sa_err *e);
 void sa_manifest_free(sa_manifest *m);
+
+/* Writes dir/manifest.yaml, a copy of man's manifest file (comments and layout kept) that
+ * works from dir: its weights: value becomes weights (a path relative to dir, or absolute),
+ * or, when weights is NULL, man's own weights as an absolute path (synthetic:SEED stays);
+ * arch.vocab is copied into dir. So a directory written by 'sasp prune' is a model directory
+ * of its own. Returns 0, or -1 with e filled. */
+int sa_manifest_write_copy(const sa_manifest *man, const char *dir, const char *weights,
+                           sa_err *e);
 
 const char *sa_manifest_role_name(int role);
 const char *sa_manifest_hostop_name(int op);

@@ -4,23 +4,25 @@
 // tiles add (two's-complement wrap). Row rd_row_i of the strip is read for the output stream
 // in the cycle its last column is written: columns 0 .. Cols-2 from the banks, column Cols-1
 // from the value being written (so the row leaves without waiting a cycle).
-module sa_acc #(
+`include "sa_assert.svh"
+
+module sa_acc import sa_pkg::*; #(
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 16,
-  localparam int unsigned MW  = (MaxM > 1) ? $clog2(MaxM) : 1
+  localparam int unsigned MW  = idx_w(MaxM)
 ) (
   input  logic                    clk_i,
   input  logic                    add_i,      // 1: add to the stored value, 0: overwrite
   input  logic [Cols-1:0]         we_i,
   input  logic [Cols-1:0][MW-1:0] row_i,
-  input  logic [Cols-1:0][31:0]   wdata_i,
+  input  logic [Cols-1:0][PsumW-1:0] wdata_i,
   input  logic [MW-1:0]           rd_row_i,
-  output logic [Cols-1:0][31:0]   rd_data_o
+  output logic [Cols-1:0][PsumW-1:0] rd_data_o
 );
 
   for (genvar c = 0; c < Cols; c++) begin : g_bank
-    logic [31:0] mem_q [MaxM];
-    logic [31:0] wval;
+    logic [PsumW-1:0] mem_q [MaxM];
+    logic [PsumW-1:0] wval;
 
     assign wval = add_i ? mem_q[row_i[c]] + wdata_i[c] : wdata_i[c];
 
@@ -30,6 +32,8 @@ module sa_acc #(
         mem_q[row_i[c]] <= wval;
       end
     end
+
+    `ASSERT(RowInRange_A, we_i[c] |-> 32'(row_i[c]) < MaxM, clk_i, 1'b0)
 
     if (c == Cols - 1) begin : g_last
       assign rd_data_o[c] = wval;

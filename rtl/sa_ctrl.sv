@@ -16,28 +16,35 @@
 // in cycle R + T*S after acceptance.
 // Storage: two tile descriptors (slot = tile index bit 0), the shadow weights (in the
 // array), one tile's activations (MaxM rows: row m of tile t+1 may be written once row m of
-// tile t has streamed) and one strip's accumulators (sa_acc).
-module sa_ctrl #(
+// tile t has streamed) and one strip's accumulators (sa_acc). Protocol rules (valid held
+// until ready on every stream, command preconditions, visit order, one done per command)
+// are assertions at the end (sa_assert.svh).
+`include "sa_assert.svh"
+
+module sa_ctrl import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 16,
-  localparam int unsigned MW  = (MaxM > 1) ? $clog2(MaxM) : 1
+  localparam int unsigned MW  = idx_w(MaxM),                          // buffer row index
+  localparam int unsigned MCW = cnt_w(MaxM),                          // M itself
+  localparam int unsigned JW  = idx_w(max_stream(MaxM, Rows, Cols)),  // phase cycle
+  localparam int unsigned RW  = idx_w(Rows)                           // weight row of a tile
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
   // command (valid/ready); the host keeps 1 <= M <= MaxM, K, N >= 1, T <= KT*NT
   input  logic                    cmd_valid_i,
   output logic                    cmd_ready_o,
-  input  logic [31:0]             cmd_m_i,
-  input  logic [31:0]             cmd_k_i,
-  input  logic [31:0]             cmd_n_i,
-  input  logic [31:0]             cmd_tiles_i,
+  input  logic [CmdW-1:0]         cmd_m_i,
+  input  logic [CmdW-1:0]         cmd_k_i,
+  input  logic [CmdW-1:0]         cmd_n_i,
+  input  logic [CmdW-1:0]         cmd_tiles_i,
   output logic                    done_o,
   // kept-tile stream: one beat per kept tile, in visit order
   input  logic                    tile_valid_i,
   output logic                    tile_ready_o,
-  input  logic [31:0]             tile_kt_i,
-  input  logic [31:0]             tile_nt_i,
+  input  logic [CmdW-1:0]         tile_kt_i,
+  input  logic [CmdW-1:0]         tile_nt_i,
   // weight stream (the row itself goes straight into the array's shadow chain)
   input  logic                    w_valid_i,
   output logic                    w_ready_o,
@@ -47,23 +54,23 @@ module sa_ctrl #(
   output logic                    x_we_o,
   output logic [MW-1:0]           x_waddr_o,
   output logic [MW-1:0]           x_raddr_o,
-  input  logic [Rows-1:0][7:0]    x_rdata_i,
+  input  logic [Rows-1:0][ActW-1:0] x_rdata_i,
   // output stream: row out_row_o of strip out_nt_o, lanes enabled where inside N
   output logic                    out_valid_o,
   input  logic                    out_ready_i,
-  output logic [31:0]             out_row_o,
-  output logic [31:0]             out_nt_o,
+  output logic [CmdW-1:0]         out_row_o,
+  output logic [CmdW-1:0]         out_nt_o,
   output logic [Cols-1:0]         out_lane_en_o,
   // observation: a kept tile's first stream cycle (advancing), and stall cycles
   output logic                    tile_start_o,
-  output logic [31:0]             tile_kt_o,
-  output logic [31:0]             tile_nt_o,
+  output logic [CmdW-1:0]         tile_kt_o,
+  output logic [CmdW-1:0]         tile_nt_o,
   output logic                    stall_o,
   // array
   output logic                    en_o,
   output logic                    wload_o,
   output logic                    swap_o,
-  output logic [Rows-1:0][7:0]    act_o,     // before the input skew
+  output logic [Rows-1:0][ActW-1:0] act_o,   // before the input skew
   // accumulators
   output logic                    acc_add_o,
   output logic [Cols-1:0]         acc_we_o,
@@ -71,32 +78,28 @@ module sa_ctrl #(
   output logic [MW-1:0]           acc_rd_row_o
 );
 
-  typedef enum logic [1:0] {
-    StIdle,
-    StLoad,
-    StStream
-  } state_e;
+  ctrl_state_e    state_d, state_q;
+  logic [JW-1:0]  j_d, j_q;            // cycle of the load (0..R-1) or stream (0..S-1) phase
+  logic [CmdW-1:0] t_d, t_q;           // kept tile streaming (or loading, in StLoad)
+  logic [MCW-1:0] m_d, m_q;
+  logic [CmdW-1:0] k_d, k_q, n_d, n_q, tot_d, tot_q;
+  logic [JW-1:0]  s_last_d, s_last_q;  // S - 1
+  logic           first_d, first_q;    // tile t is the first kept tile of its strip
+  logic           done_d, done_q;
+  logic [CmdW-1:0] d_rcv_d, d_rcv_q;   // descriptors received
+  logic [CmdW-1:0] d_kt_d [2], d_kt_q [2];
+  logic [CmdW-1:0] d_nt_d [2], d_nt_q [2];
+  logic [CmdW-1:0] ww_t_d, ww_t_q;     // weight stream: tile being received ...
+  logic [RW-1:0]  ww_r_d, ww_r_q;      // ... and its rows received
+  logic [CmdW-1:0] aw_t_d, aw_t_q;     // activation stream: tile being received ...
+  logic [MW-1:0]  aw_m_d, aw_m_q;      // ... and its rows received
 
-  state_e      state_d, state_q;
-  logic [31:0] j_d, j_q;              // cycle of the load (0..R-1) or stream (0..S-1) phase
-  logic [31:0] t_d, t_q;              // kept tile streaming (or loading, in StLoad)
-  logic [31:0] m_d, m_q, k_d, k_q, n_d, n_q, tot_d, tot_q;
-  logic [31:0] s_last_d, s_last_q;    // S - 1
-  logic        first_d, first_q;      // tile t is the first kept tile of its strip
-  logic        done_d, done_q;
-  logic [31:0] d_rcv_d, d_rcv_q;      // descriptors received
-  logic [31:0] d_kt_d [2], d_kt_q [2];
-  logic [31:0] d_nt_d [2], d_nt_q [2];
-  logic [31:0] ww_t_d, ww_t_q;        // weight stream: tile being received ...
-  logic [31:0] ww_r_d, ww_r_q;        // ... and its rows received
-  logic [31:0] aw_t_d, aw_t_q;        // activation stream: tile being received ...
-  logic [31:0] aw_m_d, aw_m_q;        // ... and its rows received
-
-  logic        busy, in_load, in_stream, accept;
-  logic [31:0] t1, cur_kt, cur_nt, nxt_nt;
-  logic        have_next, consumed;
-  logic        d_fire, w_fire, x_fire;
-  logic        act_ok, desc_ok, w_ok, last_strip, emit, other_ok, advance;
+  logic            busy, in_load, in_stream, accept;
+  logic [CmdW-1:0] t1, cur_kt, cur_nt, nxt_nt;
+  logic [31:0]     j32, m32, aw_m32;  // the narrow counters, widened to compare
+  logic            have_next, consumed;
+  logic            d_fire, w_fire, x_fire;
+  logic            act_ok, desc_ok, w_ok, last_strip, emit, other_ok, advance;
 
   assign busy        = state_q != StIdle;
   assign in_load     = state_q == StLoad;
@@ -109,6 +112,9 @@ module sa_ctrl #(
   assign cur_kt    = d_kt_q[t_q[0]];
   assign cur_nt    = d_nt_q[t_q[0]];
   assign nxt_nt    = d_nt_q[t1[0]];
+  assign j32       = 32'(j_q);
+  assign m32       = 32'(m_q);
+  assign aw_m32    = 32'(aw_m_q);
 
   // ---------------------------------------------------------------------------------------
   // Stream readiness: each stream is ready while the storage behind it has room.
@@ -119,8 +125,8 @@ module sa_ctrl #(
   assign w_ready_o = busy && ww_t_q < tot_q &&
                      ((in_load && ww_t_q == t_q) || (in_stream && ww_t_q == t1));
   // activations: row m of tile u once row m of tile u-1 has streamed
-  assign consumed  = aw_t_q == 0 || aw_t_q - 1 < t_q ||
-                     (aw_t_q - 1 == t_q && in_stream && j_q > aw_m_q);
+  assign consumed  = aw_t_q == '0 || aw_t_q - 1 < t_q ||
+                     (aw_t_q - 1 == t_q && in_stream && j32 > aw_m32);
   assign x_ready_o = busy && aw_t_q < tot_q && consumed;
 
   assign d_fire = tile_valid_i && tile_ready_o;
@@ -131,12 +137,12 @@ module sa_ctrl #(
   // Stall rule (docs/timing.md §6)
   // ---------------------------------------------------------------------------------------
   always_comb begin
-    act_ok     = j_q >= m_q || aw_t_q > t_q || (aw_t_q == t_q && aw_m_q > j_q);
-    desc_ok    = d_rcv_q > t_q && (j_q == 0 || !have_next || d_rcv_q > t1);
+    act_ok     = j32 >= m32 || aw_t_q > t_q || (aw_t_q == t_q && aw_m32 > j32);
+    desc_ok    = d_rcv_q > t_q && (j_q == '0 || !have_next || d_rcv_q > t1);
     w_ok       = j_q != s_last_q || !have_next || ww_t_q > t1 ||
-                 (ww_t_q == t1 && ww_r_q == Rows - 1 && w_fire);
+                 (ww_t_q == t1 && 32'(ww_r_q) == Rows - 1 && w_fire);
     last_strip = !have_next || nxt_nt != cur_nt;
-    emit       = last_strip && j_q >= Rows + Cols - 1 && j_q < m_q + Rows + Cols - 1;
+    emit       = last_strip && j32 >= Rows + Cols - 1 && j32 < m32 + Rows + Cols - 1;
     other_ok   = act_ok && desc_ok && w_ok;
     unique case (state_q)
       StLoad:   advance = w_fire;
@@ -177,30 +183,30 @@ module sa_ctrl #(
       d_rcv_d            = d_rcv_q + 1;
     end
     if (w_fire) begin
-      if (ww_r_q == Rows - 1) begin
+      if (32'(ww_r_q) == Rows - 1) begin
         ww_r_d = '0;
         ww_t_d = ww_t_q + 1;
       end else begin
-        ww_r_d = ww_r_q + 1;
+        ww_r_d = ww_r_q + 1'b1;
       end
     end
     if (x_fire) begin
-      if (aw_m_q == m_q - 1) begin
+      if (aw_m32 == m32 - 1) begin
         aw_m_d = '0;
         aw_t_d = aw_t_q + 1;
       end else begin
-        aw_m_d = aw_m_q + 1;
+        aw_m_d = aw_m_q + 1'b1;
       end
     end
 
     unique case (state_q)
       StIdle: begin
         if (accept) begin
-          m_d      = cmd_m_i;
+          m_d      = MCW'(cmd_m_i);
           k_d      = cmd_k_i;
           n_d      = cmd_n_i;
           tot_d    = cmd_tiles_i;
-          s_last_d = cmd_m_i + Rows + Cols - 2;
+          s_last_d = JW'(cmd_m_i + Rows + Cols - 2);
           t_d      = '0;
           j_d      = '0;
           first_d  = 1'b1;
@@ -209,7 +215,7 @@ module sa_ctrl #(
           ww_r_d   = '0;
           aw_t_d   = '0;
           aw_m_d   = '0;
-          if (cmd_tiles_i != 0) begin
+          if (cmd_tiles_i != '0) begin
             state_d = StLoad;
           end else begin
             done_d = 1'b1;  // no kept tile: 0 cycles, Y = 0
@@ -218,11 +224,11 @@ module sa_ctrl #(
       end
       StLoad: begin
         if (advance) begin
-          if (j_q == Rows - 1) begin
+          if (j32 == Rows - 1) begin
             state_d = StStream;
             j_d     = '0;
           end else begin
-            j_d = j_q + 1;
+            j_d = j_q + 1'b1;
           end
         end
       end
@@ -238,7 +244,7 @@ module sa_ctrl #(
               done_d  = 1'b1;
             end
           end else begin
-            j_d = j_q + 1;
+            j_d = j_q + 1'b1;
           end
         end
       end
@@ -287,7 +293,7 @@ module sa_ctrl #(
   end
 
   assign done_o       = done_q;
-  assign tile_start_o = in_stream && j_q == 0 && advance;
+  assign tile_start_o = in_stream && j_q == '0 && advance;
   assign tile_kt_o    = cur_kt;
   assign tile_nt_o    = cur_nt;
 
@@ -296,7 +302,7 @@ module sa_ctrl #(
   // so after Rows shifts tile row r sits in PE row r.
   // ---------------------------------------------------------------------------------------
   assign wload_o = w_fire;
-  assign swap_o  = (in_load && j_q == Rows - 1 && w_fire) ||
+  assign swap_o  = (in_load && j32 == Rows - 1 && w_fire) ||
                    (in_stream && advance && j_q == s_last_q && have_next);
 
   // ---------------------------------------------------------------------------------------
@@ -304,11 +310,12 @@ module sa_ctrl #(
   // Lanes past K carry 0 (so padded weight rows contribute nothing).
   // ---------------------------------------------------------------------------------------
   assign x_we_o    = x_fire;
-  assign x_waddr_o = MW'(aw_m_q);
+  assign x_waddr_o = aw_m_q;
   assign x_raddr_o = MW'(j_q);
 
   for (genvar r = 0; r < Rows; r++) begin : g_arow
-    assign act_o[r] = (in_stream && j_q < m_q && cur_kt * Rows + r < k_q) ? x_rdata_i[r] : '0;
+    assign act_o[r] = (in_stream && j32 < m32 && 64'(cur_kt) * Rows + r < 64'(k_q)) ?
+                      x_rdata_i[r] : '0;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -320,13 +327,83 @@ module sa_ctrl #(
   assign acc_add_o = !first_q;
 
   for (genvar c = 0; c < Cols; c++) begin : g_ocol
-    assign acc_we_o[c]      = in_stream && advance && j_q >= Rows + c && j_q < m_q + Rows + c;
-    assign acc_row_o[c]     = MW'(j_q - Rows - c);
-    assign out_lane_en_o[c] = cur_nt * Cols + c < n_q;
+    assign acc_we_o[c]      = in_stream && advance && j32 >= Rows + c && j32 < m32 + Rows + c;
+    assign acc_row_o[c]     = MW'(j32 - Rows - c);
+    assign out_lane_en_o[c] = 64'(cur_nt) * Cols + c < 64'(n_q);
+    `ASSERT(AccRowInRange_A, acc_we_o[c] |-> 32'(acc_row_o[c]) < m32)
   end
 
-  assign out_row_o    = j_q - (Rows + Cols - 1);
+  assign out_row_o    = j32 - (Rows + Cols - 1);
   assign out_nt_o     = cur_nt;
   assign acc_rd_row_o = MW'(out_row_o);
+
+  // ---------------------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------------------
+  `ASSERT_INIT(ParamsValid_A, Rows >= 2 && Cols >= 2 && MaxM >= 1)
+
+  // Command preconditions: the host (sa_rtl.cpp, the driver) keeps every command within the
+  // activation buffer and the accumulators; K and N are free.
+  `ASSERT(CmdMInRange_A, accept |-> cmd_m_i >= 1 && cmd_m_i <= MaxM)
+  `ASSERT(CmdKNPositive_A, accept |-> cmd_k_i >= 1 && cmd_n_i >= 1)
+  // valid/ready: a command or a stream beat offered but not taken stays offered, unchanged,
+  // until it is; the output stream holds its beat the same way.
+  `ASSERT(CmdValidHeld_A, $past(cmd_valid_i && !cmd_ready_o) |-> cmd_valid_i)
+  `ASSERT(CmdStable_A, $past(cmd_valid_i && !cmd_ready_o) |->
+                       $stable({cmd_m_i, cmd_k_i, cmd_n_i, cmd_tiles_i}))
+  `ASSERT(TileValidHeld_A, $past(tile_valid_i && !tile_ready_o) |-> tile_valid_i)
+  `ASSERT(TileStable_A, $past(tile_valid_i && !tile_ready_o) |->
+                        $stable({tile_kt_i, tile_nt_i}))
+  `ASSERT(WValidHeld_A, $past(w_valid_i && !w_ready_o) |-> w_valid_i)
+  `ASSERT(XValidHeld_A, $past(x_valid_i && !x_ready_o) |-> x_valid_i)
+  `ASSERT(OutValidHeld_A, $past(out_valid_o && !out_ready_i) |-> out_valid_o)
+  `ASSERT(OutStable_A, $past(out_valid_o && !out_ready_i) |-> $stable({out_row_o, out_nt_o}))
+
+  `ASSERT_KNOWN(StateKnown_A, state_q)
+  `ASSERT(StateValid_A, state_q inside {StIdle, StLoad, StStream})
+  // Streams move only inside a command, and never past its T tiles.
+  `ASSERT_NEVER(BeatWhenIdle_A, (tile_ready_o || w_ready_o || x_ready_o || out_valid_o) && !busy)
+  `ASSERT(TilesInCommand_A, d_fire |-> d_rcv_q < tot_q)
+  `ASSERT(SwapFullTile_A, swap_o |-> (in_stream && ww_t_q > t1) ||
+                          (32'(ww_r_q) == Rows - 1 && w_fire))
+  // A streamed row of activations is in the buffer (the stall rule guarantees it).
+  `ASSERT(ActPresent_A, in_stream && advance && j32 < m32 |->
+                        aw_t_q > t_q || (aw_t_q == t_q && aw_m32 > j32))
+  `ASSERT(AccWriteInStream_A, |acc_we_o |-> in_stream && advance)
+
+`ifdef SA_INC_ASSERT
+  // Checker state: whether an accepted command has not yet signalled done, and the last tile
+  // streamed in the current command.
+  logic            cmd_open_q;
+  logic            seen_q;
+  logic [CmdW-1:0] last_kt_q, last_nt_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cmd_open_q <= 1'b0;
+      seen_q     <= 1'b0;
+      last_kt_q  <= '0;
+      last_nt_q  <= '0;
+    end else begin
+      cmd_open_q <= accept || (cmd_open_q && !done_o);
+      if (accept) begin
+        seen_q <= 1'b0;
+      end else if (tile_start_o) begin
+        seen_q    <= 1'b1;
+        last_kt_q <= cur_kt;
+        last_nt_q <= cur_nt;
+      end
+    end
+  end
+
+  // done: one single-cycle pulse per accepted command, in the cycle after its last.
+  `ASSERT(DoneInCommand_A, done_o |-> cmd_open_q)
+  `ASSERT(DoneWhenIdle_A, done_o |-> state_q == StIdle)
+  `ASSERT(AcceptWhenClosed_A, accept |-> !cmd_open_q || done_o)
+  // Visit order: kept tiles strictly increasing in (nt, kt); the first tile of each strip
+  // writes the accumulators, later ones add.
+  `ASSERT(VisitOrder_A, tile_start_o && seen_q |-> {cur_nt, cur_kt} > {last_nt_q, last_kt_q})
+  `ASSERT(StripFirst_A, tile_start_o |-> first_q == (!seen_q || cur_nt != last_nt_q))
+`endif
 
 endmodule

@@ -4,36 +4,38 @@
 // wrap-around); passes the activation right and the sum down, both registered. The data path
 // advances only when en_i is high (a stall cycle of the streaming interface, docs/timing.md
 // §6, holds it); the weight load and swap have their own enables.
-module sa_pe (
+module sa_pe import sa_pkg::*; (
   input  logic               clk_i,
   input  logic               rst_ni,
   input  logic               en_i,      // data path advances (activation, partial sum)
   // weight load: the shadow weights of a column form a shift chain, top to bottom
   input  logic               wload_i,   // shift: shadow takes w_i
   input  logic               swap_i,    // active takes the (new) shadow weight
-  input  logic signed [7:0]  w_i,
-  output logic signed [7:0]  w_o,
+  input  logic signed [WgtW-1:0]  w_i,
+  output logic signed [WgtW-1:0]  w_o,
   // data path
-  input  logic signed [7:0]  act_i,
-  output logic signed [7:0]  act_o,
-  input  logic signed [31:0] psum_i,
-  output logic signed [31:0] psum_o
+  input  logic signed [ActW-1:0]  act_i,
+  output logic signed [ActW-1:0]  act_o,
+  input  logic signed [PsumW-1:0] psum_i,
+  output logic signed [PsumW-1:0] psum_o
 );
 
-  logic signed [7:0]  w_shadow_d, w_shadow_q;
-  logic signed [7:0]  w_active_d, w_active_q;
-  logic signed [7:0]  act_d, act_q;
-  logic signed [15:0] prod;
-  logic signed [31:0] psum_d, psum_q;
+  localparam int unsigned ProdW = ActW + WgtW;
+
+  logic signed [WgtW-1:0]  w_shadow_d, w_shadow_q;
+  logic signed [WgtW-1:0]  w_active_d, w_active_q;
+  logic signed [ActW-1:0]  act_d, act_q;
+  logic signed [ProdW-1:0] prod;
+  logic signed [PsumW-1:0] psum_d, psum_q;
 
   always_comb begin
     w_shadow_d = wload_i ? w_i : w_shadow_q;
     // The swap takes the value the shadow register is loading in the same cycle, so the
     // last weight row shifted in at the end of a load phase is already active next cycle.
     w_active_d = swap_i ? w_shadow_d : w_active_q;
-    prod       = 16'(w_active_q) * 16'(act_i);
+    prod       = ProdW'(w_active_q) * ProdW'(act_i);
     act_d      = en_i ? act_i : act_q;
-    psum_d     = en_i ? psum_i + 32'(prod) : psum_q;
+    psum_d     = en_i ? psum_i + PsumW'(prod) : psum_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -3,60 +3,62 @@
 // drained through valid/ready streams (docs/timing.md §6): a command {M, K, N, T}, the T
 // kept tiles' coordinates, their weight rows and activation rows in, output rows out. On-chip
 // storage depends on the array and MaxM (rows per command) only, so any K and N run.
-module sa_top #(
+`include "sa_assert.svh"
+
+module sa_top import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 1024,
-  localparam int unsigned MW  = (MaxM > 1) ? $clog2(MaxM) : 1
+  localparam int unsigned MW  = idx_w(MaxM)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
   // command
   input  logic                   cmd_valid_i,
   output logic                   cmd_ready_o,
-  input  logic [31:0]            cmd_m_i,
-  input  logic [31:0]            cmd_k_i,
-  input  logic [31:0]            cmd_n_i,
-  input  logic [31:0]            cmd_tiles_i,     // T: kept tiles that will follow
+  input  logic [CmdW-1:0]          cmd_m_i,
+  input  logic [CmdW-1:0]          cmd_k_i,
+  input  logic [CmdW-1:0]          cmd_n_i,
+  input  logic [CmdW-1:0]          cmd_tiles_i,     // T: kept tiles that will follow
   output logic                   done_o,
   // kept tiles in visit order (strips outer, kt inner)
   input  logic                   tile_valid_i,
   output logic                   tile_ready_o,
-  input  logic [31:0]            tile_kt_i,
-  input  logic [31:0]            tile_nt_i,
+  input  logic [CmdW-1:0]          tile_kt_i,
+  input  logic [CmdW-1:0]          tile_nt_i,
   // per kept tile, Rows weight rows, row Rows-1 first: lane c = W[kt*Rows + r][nt*Cols + c]
   input  logic                   w_valid_i,
   output logic                   w_ready_o,
-  input  logic [Cols-1:0][7:0]   w_data_i,
+  input  logic [Cols-1:0][WgtW-1:0] w_data_i,
   // per kept tile, M activation rows: lane r = X[m][kt*Rows + r]
   input  logic                   x_valid_i,
   output logic                   x_ready_o,
-  input  logic [Rows-1:0][7:0]   x_data_i,
+  input  logic [Rows-1:0][ActW-1:0] x_data_i,
   // per strip with a kept tile, M output rows: lane c = Y[out_row_o][out_nt_o*Cols + c]
   // (0 past N)
   output logic                   out_valid_o,
   input  logic                   out_ready_i,
-  output logic [31:0]            out_row_o,
-  output logic [31:0]            out_nt_o,
-  output logic [Cols-1:0][31:0]  out_data_o,
+  output logic [CmdW-1:0]          out_row_o,
+  output logic [CmdW-1:0]          out_nt_o,
+  output logic [Cols-1:0][PsumW-1:0] out_data_o,
   // observation for the harness (docs/timing.md §4, §6)
   output logic                   tile_start_o,
-  output logic [31:0]            tile_kt_o,
-  output logic [31:0]            tile_nt_o,
+  output logic [CmdW-1:0]          tile_kt_o,
+  output logic [CmdW-1:0]          tile_nt_o,
   output logic                   stall_o
 );
 
   logic                     x_we;
   logic [MW-1:0]            x_waddr, x_raddr;
-  logic [Rows-1:0][7:0]     x_rdata;
+  logic [Rows-1:0][ActW-1:0] x_rdata;
   logic                     en, wload, swap;
-  logic [Rows-1:0][7:0]     act, act_skewed;
-  logic [Cols-1:0][31:0]    psum;
+  logic [Rows-1:0][ActW-1:0] act, act_skewed;
+  logic [Cols-1:0][PsumW-1:0] psum;
   logic                     acc_add;
   logic [Cols-1:0]          acc_we;
   logic [Cols-1:0][MW-1:0]  acc_row;
   logic [MW-1:0]            acc_rd_row;
-  logic [Cols-1:0][31:0]    acc_rd;
+  logic [Cols-1:0][PsumW-1:0] acc_rd;
   logic [Cols-1:0]          out_lane_en;
 
   sa_ctrl #(
@@ -106,7 +108,7 @@ module sa_top #(
 
   // One tile's activations: MaxM rows of Rows lanes.
   sa_ram_1w1r #(
-    .Width (Rows * 8),
+    .Width (Rows * ActW),
     .Depth (MaxM)
   ) u_xbuf (
     .clk_i,
@@ -119,7 +121,7 @@ module sa_top #(
 
   sa_skew #(
     .Lanes (Rows),
-    .Width (8)
+    .Width (ActW)
   ) u_skew (
     .clk_i,
     .rst_ni,
@@ -158,5 +160,19 @@ module sa_top #(
   for (genvar c = 0; c < Cols; c++) begin : g_out
     assign out_data_o[c] = out_lane_en[c] ? acc_rd[c] : '0;
   end
+
+  // Inputs and outputs carry no X/Z (4-state simulators; Verilator is 2-state).
+  `ASSERT_KNOWN(CmdValidKnown_A, cmd_valid_i)
+  `ASSERT_KNOWN_IF(CmdKnown_A, {cmd_m_i, cmd_k_i, cmd_n_i, cmd_tiles_i}, cmd_valid_i)
+  `ASSERT_KNOWN(ValidsKnown_A, {tile_valid_i, w_valid_i, x_valid_i, out_ready_i})
+  `ASSERT_KNOWN_IF(TileKnownIn_A, {tile_kt_i, tile_nt_i}, tile_valid_i)
+  `ASSERT_KNOWN_IF(WKnown_A, w_data_i, w_valid_i)
+  `ASSERT_KNOWN_IF(XKnown_A, x_data_i, x_valid_i)
+  `ASSERT_KNOWN(ReadyKnown_A, {cmd_ready_o, tile_ready_o, w_ready_o, x_ready_o})
+  `ASSERT_KNOWN(DoneKnown_A, done_o)
+  `ASSERT_KNOWN(OutValidKnown_A, out_valid_o)
+  `ASSERT_KNOWN_IF(OutKnown_A, {out_row_o, out_nt_o, out_data_o}, out_valid_o)
+  `ASSERT_KNOWN(TileStartKnown_A, tile_start_o)
+  `ASSERT_KNOWN_IF(TileKnown_A, {tile_kt_o, tile_nt_o}, tile_start_o)
 
 endmodule

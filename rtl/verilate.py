@@ -5,9 +5,13 @@ Meson 1.0 has no Verilator module, so rtl/meson.build calls this from a custom_t
 outputs are the model's header and archive (used through link_with). The Verilator runtime
 itself is compiled once by Meson, not here.
 
+Verilator's options come from rtl/meson.build (--varg, rtl_vl_args: assertions on, no
+tracing unless the traced variant, --x-assign fast, --x-initial unique); the model code is
+compiled with OPT_FAST=--opt (Verilator's makefile would otherwise use -Os).
+
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
                    --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
-                   [--varg=OPT ...] [--vlt FILE] SOURCES...
+                   [--varg=OPT ...] [--vlt FILE] [--incdir DIR ...] SOURCES...
 """
 import argparse
 import os
@@ -31,6 +35,8 @@ def main():
     ap.add_argument('--varg', action='append', default=[],
                     help="a Verilator option (--varg=-Wall), in order")
     ap.add_argument('--vlt')
+    ap.add_argument('--incdir', action='append', default=[],
+                    help='a directory of `include files (sa_assert.svh)')
     ap.add_argument('sources', nargs='+')
     a = ap.parse_args()
 
@@ -40,6 +46,7 @@ def main():
     cmd = [a.verilator] + a.varg + [
            '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
            f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}']
+    cmd += ['-I' + d for d in a.incdir]
     if a.vlt:
         cmd.append(a.vlt)
     cmd += a.sources

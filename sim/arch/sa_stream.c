@@ -6,15 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_rng.h"
 #include "sa_timing.h"
 
 int sa_stream_offer(const sa_stream_source *s, int stream, int64_t cycle) {
   if (!s || s->pct >= 100) return 1;
-  uint64_t z = s->seed ^ ((uint64_t)(stream + 1) << 56) ^ (uint64_t)cycle;
-  z += 0x9e3779b97f4a7c15ull; /* splitmix64 */
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
+  uint64_t z = sa_rng_mix(s->seed ^ ((uint64_t)(stream + 1) << 56) ^ (uint64_t)cycle);
   return (int)(z % 100) < s->pct;
 }
 

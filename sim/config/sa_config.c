@@ -4,16 +4,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_num.h"
 #include "sa_yaml.h"
 
-typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS } ktype;
+typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS, K_AXES } ktype;
 
 typedef struct key {
   const char *name;
@@ -34,6 +34,10 @@ typedef struct key {
 
 static const char *const dataflows[] = {"ws", NULL};
 static const char *const integrations[] = {"dma", "cpu_fed", NULL};
+static const char *const act_types[] = {"int8", "fp32", NULL};
+static const char *const skip_formats[] = {"interleaved", "with_flag", "meta_data",
+                                           "hidden_key",  "csr",       "csc",
+                                           "dynamic",     "non_pruned", "bitmap", NULL};
 static const char *const criteria[] = {"mean_abs", "l2", "act_aware", NULL};
 static const char *const scopes[] = {"ff", "attn", "all", NULL};
 static const char *const thresholds[] = {"global", "per_layer", NULL};
@@ -45,6 +49,9 @@ static const key array_keys[] = {
     {"cols", K_INT, OFF(hw.cols), 2, 4096, "16", "PEs", "array columns C (tile width along N)"},
     {"dataflow", K_ENUM, OFF(hw.dataflow), 0, 0, "ws", "", "dataflow; only weight-stationary",
      dataflows},
+    {"act_type", K_ENUM, OFF(hw.act_type), 0, 0, "int8", "",
+     "activation type (weights are int8): int8 x int8 -> int32 (the paper's v1) or fp32 x int8 "
+     "-> fp32 (v2; integration cpu_fed only)", act_types},
     {"clock_mhz", K_NUM, OFF(hw.clock_mhz), 1e-3, 1e5, "1000", "MHz", "accelerator clock"},
     END};
 
@@ -66,19 +73,71 @@ static const key memory_keys[] = {
      "DRAM access latency"},
     END};
 
+/* cpu_fed.walk.<format>: tile_cycles (and strip_cycles where the format has headers) */
+#define WALK_TILE(f, doc) \
+  {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+#define WALK_STRIP(f, doc) \
+  {"strip_cycles", K_NUM, OFF(hw.walk_strip[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+static const key walk_INTERLEAVED_keys[] = {
+    WALK_TILE(INTERLEAVED, "per tile: its bitmap bit tested"),
+    WALK_STRIP(INTERLEAVED, "per tile column: its offset word and bitmap words"), END};
+static const key walk_WITH_FLAG_keys[] = {
+    WALK_TILE(WITH_FLAG, "per tile: its flag bit extracted and tested"), END};
+static const key walk_META_DATA_keys[] = {
+    WALK_TILE(META_DATA, "per tile of a column with kept tiles: its flag tested"),
+    WALK_STRIP(META_DATA, "per tile column: its column flag"), END};
+static const key walk_HIDDEN_KEY_keys[] = {
+    WALK_TILE(HIDDEN_KEY, "per tile: its first word compared with the key"), END};
+static const key walk_CSR_keys[] = {WALK_TILE(CSR, "per kept tile: its column index"),
+                                    WALK_STRIP(CSR, "per tile row: its pointer pair"), END};
+static const key walk_CSC_keys[] = {WALK_TILE(CSC, "per kept tile: its row index"),
+                                    WALK_STRIP(CSC, "per tile column: its pointer pair"), END};
+static const key walk_DYNAMIC_keys[] = {
+    WALK_TILE(DYNAMIC, "per tile: starting its scan"),
+    {"word_cycles", K_NUM, OFF(hw.walk_word), 0, 1e6, "0", "cycles",
+     "per weight word scanned for zero"},
+    END};
+#undef WALK_TILE
+#undef WALK_STRIP
+
+static const key walk_keys[] = {
+    {"interleaved", K_SECTION, 0, 0, 0, NULL, "", "the paper's encoding",
+     .sub = walk_INTERLEAVED_keys},
+    {"with_flag", K_SECTION, 0, 0, 0, NULL, "", "a flag bit per tile",
+     .sub = walk_WITH_FLAG_keys},
+    {"meta_data", K_SECTION, 0, 0, 0, NULL, "", "column and tile flags",
+     .sub = walk_META_DATA_keys},
+    {"hidden_key", K_SECTION, 0, 0, 0, NULL, "", "a sentinel word per pruned tile",
+     .sub = walk_HIDDEN_KEY_keys},
+    {"csr", K_SECTION, 0, 0, 0, NULL, "", "tile rows with column indices", .sub = walk_CSR_keys},
+    {"csc", K_SECTION, 0, 0, 0, NULL, "", "tile columns with row indices", .sub = walk_CSC_keys},
+    {"dynamic", K_SECTION, 0, 0, 0, NULL, "", "scan for all-zero tiles", .sub = walk_DYNAMIC_keys},
+    END};
+
+/* Costs in host cycles; the loop, add and walk costs default to 0 (not charged): the paper
+ * presets set the values derived in docs/host-costs.md. */
 static const key cpu_fed_keys[] = {
     {"bus_bits", K_INT, OFF(hw.bus_bits), 8, 1024, "32", "bits",
-     "CPU-array bus width (weights and activations move bus_bits/8 per instruction)"},
+     "CPU-array bus width: bus_bits/8 weights or bus_bits/act_bits activations per word"},
+    {"skip_format", K_ENUM, OFF(hw.skip_format), 0, 0, "interleaved", "",
+     "how the CPU finds kept tiles (docs/timing.md §8.3): the reference system's encodings "
+     "(interleaved is the paper's) or bitmap (walk not charged)", skip_formats},
     {"write_weights_cycles", K_INT, OFF(hw.instr_write_weights), 0, 1e6, "1", "cycles",
-     "cost of one weight-write instruction"},
-    {"queue_input_cycles", K_INT, OFF(hw.instr_queue_input), 0, 1e6, "1", "cycles",
-     "cost of one queue-input instruction"},
+     "one weight-write custom instruction (one bus word of weights)"},
+    {"queue_cycles", K_INT, OFF(hw.instr_queue), 0, 1e6, "1", "cycles",
+     "one queue custom instruction (one bus word in, one out)"},
     {"stream_cycles", K_INT, OFF(hw.instr_stream), 0, 1e6, "1", "cycles",
-     "cost of one stream-one-step instruction"},
-    {"read_output_cycles", K_INT, OFF(hw.instr_read_output), 0, 1e6, "1", "cycles",
-     "cost of reading one int32 output from the array"},
-    {"accumulate_cycles", K_INT, OFF(hw.cpu_accumulate), 0, 1e6, "1", "cycles",
-     "host cost of adding one partial sum into the output tile"},
+     "one stream custom instruction (one bus word in, one out, the array steps)"},
+    {"weight_loop_cycles", K_NUM, OFF(hw.loop_weight), 0, 1e6, "0", "cycles",
+     "issuing code around each weight-write instruction (weight word load, address, loop)"},
+    {"stream_loop_cycles", K_NUM, OFF(hw.loop_stream), 0, 1e6, "0", "cycles",
+     "issuing code around each queue/stream instruction (input word load, validity test, loop)"},
+    {"add_int8_cycles", K_NUM, OFF(hw.add_int8), 0, 1e6, "0", "cycles",
+     "software add of one returned int8 output element into the output in memory"},
+    {"add_fp32_cycles", K_NUM, OFF(hw.add_fp32), 0, 1e6, "0", "cycles",
+     "software add of one returned fp32 output element"},
+    {"walk", K_SECTION, 0, 0, 0, NULL, "", "CPU cost of walking each skip encoding",
+     .sub = walk_keys},
     END};
 
 static const key host_keys[] = {
@@ -114,8 +173,14 @@ static const key system_keys[] = {
     END};
 
 static const key workload_keys[] = {
-    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, NULL, "",
-     "model manifest (workloads/<model>/manifest.yaml)", .cap = SA_PATH_MAX},
+    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, "\"\"", "",
+     "model manifest (workloads/<model>/manifest.yaml); this or topology is required",
+     .cap = SA_PATH_MAX},
+    {"topology", K_PATH, OFF(workload.topology), 0, 0, "\"\"", "",
+     "SCALE-Sim topology CSV (GEMM or convolution format, docs/scale-sim.md) timed with "
+     "synthetic weights, instead of a manifest", .cap = SA_PATH_MAX},
+    {"topology_seed", K_INT, OFF(workload.topology_seed), 0, 2147483647, "1", "",
+     "seed of a topology's synthetic weights"},
     {"testset", K_PATH, OFF(workload.testset), 0, 0, "\"\"", "",
      "test-set directory for WER; empty: no WER column", .cap = SA_PATH_MAX},
     {"max_utts", K_INT, OFF(workload.max_utts), 0, 1e9, "0", "utterances",
@@ -149,6 +214,11 @@ static const key sweep_keys[] = {
     {"rtl_sample", K_INT, OFF(sweep.rtl_sample), 1, 1e6, "4", "GEMMs",
      "GEMMs co-simulated per point when rtl_check is sample"},
     {"seed", K_INT, OFF(sweep.seed), 0, 2147483647, "1", "", "seed for sampling and bootstrap"},
+    {"axes", K_AXES, OFF(sweep.n_axes), 0, 0, "{}", "",
+     "strategy axes: a map from configuration keys to lists of values, e.g. "
+     "{prune.criterion: [mean_abs, l2], integration: [dma, cpu_fed]}; the grid is arrays x "
+     "rates x every combination of the values (docs/guide.md)",
+     .cap = SA_MAX_AXES, .off2 = OFF(sweep.axes)},
     END};
 
 static const key root_keys[] = {
@@ -175,6 +245,8 @@ static const key root_keys[] = {
 #define TOFF(f) offsetof(sa_tech_cfg, f)
 static const key tech_energy_keys[] = {
     {"mac_int8", K_NUM, TOFF(e_mac_int8), 0, 1e6, NULL, "pJ", "int8 multiply + int32 add"},
+    {"mac_fp32", K_NUM, TOFF(e_mac_fp32), 0, 1e6, NULL, "pJ",
+     "fp32 multiply (int8 weight widened) + fp32 add (array.act_type fp32)"},
     {"reg_byte", K_NUM, TOFF(e_reg_byte), 0, 1e6, NULL, "pJ", "one byte into a register"},
     {"sram_byte_8kib", K_NUM, TOFF(e_sram_byte_8kib), 0, 1e6, NULL, "pJ",
      "one byte read or written in an 8 KiB SRAM"},
@@ -189,6 +261,8 @@ static const key tech_energy_keys[] = {
     END};
 static const key tech_area_keys[] = {
     {"pe", K_NUM, TOFF(a_pe), 0, 1e9, NULL, "um^2", "one PE (int8 MAC, registers)"},
+    {"pe_fp32", K_NUM, TOFF(a_pe_fp32), 0, 1e9, NULL, "um^2",
+     "one PE of an fp32 x int8 array (fp32 multiplier and adder, registers)"},
     {"sram_byte", K_NUM, TOFF(a_sram_byte), 0, 1e9, NULL, "um^2", "one byte of SRAM"},
     {"controller", K_NUM, TOFF(a_controller), 0, 1e12, NULL, "um^2",
      "controller, skew/de-skew, mask logic"},
@@ -200,6 +274,36 @@ static const key tech_keys[] = {
     {"area_um2", K_SECTION, 0, 0, 0, NULL, "", "area", .sub = tech_area_keys},
     END};
 
+/* The scalar leaf named by a dotted key ("prune.criterion", "tech"), or NULL. */
+static const key *find_key(const key *tbl, const char *dotted) {
+  const char *dot = strchr(dotted, '.');
+  size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
+  for (const key *k = tbl; k->name; k++) {
+    if (strlen(k->name) != n || strncmp(k->name, dotted, n)) continue;
+    if (k->type == K_SECTION) return dot ? find_key(k->sub, dot + 1) : NULL;
+    return dot ? NULL : k;
+  }
+  return NULL;
+}
+
+static int is_scalar(const key *k) {
+  return k && k->type != K_SECTION && k->type != K_SHAPES && k->type != K_NUMS &&
+         k->type != K_AXES;
+}
+
+int sa_config_is_scalar_key(const char *dotted) { return is_scalar(find_key(root_keys, dotted)); }
+
+/* The dotted names of every scalar leaf of tbl into names[0..*n) (for suggestions). */
+static void scalar_names(const key *tbl, const char *prefix, char names[][64], size_t cap,
+                         size_t *n) {
+  for (const key *k = tbl; k->name && *n < cap; k++) {
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) scalar_names(k->sub, dotted, names, cap, n);
+    else if (is_scalar(k)) snprintf(names[(*n)++], 64, "%s", dotted);
+  }
+}
+
 /* ---- loading ---- */
 
 enum { MAX_INCLUDE_DEPTH = 8 };
@@ -207,16 +311,18 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
+  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k) {
+static void mark_set(loader *L, const key *k, const char *dotted) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
+  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -236,8 +342,7 @@ static int bad_value(loader *L, const sa_yaml_node *n, const char *dotted, const
 
 static void describe_range(const key *k, int integer, char *buf, size_t len) {
   if (integer && k->min == 1 && k->max >= 1e6) snprintf(buf, len, "a positive integer");
-  else if (integer) snprintf(buf, len, "an integer from %.0f to %.0f", k->min, k->max);
-  else snprintf(buf, len, "a number from %g to %g", k->min, k->max);
+  else sa_num_describe(integer, k->min, k->max, buf, (int)len);
 }
 
 static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
@@ -245,12 +350,8 @@ static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 1, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  long long v = strtoll(n->scalar, &end, 10);
-  if (*end || errno) return bad_value(L, n, dotted, want);
-  if (v < k->min || v > k->max) return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_i64(n->scalar, (int64_t)k->min, (int64_t)k->max, out))
+    return bad_value(L, n, dotted, want);
   return 0;
 }
 
@@ -259,23 +360,18 @@ static int parse_num(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 0, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  double v = strtod(n->scalar, &end);
-  if (*end || errno || !isfinite(v) || v < k->min || v > k->max)
-    return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_f64(n->scalar, k->min, k->max, out)) return bad_value(L, n, dotted, want);
   return 0;
 }
 
 int sa_config_parse_shape(const char *text, sa_shape *s) {
-  char *end;
-  errno = 0;
-  long long r = strtoll(text, &end, 10);
-  if (end == text || (*end != 'x' && *end != 'X') || errno) return -1;
-  const char *p = end + 1;
-  long long c = strtoll(p, &end, 10);
-  if (end == p || *end || errno || r <= 0 || c <= 0 || r > INT32_MAX || c > INT32_MAX) return -1;
+  char buf[64];
+  size_t n = strcspn(text, "xX");
+  if (!text[n] || n >= sizeof buf) return -1;
+  memcpy(buf, text, n);
+  buf[n] = 0;
+  int64_t r, c;
+  if (sa_num_i64(buf, 1, INT32_MAX, &r) || sa_num_i64(text + n + 1, 1, INT32_MAX, &c)) return -1;
   s->rows = r;
   s->cols = c;
   return 0;
@@ -294,6 +390,68 @@ static int resolve_path(loader *L, const sa_yaml_node *n, const char *dotted, ch
   if (dlen + strlen(v) >= cap) return bad_value(L, n, dotted, "a shorter path");
   memcpy(dst, n->file, dlen);
   strcpy(dst + dlen, v);
+  return 0;
+}
+
+/* sweep.axes: {KEY: [VALUE, ...], ...}. Keys must be scalar leaves of the schema; the values
+ * are kept as text and checked by sa_config_set in finish(), once the whole file is read. */
+static int parse_axes(loader *L, const key *k, const sa_yaml_node *n, const char *dotted) {
+  if (n->kind != SA_YAML_MAP)
+    return bad_value(L, n, dotted,
+                     "a mapping of configuration keys to lists of values, like "
+                     "{prune.criterion: [mean_abs, l2]}");
+  if (n->n > k->cap)
+    return sa_err_set(L->e, "%s:%d:%d: key '%s': at most %zu axes allowed, got %zu", n->file,
+                      n->line, n->col, dotted, k->cap, n->n);
+  sa_axis *axes = (sa_axis *)(L->base + k->off2);
+  for (size_t i = 0; i < n->n; i++) {
+    const sa_yaml_node *kn = n->keys[i], *vn = n->items[i];
+    char where[128];
+    snprintf(where, sizeof where, "%s.%.100s", dotted, kn->scalar);
+    const key *ak = find_key(root_keys, kn->scalar);
+    if (!is_scalar(ak) || strlen(kn->scalar) >= sizeof axes[i].key) {
+      static char names[SA_MAX_KEYS][64];
+      const char *cands[SA_MAX_KEYS];
+      size_t nn = 0;
+      scalar_names(root_keys, "", names, SA_MAX_KEYS, &nn);
+      for (size_t j = 0; j < nn; j++) cands[j] = names[j];
+      const char *hint = sa_yaml_suggest(kn->scalar, cands, nn);
+      return sa_err_set(L->e,
+                        "%s:%d:%d: key '%s': '%s' is not a configuration key that takes one "
+                        "value%s%s%s", kn->file, kn->line, kn->col, where, kn->scalar,
+                        hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    }
+    if (vn->kind != SA_YAML_SEQ)
+      return bad_value(L, vn, where, "a list of values, like [a, b]");
+    if (vn->n == 0)
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': empty list: an axis needs at least one value",
+                        vn->file, vn->line, vn->col, where);
+    if (vn->n > SA_MAX_AXIS_VALUES)
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': at most %d values allowed, got %zu", vn->file,
+                        vn->line, vn->col, where, SA_MAX_AXIS_VALUES, vn->n);
+    sa_axis *ax = &axes[i];
+    memset(ax, 0, sizeof *ax);
+    snprintf(ax->key, sizeof ax->key, "%s", kn->scalar);
+    snprintf(ax->file, sizeof ax->file, "%s", kn->file);
+    ax->line = kn->line;
+    ax->col = kn->col;
+    for (size_t j = 0; j < vn->n; j++) {
+      const sa_yaml_node *it = vn->items[j];
+      if (it->kind != SA_YAML_SCALAR || !it->scalar[0])
+        return bad_value(L, it, where, "a single value (not a list or mapping)");
+      if (strlen(it->scalar) >= SA_AXIS_VALUE_MAX)
+        return bad_value(L, it, where, "a value shorter than 256 characters");
+      for (size_t m = 0; m < j; m++)
+        if (!strcmp(ax->values[m], it->scalar))
+          return sa_err_set(L->e, "%s:%d:%d: key '%s': value '%s' listed twice", it->file,
+                            it->line, it->col, where, it->scalar);
+      snprintf(ax->values[j], SA_AXIS_VALUE_MAX, "%s", it->scalar);
+      ax->vline[j] = it->line;
+      ax->vcol[j] = it->col;
+    }
+    ax->n_values = (int)vn->n;
+  }
+  *(int *)(L->base + k->off) = (int)n->n;
   return 0;
 }
 
@@ -356,6 +514,7 @@ static int apply_leaf(loader *L, const key *k, const sa_yaml_node *n, const char
     *(int *)dst = (int)n->n;
     return 0;
   }
+  case K_AXES: return parse_axes(L, k, n, dotted);
   case K_SECTION: break;
   }
   SA_ASSERT(0);
@@ -395,7 +554,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k);
+    mark_set(L, k, dotted);
   }
   return 0;
 }
@@ -478,8 +637,99 @@ static int load_tech(sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* 1 when k is one of tbl's entries (sub-tables not searched). */
+static int in_table(const key *k, const key *tbl) {
+  for (; tbl->name; tbl++)
+    if (k == tbl) return 1;
+  return 0;
+}
+
+/* Keys the integration does not read (docs/timing.md §8.6). */
+static int ignored_by(const key *k, int integration) {
+  if (integration == SA_INTEG_CPU_FED)
+    return (in_table(k, buffer_keys) && strcmp(k->name, "acc_rows")) ||
+           in_table(k, memory_keys) || in_table(k, system_keys) ||
+           (in_table(k, host_keys) && !strcmp(k->name, "command_cycles"));
+  if (in_table(k, cpu_fed_keys)) return 1;
+  for (const key *w = walk_keys; w->name; w++)
+    if (in_table(k, w->sub)) return 1;
+  return 0;
+}
+
+/* Sets key (named where in messages) from text; see sa_config_set. */
+static int set_key(sa_config *cfg, const char *dotted, const char *where, const char *text,
+                   const char *file, int line, int col, sa_err *e) {
+  const key *k = find_key(root_keys, dotted);
+  if (!is_scalar(k))
+    return sa_err_set(e, "%s:%d:%d: key '%s': not a configuration key that takes one value",
+                      file, line, col, where);
+  sa_yaml_node n;
+  memset(&n, 0, sizeof n);
+  n.kind = SA_YAML_SCALAR;
+  n.file = file;
+  n.line = line;
+  n.col = col;
+  n.scalar = (char *)text;
+  loader L = {.base = (char *)cfg, .top_file = file, .e = e};
+  if (apply_leaf(&L, k, &n, where)) return -1;
+  for (int i = 0; i < cfg->n_defaulted; i++)
+    if (!strcmp(cfg->defaulted[i], dotted)) {
+      memmove(cfg->defaulted[i], cfg->defaulted[i + 1],
+              (size_t)(cfg->n_defaulted - i - 1) * sizeof cfg->defaulted[0]);
+      cfg->n_defaulted--;
+      break;
+    }
+  if (strcmp(dotted, "tech")) return 0;
+  if (load_tech(cfg, e)) return sa_err_prefix(e, "%s:%d:%d: key '%s'", file, line, col, where);
+  return 0;
+}
+
+int sa_config_set(sa_config *cfg, const char *key, const char *text, const char *file, int line,
+                  int col, sa_err *e) {
+  return set_key(cfg, key, key, text, file, line, col, e);
+}
+
+/* Every value of every sweep axis must be one the key accepts: tried on a scratch copy. */
+static int check_axes(const sa_config *cfg, sa_err *e) {
+  if (cfg->sweep.n_axes == 0) return 0;
+  sa_config *tmp = malloc(sizeof *tmp);
+  if (!tmp) return sa_err_set(e, "out of memory");
+  int rc = 0;
+  for (int a = 0; a < cfg->sweep.n_axes && !rc; a++) {
+    const sa_axis *ax = &cfg->sweep.axes[a];
+    char where[128];
+    snprintf(where, sizeof where, "sweep.axes.%s", ax->key);
+    for (int v = 0; v < ax->n_values && !rc; v++) {
+      *tmp = *cfg;
+      rc = set_key(tmp, ax->key, where, ax->values[v], ax->file, ax->vline[v], ax->vcol[v], e);
+    }
+  }
+  free(tmp);
+  return rc;
+}
+
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
+  /* the workload is a manifest or a SCALE-Sim topology: exactly one */
+  const sa_workload_cfg *w = &cfg->workload;
+  if (!w->manifest[0] && !w->topology[0])
+    return sa_err_set(e, "%s:1:1: key 'workload.manifest': required key is missing (the model "
+                      "manifest; or workload.topology: a SCALE-Sim topology CSV)", L->top_file);
+  if (w->manifest[0] && w->topology[0])
+    return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
+                      "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
+  for (int i = 0; i < L->n_set; i++)
+    if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
+  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
+                      "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,
+                      act_types[cfg->hw.act_type]);
+  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
+    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
+                      "activations (array.act_type %s)", cfg->path,
+                      (long long)cfg->hw.bus_bits, act_bits, act_types[cfg->hw.act_type]);
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
@@ -487,7 +737,8 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
         return sa_err_set(e, "%s: key 'sweep.arrays': shape %lldx%lld listed twice", cfg->path,
                           (long long)cfg->sweep.shapes[i].rows,
                           (long long)cfg->sweep.shapes[i].cols);
-  return load_tech(cfg, e);
+  if (load_tech(cfg, e)) return -1;
+  return check_axes(cfg, e);
 }
 
 int sa_config_load(const char *path, sa_config *cfg, sa_err *e) {
@@ -516,6 +767,17 @@ int sa_config_load_buffer(const char *buf, size_t len, const char *name, const c
   return rc ? rc : finish(&L, cfg, e);
 }
 
+int sa_config_check_ignored(const sa_config *cfg, int strict, FILE *warn, sa_err *e) {
+  const char *integ = integrations[cfg->hw.integration];
+  if (strict && cfg->n_ignored)
+    return sa_err_set(e, "%s: key '%s' is ignored by integration %s (--strict)", cfg->path,
+                      cfg->ignored[0], integ);
+  for (int i = 0; warn && i < cfg->n_ignored; i++)
+    fprintf(warn, "%s: warning: key '%s' is ignored by integration %s\n", cfg->path,
+            cfg->ignored[i], integ);
+  return 0;
+}
+
 int sa_config_was_defaulted(const sa_config *cfg, const char *k) {
   for (int i = 0; i < cfg->n_defaulted; i++)
     if (strcmp(cfg->defaulted[i], k) == 0) return 1;
@@ -529,6 +791,19 @@ typedef struct emitter {
   sa_json *j;  /* JSON when set */
   const sa_config *cfg;
 } emitter;
+
+/* Appends a YAML scalar, quoted when plain style would change its meaning. */
+static size_t put_scalar(char *buf, size_t len, size_t used, const char *v) {
+  int plain = v[0] && !strpbrk(v, ",[]{}:#\"'\\ &*!|>%@`") && v[0] != '-';
+  if (used >= len) return used;
+  if (plain) return used + (size_t)snprintf(buf + used, len - used, "%s", v);
+  used += (size_t)snprintf(buf + used, len - used, "\"");
+  for (const char *p = v; *p && used < len; p++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%c", *p == '"' || *p == '\\' ? "\\" : "",
+                             *p);
+  if (used < len) used += (size_t)snprintf(buf + used, len - used, "\"");
+  return used;
+}
 
 static void format_value(const key *k, const char *base, char *buf, size_t len) {
   const void *p = base + k->off;
@@ -556,6 +831,21 @@ static void format_value(const key *k, const char *base, char *buf, size_t len) 
     if (used < len) snprintf(buf + used, len - used, "]");
     break;
   }
+  case K_AXES: {
+    int n = *(const int *)p;
+    const sa_axis *ax = (const sa_axis *)(base + k->off2);
+    used += (size_t)snprintf(buf, len, "{");
+    for (int i = 0; i < n && used < len; i++) {
+      used += (size_t)snprintf(buf + used, len - used, "%s%s: [", i ? ", " : "", ax[i].key);
+      for (int v = 0; v < ax[i].n_values && used < len; v++) {
+        if (v && used < len) used += (size_t)snprintf(buf + used, len - used, ", ");
+        used = put_scalar(buf, len, used, ax[i].values[v]);
+      }
+      if (used < len) used += (size_t)snprintf(buf + used, len - used, "]");
+    }
+    if (used < len) snprintf(buf + used, len - used, "}");
+    break;
+  }
   case K_SECTION: buf[0] = 0; break;
   }
 }
@@ -573,7 +863,7 @@ static void emit(emitter *em, const key *tbl, const char *base, const char *pref
       if (em->j) sa_json_end(em->j);
       continue;
     }
-    char val[4096];
+    char val[SA_MAX_AXES * SA_MAX_AXIS_VALUES * (SA_AXIS_VALUE_MAX + 4) + 1024];
     format_value(k, base, val, sizeof val);
     int dflt = em->cfg && sa_config_was_defaulted(em->cfg, dotted);
     if (em->f) fprintf(em->f, " %s%s\n", val, dflt ? "  # default" : "");
@@ -600,6 +890,18 @@ static void emit(emitter *em, const key *tbl, const char *base, const char *pref
       }
       sa_json_end(em->j);
       break;
+    case K_AXES: {
+      const sa_axis *ax = (const sa_axis *)(base + k->off2);
+      sa_json_obj(em->j);
+      for (int i = 0; i < *(const int *)p; i++) {
+        sa_json_key(em->j, ax[i].key);
+        sa_json_arr(em->j);
+        for (int v = 0; v < ax[i].n_values; v++) sa_json_str(em->j, ax[i].values[v]);
+        sa_json_end(em->j);
+      }
+      sa_json_end(em->j);
+      break;
+    }
     case K_SECTION: break;
     }
   }
@@ -640,6 +942,7 @@ static const char *type_name(const key *k) {
   case K_PATH: return "path";
   case K_SHAPES: return "list of RxC";
   case K_NUMS: return "list of numbers";
+  case K_AXES: return "map: key → list";
   case K_SECTION: return "section";
   }
   return "?";
@@ -653,6 +956,9 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
     char range[256] = "";
     if (k->type == K_INT || k->type == K_NUM || k->type == K_NUMS || k->type == K_SHAPES)
       snprintf(range, sizeof range, "%g … %g", k->min, k->max);
+    if (k->type == K_AXES)
+      snprintf(range, sizeof range, "any key taking one value; ≤ %d keys × %d values",
+               SA_MAX_AXES, SA_MAX_AXIS_VALUES);
     if (k->type == K_ENUM)
       for (int i = 0; k->choices[i]; i++) {
         strncat(range, i ? ", " : "", sizeof range - strlen(range) - 1);
@@ -668,6 +974,28 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
     snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
     fprintf(f, "\n### `%s` — %s\n\n", dotted, k->doc);
     doc_table(f, k->sub, dotted);
+  }
+}
+
+int sa_config_key_range(const char *dotted, double *lo, double *hi) {
+  const key *ks = root_keys;
+  const char *p = dotted;
+  for (;;) {
+    size_t n = strcspn(p, ".");
+    const key *k = NULL;
+    for (const key *q = ks; q->name && !k; q++)
+      if (strlen(q->name) == n && !strncmp(q->name, p, n)) k = q;
+    if (!k) return -1;
+    if (!p[n]) {
+      if (k->type == K_SECTION || k->type == K_ENUM || k->type == K_STR || k->type == K_PATH)
+        return -1;
+      *lo = k->min;
+      *hi = k->max;
+      return 0;
+    }
+    if (k->type != K_SECTION) return -1;
+    ks = k->sub;
+    p += n + 1;
   }
 }
 
@@ -692,6 +1020,8 @@ static const char *enum_name(const char *const *names, int v, int n) {
   return v >= 0 && v < n ? names[v] : "?";
 }
 const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
+const char *sa_config_act_type_name(int v) { return enum_name(act_types, v, 2); }
+const char *sa_config_skip_format_name(int v) { return enum_name(skip_formats, v, SA_SKIP_COUNT); }
 const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, 3); }
 const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
 const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, 2); }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sa_func.h"
+#include "sa_rng.h"
 #include "sa_stream.h"
 #include "sa_timing.h"
 
@@ -51,13 +52,6 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
 }
 
 #else
-
-static uint64_t splitmix64(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 /* Lists up to 8 kept kt of strip nt ("kt 0,2,5", "none kept"). */
 static void strip_tiles(const sa_tilemask *mask, int64_t kt_n, int64_t nt_n, int64_t nt,
@@ -212,7 +206,7 @@ static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, ui
                          int8_t *w, sa_err *e) {
   if (!model) {
     uint64_t s = seed ^ (0x5741u + (uint64_t)li * 0x100000001b3ull);
-    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(splitmix64(&s) % 255) - 127);
+    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(sa_rng_splitmix64(&s) % 255) - 127);
     return 0;
   }
   if (li >= sa_model_n_layers(model) || sa_model_layer_k(model, li) != k ||
@@ -238,6 +232,13 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   memset(out, 0, sizeof *out);
   out->pass = 1;
   const int rows = (int)cfg->hw.rows, cols = (int)cfg->hw.cols;
+  if (cfg->hw.act_type != SA_ACT_INT8) {
+    out->rtl_unavailable = 1;
+    return sa_err_set(e, "%s: array.act_type %s: the RTL's data path is int8 x int8; no RTL "
+                      "model co-simulates %s activations", cfg->path,
+                      sa_config_act_type_name(cfg->hw.act_type),
+                      sa_config_act_type_name(cfg->hw.act_type));
+  }
   if (masks && (masks->tile_rows != rows || masks->tile_cols != cols))
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
@@ -268,7 +269,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     for (int i = 0; i < nl; i++) idx[i] = i;
     uint64_t s = opts->seed ^ 0x73616d706c65ull;
     for (int i = 0; i < opts->sample; i++) {
-      int j = i + (int)(splitmix64(&s) % (uint64_t)(nl - i));
+      int j = i + (int)(sa_rng_splitmix64(&s) % (uint64_t)(nl - i));
       int t = idx[i];
       idx[i] = idx[j];
       idx[j] = t;
@@ -301,7 +302,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     if (!x || !w) goto done;
     if (layer_weights(model, li, l->k, l->n, opts->seed, w, e)) goto done;
     uint64_t s = opts->seed ^ ((uint64_t)(li + 1) * 0x9e3779b97f4a7c15ull);
-    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(splitmix64(&s) & 0xff);
+    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(sa_rng_splitmix64(&s) & 0xff);
     int64_t kt_n = sa_timing_tiles_k(l->k, rows), nt_n = sa_timing_tiles_n(l->n, cols);
     int64_t kept = 0;
     for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !mask || mask->keep[t];

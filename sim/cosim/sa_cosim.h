@@ -59,10 +59,10 @@ const char *sa_cosim_sizes(void);
  * by a seeded shuffle and checks them in manifest order.
  * Returns 0 when the check ran (out->pass says whether everything agreed; the first mismatch
  * names GEMM, command, tile and element or cycle count), -1 with a message in e when it could
- * not run (no RTL in this build or for that size, a mask that does not fit, a GEMM larger
- * than the RTL's memories, out of memory); out->rtl_unavailable is then 1 when the reason
- * is that no RTL model could be had (built without RTL, verilator missing, the on-demand
- * build failed). */
+ * not run (no RTL in this build or for that size, a mask that does not fit, a command of more
+ * rows than the RTL holds, out of memory); out->rtl_unavailable is then 1 when the reason is
+ * that no RTL model could be had (built without RTL, verilator missing, the on-demand build
+ * failed, array.act_type fp32: the RTL's data path is int8). */
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
                  sa_err *e);

@@ -9,6 +9,7 @@
 #include "sa_sc_model.h"
 
 #include "sa_mem.h"
+#include "sa_rng.h"
 #include "sa_timing.h"
 #ifdef SA_HAVE_RTL
 #include "sa_rtl.h"
@@ -38,14 +39,9 @@ struct c_backend : backend {
 struct rtl_backend : backend {
   sa_rtl *r = nullptr;
   std::map<int64_t, int64_t> cache;
-  uint64_t rng = 0x9e3779b97f4a7c15ull;
+  uint64_t rng = 0;
   ~rtl_backend() override { sa_rtl_close(r); }
-  int8_t next() {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (int8_t)(rng & 0xff);
-  }
+  int8_t next() { return (int8_t)(sa_rng_splitmix64(&rng) & 0xff); }
   int run(const command &c, int64_t *cycles, sa_err *e) override {
     auto it = cache.find(c.key);
     if (it != cache.end()) {

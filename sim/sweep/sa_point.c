@@ -13,6 +13,7 @@
 #include "sa_engine.h"
 #include "sa_file.h"
 #include "sa_prune.h"
+#include "sa_rng.h"
 
 double sa_point_now_s(void) {
   struct timespec ts;
@@ -42,7 +43,7 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   sa_rec_set_int(r, SA_COL_TILES_SEL, st.tiles_selected);
   sa_rec_set_int(r, SA_COL_TILES_PRUNED, st.tiles_pruned);
   sa_prune_stats_free(&st);
-  char id[96], name[128];
+  char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
   sa_grid_point_id(&c->g, r->index, id, sizeof id);
   snprintf(name, sizeof name, "%s.mask", id);
   char *path = sa_path_join(c->masks_dir, name, e);
@@ -124,7 +125,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
                      sa_rec *r, sa_err *e) {
   sa_rec_set_str(r, SA_COL_RTL, "skipped");
   if (pc->sweep.rtl_check == SA_RTL_OFF) {
-    sa_rec_set_note(r, SA_STAGE_RTL, "sweep.rtl_check is off");
+    sa_rec_set_note(r, SA_STAGE_RTL, "%s", SA_REC_RTL_OFF_NOTE);
     return 0;
   }
   if (!c->o->rtl) {
@@ -137,10 +138,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
   memcpy(&rbits, &r->rate, sizeof rbits);
   uint64_t x = (uint64_t)pc->sweep.seed ^ ((uint64_t)pc->hw.rows << 40) ^
                ((uint64_t)pc->hw.cols << 20) ^ rbits;
-  x += 0x9e3779b97f4a7c15ull; /* splitmix64 finaliser */
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  x ^= x >> 31;
+  x = sa_rng_mix(x);
   sa_config *rc = sa_malloc(sizeof *rc, e);
   if (!rc) return -1;
   *rc = *pc;
@@ -164,20 +162,22 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
 
 int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   double t0 = sa_point_now_s();
-  const sa_shape *shape = &c->g.shapes[i / c->g.n_rates];
-  double rate = c->g.rates[i % c->g.n_rates];
+  const sa_shape *shape = sa_grid_shape(&c->g, i);
+  double rate = sa_grid_rate(&c->g, i);
   sa_config *pc = sa_malloc(sizeof *pc, e);
   sa_rec *r = sa_calloc(1, sizeof *r, e);
-  if (!pc || !r) {
+  if (!pc || !r || sa_grid_config(&c->g, c->cfg, i, pc, e)) {
     free(pc);
     free(r);
     return -1;
   }
-  *pc = *c->cfg;
-  pc->hw.rows = shape->rows;
-  pc->hw.cols = shape->cols;
-  pc->prune.rate = rate;
   r->index = i;
+  r->n_axes = c->g.n_axes;
+  for (int a = 0; a < c->g.n_axes; a++) {
+    snprintf(r->axis_key[a], sizeof r->axis_key[a], "%s", c->g.axes[a].key);
+    snprintf(r->axis_val[a], SA_AXIS_VALUE_MAX, "%s",
+             c->g.axes[a].values[sa_grid_value(&c->g, i, a)]);
+  }
   r->rows = shape->rows;
   r->cols = shape->cols;
   r->rate = rate;
@@ -198,7 +198,7 @@ int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   sa_maskset_free(&ms);
   if (!rc) {
     r->seconds = round((sa_point_now_s() - t0) * 1000) / 1000;
-    char id[96], name[128];
+    char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
     sa_grid_point_id(&c->g, i, id, sizeof id);
     snprintf(name, sizeof name, "%s.tsv", id);
     char *path = sa_path_join(c->points_dir, name, e);
@@ -215,6 +215,25 @@ int sa_point_online_cpus(void) {
   return n < 1 ? 1 : n > SA_ENGINE_MAX_THREADS ? SA_ENGINE_MAX_THREADS : (int)n;
 }
 
+/* 1 when some point of the grid scores tiles with act_aware (a sweep axis may choose it),
+ * 0 when none does, -1 on error. */
+static int any_act_aware(const sa_point_ctx *c, sa_err *e) {
+  if (c->cfg->prune.criterion == SA_CRIT_ACT_AWARE) return 1;
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  if (!pc) return -1;
+  int any = 0;
+  /* the first n_combos points hold every combination of the axes' values */
+  for (int i = 0; i < c->g.n_combos && i < c->g.n && !any; i++) {
+    if (sa_grid_config(&c->g, c->cfg, i, pc, e)) {
+      any = -1;
+      break;
+    }
+    any = pc->prune.criterion == SA_CRIT_ACT_AWARE;
+  }
+  free(pc);
+  return any;
+}
+
 int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
   const sa_config *cfg = c->cfg;
   if (sa_model_load(c->man, &c->model, e)) return -1;
@@ -228,7 +247,7 @@ int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
              c->man->arch.type);
   else if (!cfg->workload.testset[0])
     snprintf(c->wer_missing, sizeof c->wer_missing, "workload.testset is empty: no WER");
-  if (cfg->prune.criterion == SA_CRIT_ACT_AWARE) {
+  if (any_act_aware(c, e) > 0) {
     const char *cal = cfg->prune.calibration[0] ? cfg->prune.calibration : cfg->workload.testset;
     if (!cal[0])
       return sa_err_set(e, "%s: key 'prune.criterion': act_aware needs prune.calibration or "

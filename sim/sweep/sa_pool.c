@@ -1,4 +1,4 @@
-/* sa_pool: fork()ed workers running sweep points, and the progress line. */
+/* sa_pool: fork()ed workers running sweep points, progress and interruption. */
 #include "sa_pool.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,11 +14,30 @@
 #include <sys/prctl.h>
 #endif
 
+#include "sa_file.h"
+
 typedef struct worker {
   pid_t pid;
   int fd;
   int point;
+  double t0;
 } worker;
+
+/* The signal that interrupted the pool (0: none). Set by the handler only. */
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig) { g_signal = sig; }
+
+/* Set by the progress timer (SIGALRM): time to refresh the line or say the sweep is alive. */
+static volatile sig_atomic_t g_tick;
+
+static void on_tick(int sig) {
+  (void)sig;
+  g_tick = 1;
+}
+
+/* Piped runs: a line at least this often even when no point finishes (long points). */
+enum { HEARTBEAT_S = 60 };
 
 /* Starts point in a worker in slot of ws[0..jobs). The child keeps none of the pool: it closes
  * the other workers' pipes and frees the table (nothing of the parent leaks at its _exit). */
@@ -35,6 +55,13 @@ static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slo
   }
   if (pid == 0) {
     close(p[0]);
+    signal(SIGINT, SIG_DFL); /* the parent's handlers are for the parent */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
     for (int k = 0; k < jobs; k++)
       if (ws[k].pid) close(ws[k].fd);
     free(ws);
@@ -57,6 +84,7 @@ static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slo
   ws[slot].pid = pid;
   ws[slot].fd = p[0];
   ws[slot].point = point;
+  ws[slot].t0 = sa_point_now_s();
   return 0;
 }
 
@@ -67,9 +95,10 @@ static void fmt_dur(double s, char *buf, size_t len) {
   else snprintf(buf, len, "%lds", t);
 }
 
+/* The updating line (SA_SWEEP_PROGRESS_LINE). */
 static void progress(const sa_point_ctx *c, int done, int total, int running, int ran, double t0,
                      int final) {
-  if (!c->o->progress) return;
+  if (c->o->progress != SA_SWEEP_PROGRESS_LINE) return;
   double el = sa_point_now_s() - t0;
   char eb[32] = "?", tb[32];
   if (ran > 0 && done < total) fmt_dur(el / ran * (total - done), eb, sizeof eb);
@@ -82,15 +111,78 @@ static void progress(const sa_point_ctx *c, int done, int total, int running, in
   fflush(stderr);
 }
 
-int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int total, sa_err *e) {
+/* After point `point` finished: one line per point when piped (SA_SWEEP_PROGRESS_POINTS), and
+ * in every mode a line when its RTL check could not run. Reads the point's file back. */
+static void finished(const sa_point_ctx *c, int point, int done, int total, double secs) {
+  char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
+  sa_grid_point_id(&c->g, point, id, sizeof id);
+  snprintf(name, sizeof name, "%s.tsv", id);
+  sa_err e;
+  char *path = sa_path_join(c->points_dir, name, &e), fp[17];
+  sa_rec *r = calloc(1, sizeof *r);
+  int ok = path && r && sa_store_read_point(path, r, fp, &e) == 0;
+  free(path);
+  int line = c->o->progress == SA_SWEEP_PROGRESS_LINE;
+  if (ok && !strcmp(r->val[SA_COL_RTL], "skipped") && c->cfg->sweep.rtl_check != SA_RTL_OFF) {
+    fprintf(stderr, "%ssweep: %s: RTL check could not run: %s\n", line ? "\r\033[K" : "", id,
+            r->note[SA_STAGE_RTL]);
+  }
+  if (c->o->progress == SA_SWEEP_PROGRESS_POINTS) {
+    char tb[32];
+    fmt_dur(secs, tb, sizeof tb);
+    if (!ok) {
+      fprintf(stderr, "sweep: [%d/%d] %s done in %s\n", done, total, id, tb);
+    } else {
+      fprintf(stderr, "sweep: [%d/%d] %s done in %s: speed-up %sx", done, total, id, tb,
+              r->val[SA_COL_SPD_DENSE][0] ? r->val[SA_COL_SPD_DENSE] : "?");
+      if (r->val[SA_COL_WER][0]) fprintf(stderr, ", WER %s %%", r->val[SA_COL_WER]);
+      fprintf(stderr, ", RTL %s\n", r->val[SA_COL_RTL]);
+    }
+  }
+  fflush(stderr);
+  free(r);
+}
+
+int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int total,
+                sa_pool_stats *st, sa_err *e) {
+  memset(st, 0, sizeof *st);
   int jobs = c->o->jobs < 1 ? 1 : c->o->jobs;
   worker *ws = sa_calloc((size_t)jobs, sizeof *ws, e);
-  if (!ws) return -1;
-  int next = 0, running = 0, done = done0, ran = 0, failed = 0;
+  if (!ws) {
+    st->not_run = n;
+    return -1;
+  }
+  /* SIGINT/SIGTERM interrupt waitpid (no SA_RESTART) and stop the pool */
+  struct sigaction sa, old_int, old_term;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  g_signal = 0;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  /* a tick refreshes the line every second, or lets a piped run say it is alive */
+  struct sigaction st_tick, old_alrm;
+  memset(&st_tick, 0, sizeof st_tick);
+  st_tick.sa_handler = on_tick;
+  sigemptyset(&st_tick.sa_mask);
+  sigaction(SIGALRM, &st_tick, &old_alrm);
+  struct itimerval tick = {{0, 0}, {0, 0}}, no_tick = {{0, 0}, {0, 0}};
+  if (c->o->progress == SA_SWEEP_PROGRESS_LINE) tick.it_interval.tv_sec = 1;
+  if (c->o->progress == SA_SWEEP_PROGRESS_POINTS) tick.it_interval.tv_sec = 10;
+  tick.it_value = tick.it_interval;
+  g_tick = 0;
+  /* the tick may interrupt only waitpid, never a read or write of the pool */
+  sigset_t alrm, old_mask;
+  sigemptyset(&alrm);
+  sigaddset(&alrm, SIGALRM);
+  sigprocmask(SIG_BLOCK, &alrm, &old_mask);
+  setitimer(ITIMER_REAL, &tick, NULL);
+  double last_line = sa_point_now_s(); /* piped: when the last line was printed */
+  int next = 0, running = 0, done = done0, failed = 0;
   double t0 = sa_point_now_s();
   progress(c, done, total, 0, 0, t0, 0);
-  while ((next < n && !failed) || running > 0) {
-    while (running < jobs && next < n && !failed) {
+  while ((next < n && !failed && !g_signal) || running > 0) {
+    while (running < jobs && next < n && !failed && !g_signal) {
       int slot = 0;
       while (ws[slot].pid) slot++;
       if (spawn(c, todo[next], ws, jobs, slot, e)) {
@@ -99,12 +191,33 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
       }
       next++;
       running++;
-      progress(c, done, total, running, ran, t0, 0);
+      progress(c, done, total, running, st->ran, t0, 0);
     }
     if (running == 0) break;
+    if (g_signal) /* stop the points in flight: they are lost, the finished ones are kept */
+      for (int k = 0; k < jobs; k++)
+        if (ws[k].pid) kill(ws[k].pid, SIGKILL);
     int status;
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
     pid_t pid = waitpid(-1, &status, 0);
+    int werr = errno;
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    errno = werr;
     if (pid < 0) {
+      if (errno == EINTR && g_tick) {
+        g_tick = 0;
+        if (c->o->progress == SA_SWEEP_PROGRESS_POINTS &&
+            sa_point_now_s() - last_line >= HEARTBEAT_S - 1) {
+          last_line = sa_point_now_s();
+          char tb[32];
+          fmt_dur(sa_point_now_s() - t0, tb, sizeof tb);
+          fprintf(stderr, "sweep: [%d/%d] %d point(s) running, %s elapsed\n", done, total,
+                  running, tb);
+          fflush(stderr);
+        } else if (c->o->progress == SA_SWEEP_PROGRESS_LINE) {
+          progress(c, done, total, running, st->ran, t0, 0);
+        }
+      }
       if (errno == EINTR) continue;
       sa_err_set(e, "waitpid: %s", strerror(errno));
       failed = 1;
@@ -126,20 +239,39 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
     running--;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       done++;
-      ran++;
-    } else if (!failed) {
-      char id[96];
-      sa_grid_point_id(&c->g, point, id, sizeof id);
-      if (WIFSIGNALED(status))
-        sa_err_set(e, "point %s: worker killed by signal %d", id, WTERMSIG(status));
-      else
-        sa_err_set(e, "point %s: %s", id, msg[0] ? msg : "worker failed");
+      st->ran++;
+      finished(c, point, done, total, sa_point_now_s() - ws[slot].t0);
+      last_line = sa_point_now_s();
+    } else if (g_signal || (WIFSIGNALED(status) &&
+                            (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {
+      /* stopped by the interruption (a terminal's Ctrl-C reaches the workers too) */
+      if (!g_signal) g_signal = WTERMSIG(status);
+      st->not_run++;
+    } else {
+      st->failed++;
+      if (!failed) {
+        char id[SA_GRID_ID_MAX + 64];
+        sa_grid_point_id(&c->g, point, id, sizeof id);
+        if (WIFSIGNALED(status))
+          sa_err_set(e, "point %s: worker killed by signal %d", id, WTERMSIG(status));
+        else
+          sa_err_set(e, "point %s: %s", id, msg[0] ? msg : "worker failed");
+      }
       failed = 1;
     }
-    progress(c, done, total, running, ran, t0, 0);
+    progress(c, done, total, running, st->ran, t0, 0);
   }
-  if (!failed) progress(c, done, total, 0, ran, t0, 1);
-  else if (c->o->progress) fputc('\n', stderr);
+  setitimer(ITIMER_REAL, &no_tick, NULL);
+  sigaction(SIGALRM, &old_alrm, NULL);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  st->not_run += n - next;
+  st->interrupted = g_signal;
+  if (!failed && !g_signal) progress(c, done, total, 0, st->ran, t0, 1);
+  else if (c->o->progress == SA_SWEEP_PROGRESS_LINE) fputc('\n', stderr);
   free(ws);
-  return failed ? -1 : 0;
+  if (g_signal && !failed)
+    sa_err_set(e, "interrupted by %s", g_signal == SIGINT ? "SIGINT" : "SIGTERM");
+  return failed || g_signal ? -1 : 0;
 }

@@ -10,6 +10,14 @@
 
 static int run(int argc, const char **argv) { return sa_cmd_sim(argc, (char **)argv); }
 
+/* The number after "key": in JSON text j (-1 when absent). */
+static double num(const char *j, const char *key) {
+  char k[128];
+  snprintf(k, sizeof k, "\"%s\": ", key);
+  const char *p = strstr(j, k);
+  return p ? strtod(p + strlen(k), NULL) : -1;
+}
+
 int main(void) {
   char json[512], csv[512];
   const char *dir = getenv("MESON_BUILD_ROOT");
@@ -28,6 +36,10 @@ int main(void) {
     CHECK_CONTAINS(j, "\"interconnect\"");
     CHECK_CONTAINS(j, "\"arbitration\": \"round_robin\"");
     CHECK_CONTAINS(j, "\"totals\"");
+    /* the simulated span is host cycles, also given in accelerator clocks (equal clocks here) */
+    double host = num(j, "host_system_cycles"), span = num(j, "span_accel_clock_cycles");
+    CHECK(host > 0 && span > 0 && span > host - 1 && span < host + 1);
+    CHECK(strstr(j, "sim_accel_cycles") == NULL);
   }
   char *c = sa_file_read(csv, 1 << 20, &n, NULL);
   CHECK(c != NULL);

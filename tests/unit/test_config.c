@@ -1,5 +1,6 @@
 /* Configuration loader: good files load with defaults recorded; every kind of bad input
  * gives one line naming file, line, column and key. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,15 @@ static void good_files(void) {
   CHECK_EQ_INT(cfg.hw.bus_bits, 32);
   CHECK(!sa_config_was_defaulted(&cfg, "cpu_fed.bus_bits"));
 
+  /* a SCALE-Sim topology instead of a manifest; an included manifest cleared with "" */
+  t = "include: default.yaml\nworkload: {manifest: \"\", topology: t.csv, topology_seed: 9}\n";
+  CHECK(sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK(!strcmp(cfg.workload.topology, "configs/t.csv") && !cfg.workload.manifest[0]);
+  CHECK_EQ_INT(cfg.workload.topology_seed, 9);
+
   /* defaults */
   CHECK(sa_config_load_buffer(BASE, strlen(BASE), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK(!cfg.workload.topology[0] && cfg.workload.topology_seed == 1);
   CHECK_EQ_INT(cfg.hw.rows, 16);
   CHECK(sa_config_was_defaulted(&cfg, "array.rows"));
   CHECK(sa_config_was_defaulted(&cfg, "prune.criterion"));
@@ -64,6 +72,12 @@ static void bad_files(void) {
       "got \"sixteen\"");
   /* 2 missing required key */
   bad("tech: tech/45nm.yaml\n", 0, "key 'workload.manifest'", "required");
+  /* a workload is a manifest or a SCALE-Sim topology, not both */
+  bad("tech: tech/45nm.yaml\nworkload: {manifest: m.yaml, topology: t.csv}\n", 0,
+      "'workload.manifest' and 'workload.topology'",
+      "not both");
+  bad("tech: tech/45nm.yaml\nworkload: {topology_seed: 3}\n", 0, "key 'workload.manifest'",
+      "workload.topology");
   /* 3 unknown key with a suggestion */
   bad(BASE "arrray: {rows: 4}\n", 0, "t.yaml:3:1: key 'arrray': unknown key", "did you mean 'array'");
   bad(BASE "array: {rosw: 4}\n", 0, "key 'array.rosw'", "did you mean 'rows'");
@@ -131,8 +145,56 @@ static void bad_files(void) {
   bad(BASE "---\na: 1\n", 0, "t.yaml:", "more than one YAML document");
 }
 
+/* sweep.axes and sa_config_set: any scalar key, values checked by the key's own schema. */
+static void axes(void) {
+  sa_err e;
+  const char *t = BASE "sweep:\n  axes:\n    prune.threshold: [global, per_layer]\n"
+                  "    integration: [cpu_fed, dma]\n    host.add: [1, 2.5]\n";
+  CHECK(sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK_EQ_INT(cfg.sweep.n_axes, 3);
+  CHECK(!strcmp(cfg.sweep.axes[1].key, "integration") && cfg.sweep.axes[1].n_values == 2);
+  CHECK(!strcmp(cfg.sweep.axes[2].values[1], "2.5"));
+  CHECK_EQ_INT(cfg.sweep.axes[0].line, 5);
+  CHECK_EQ_INT(cfg.sweep.axes[0].vcol[1], 31);
+  /* sa_config_set: as in a file, and no longer marked defaulted */
+  CHECK(sa_config_was_defaulted(&cfg, "prune.threshold"));
+  CHECK(sa_config_set(&cfg, "prune.threshold", "per_layer", "x.yaml", 3, 7, &e) == 0);
+  CHECK_EQ_INT(cfg.prune.threshold, SA_THRESH_PER_LAYER);
+  CHECK(!sa_config_was_defaulted(&cfg, "prune.threshold"));
+  CHECK(sa_config_set(&cfg, "host.add", "2.5", "x.yaml", 3, 7, &e) == 0 && cfg.host.add == 2.5);
+  CHECK(sa_config_set(&cfg, "prune.layer_cap", "2", "x.yaml", 3, 7, &e) != 0);
+  CHECK_CONTAINS(e.msg, "x.yaml:3:7: key 'prune.layer_cap': expected a number from 0 to 1");
+  CHECK(sa_config_set(&cfg, "array", "4", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_set(&cfg, "sweep.rates", "0", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_set(&cfg, "no.such", "0", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_is_scalar_key("tech") && !sa_config_is_scalar_key("sweep.axes"));
+  /* the resolved configuration shows the axes */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e);
+  sa_config_write_yaml(&cfg, f);
+  fclose(f);
+  CHECK_CONTAINS(buf, "axes: {prune.threshold: [global, per_layer], integration: [cpu_fed, dma], "
+                      "host.add: [1, 2.5]}");
+  free(buf);
+  /* bad axes */
+  bad(BASE "sweep: {axes: {prune.critrion: [l2]}}\n", 0, "t.yaml:3:16: key "
+      "'sweep.axes.prune.critrion'", "did you mean 'prune.criterion'");
+  bad(BASE "sweep: {axes: {prune.criterion: []}}\n", 0, "key 'sweep.axes.prune.criterion'",
+      "empty list");
+  bad(BASE "sweep: {axes: {prune.criterion: [l2, bogus]}}\n", 0,
+      "key 'sweep.axes.prune.criterion'", "bogus");
+  bad(BASE "sweep: {axes: {prune.criterion: [l2, l2]}}\n", 0, "listed twice", NULL);
+  bad(BASE "sweep: {axes: {prune.criterion: l2}}\n", 0, "expected a list of values", NULL);
+  bad(BASE "sweep: {axes: {prune: [l2]}}\n", 0, "'prune' is not a configuration key", NULL);
+  bad(BASE "sweep: {axes: [prune.criterion]}\n", 0, "key 'sweep.axes': expected a mapping",
+      NULL);
+}
+
 int main(void) {
   good_files();
   bad_files();
+  axes();
   return sa_test_done("test_config");
 }
