@@ -11,6 +11,7 @@
 #include "sa_config.h"
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_prune_io.h"
 
 static const char usage_text[] =
     "usage: sasp prune --model DIR --tile RxC --rate r [options] -o OUT\n"
@@ -164,7 +165,7 @@ int sa_cmd_prune(int argc, char **argv) {
   if (sa_prune_masks(man, mdl, &o, &ms, &st, &e) || (!mask_only && sa_prune_apply(mdl, &ms, &e)))
     goto done;
   if (sa_out_mkdirs(out, &e) || (!mask_only && sa_prune_write_model(mdl, man, p_model, &e)) ||
-      sa_maskset_write(p_mask, &ms, &e) || sa_prune_write_summary(man, &o, &st, p_json, p_csv, &e))
+      sa_maskset_write(p_mask, &ms, &e) || sa_prune_write_summary(man, &o, &st, NULL, p_json, p_csv, &e))
     goto done;
   if (mask_only) remove(p_model); /* a stale pruned model would not match mask.bin */
   printf("%s: pruned %lld of %lld %s tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
