@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_csv {
   FILE *f;
   int col; /* fields written in the current row */
@@ -18,5 +22,9 @@ void sa_csv_num(sa_csv *c, double v, int digits);
 void sa_csv_fixed(sa_csv *c, double v, int decimals); /* %.*f; NaN -> empty */
 void sa_csv_empty(sa_csv *c);
 void sa_csv_eol(sa_csv *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

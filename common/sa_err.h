@@ -7,6 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_err {
   char msg[1024];
 } sa_err;
@@ -24,7 +28,7 @@ int sa_err_prefix(sa_err *e, const char *fmt, ...) __attribute__((format(printf,
     if (!(cond)) sa_assert_fail(__FILE__, __LINE__, #cond);                    \
   } while (0)
 #ifdef __cplusplus
-extern "C" [[noreturn]] void sa_assert_fail(const char *file, int line, const char *cond);
+[[noreturn]] void sa_assert_fail(const char *file, int line, const char *cond);
 #else
 _Noreturn void sa_assert_fail(const char *file, int line, const char *cond);
 #endif
@@ -38,5 +42,9 @@ char *sa_strdup(const char *s, sa_err *e);
 /* Test hook: make the N-th allocation from now fail (0 disables). Used by fault-injection
  * tests through the SASP_FAIL_ALLOC environment variable read at start-up by the CLI. */
 void sa_alloc_fail_after(long n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

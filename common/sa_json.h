@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_json {
   FILE *f;
   int depth;
@@ -28,5 +32,9 @@ void sa_json_null(sa_json *j);
 
 /* Writes "sasp": {"version": ..., "git": ...} into the current object. */
 void sa_json_provenance(sa_json *j);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_out {
   FILE *f;    /* write here between open and commit */
   char *path; /* final name */
@@ -31,5 +35,9 @@ int sa_out_write_file(const char *path, const void *data, size_t len, sa_err *e)
 
 /* Creates directory path (and parents) if missing. */
 int sa_out_mkdirs(const char *path, sa_err *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

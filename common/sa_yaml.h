@@ -8,6 +8,10 @@
 
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { SA_YAML_SCALAR, SA_YAML_SEQ, SA_YAML_MAP } sa_yaml_kind;
 
 typedef struct sa_yaml_node {
@@ -44,5 +48,9 @@ const char *sa_yaml_kind_name(sa_yaml_kind kind);
 
 /* The candidate closest to word by edit distance, or NULL when none is close enough. */
 const char *sa_yaml_suggest(const char *word, const char *const *cands, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
   SA_ROLE_CONV,
   SA_ROLE_IN_PROJ,
@@ -79,5 +83,9 @@ const char *sa_manifest_hostop_name(int op);
 /* 1 when the layer is selected by pruning scope (sa_scope values of sa_config.h:
  * 0 = ff, 1 = attn, 2 = all). */
 int sa_manifest_in_scope(const sa_layer *l, int scope);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_tilemask {
   char name[128];       /* manifest layer name */
   int64_t k, n;         /* GEMM reduction size and output features */
@@ -39,5 +43,9 @@ int sa_maskset_read_buffer(const uint8_t *buf, size_t len, const char *name, int
 int sa_maskset_write(const char *path, const sa_maskset *ms, sa_err *e);
 const sa_tilemask *sa_maskset_find(const sa_maskset *ms, const char *name);
 void sa_maskset_free(sa_maskset *ms);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include "sa_err.h"
 #include "sa_manifest.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sa_model sa_model;
 
 /* Most weights (sum of k*n over layers) a synthetic model may have: 2^28, 1 GiB of float. */
@@ -63,5 +67,9 @@ const float *sa_model_tensor(const sa_model *m, const char *name, int64_t *shape
 /* Tensors of the file, in file order (0 for synthetic models), and the i-th one's name. */
 int sa_model_n_tensors(const sa_model *m);
 const char *sa_model_tensor_name(const sa_model *m, int i);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

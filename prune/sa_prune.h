@@ -15,6 +15,10 @@
 #include "sa_mask.h"
 #include "sa_model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The pruning choices; their one definition (sa_config's schema names them, docs/config.md). */
 typedef enum {
   SA_CRIT_MEAN_ABS,  /* mean |w| of the tile (the paper) */
@@ -130,5 +134,9 @@ int sa_prune_criterion_parse(const char *s);
 int sa_prune_scope_parse(const char *s);
 int sa_prune_threshold_parse(const char *s);
 int sa_prune_compensation_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { SA_SAFETENSORS_MAX_DIMS = 8, SA_SAFETENSORS_NAME_MAX = 256 };
 
 typedef enum {
@@ -81,5 +85,9 @@ typedef struct sa_safetensors_entry {
 /* Writes n tensors atomically (sa_out), in the given order, header padded with spaces to a
  * multiple of 8 bytes. Rejects duplicate or empty names, bad dtypes or shapes. */
 int sa_safetensors_write(const char *path, const sa_safetensors_entry *t, int n, sa_err *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

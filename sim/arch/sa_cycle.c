@@ -14,7 +14,7 @@
 /* Upper bound of every count and time of one command with tiles tiles (kept or not), summed
  * over the per-tile bounds of docs/timing.md §7.3 (both integrations) plus the prologue: the
  * command's int64 arithmetic cannot overflow while it is below SA_CYCLE_MAX_COUNT. */
-static double command_bound(const sa_hw *hw, int64_t m, double tiles) {
+static double command_bound(const sa_hw_cfg *hw, int64_t m, double tiles) {
   const double r = (double)hw->rows, c = (double)hw->cols, md = (double)m;
   const double s = md + r + c - 1, bw = hw->dram_bytes_per_cycle;
   const double io = r * c + md * r + 4 * md * c; /* weight, activation and output bytes */
@@ -27,7 +27,7 @@ static double command_bound(const sa_hw *hw, int64_t m, double tiles) {
 }
 
 /* Dense commands: every tile kept, counted in closed form (sa_mem_add_dense for dma). */
-static void dense_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
+static void dense_command(const sa_hw_cfg *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
                           int64_t kt_n, int64_t nt_n, sa_counts *lc, sa_time *lt) {
   lc->macs = m * k * n;
   if (mem) {
@@ -44,7 +44,7 @@ static void dense_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k, in
 }
 
 /* Masked commands: the kept tiles one by one, in visit order (linear in the mask's size). */
-static int64_t masked_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
+static int64_t masked_command(const sa_hw_cfg *hw, sa_mem *mem, int64_t m, int64_t k, int64_t n,
                               int64_t kt_n, int64_t nt_n, const uint8_t *keep, sa_counts *lc,
                               sa_time *lt) {
   const int64_t r = hw->rows, cl = hw->cols;
@@ -79,7 +79,7 @@ static int64_t masked_command(const sa_hw *hw, sa_mem *mem, int64_t m, int64_t k
 
 int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, const uint8_t *keep,
                      sa_counts *c, sa_time *t, sa_err *e) {
-  const sa_hw *hw = &cfg->hw;
+  const sa_hw_cfg *hw = &cfg->hw;
   const int64_t r = hw->rows, cl = hw->cols;
   const int dma = hw->integration == SA_INTEG_DMA;
   if (m < 1 || m > hw->acc_rows || k < 1 || n < 1)

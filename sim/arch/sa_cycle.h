@@ -14,6 +14,10 @@
 #include "sa_mask.h"
 #include "sa_stats.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest value a command's conservative count bound may reach (docs/timing.md §7.7). */
 #define SA_CYCLE_MAX_COUNT ((int64_t)1 << 62)
 
@@ -52,5 +56,9 @@ void sa_run_result_finish(const sa_config *cfg, const sa_manifest *man, sa_run_r
  * config and manifest) and vs host-only execution. */
 double sa_run_speedup_vs_dense(const sa_run_result *run, const sa_run_result *dense);
 double sa_run_speedup_vs_host(const sa_run_result *run);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,14 +6,14 @@
 
 #include "sa_host.h"
 
-double sa_energy_sram_pj_byte(const sa_tech *t, double size_bytes) {
+double sa_energy_sram_pj_byte(const sa_tech_cfg *t, double size_bytes) {
   return t->e_sram_byte_8kib * pow(size_bytes / 8192.0, t->sram_size_exponent);
 }
 
 void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *t,
                        double host_ops, sa_energy *out) {
-  const sa_tech *tk = &cfg->tech;
-  const sa_hw *hw = &cfg->hw;
+  const sa_tech_cfg *tk = &cfg->tech;
+  const sa_hw_cfg *hw = &cfg->hw;
   double pes = (double)(hw->rows * hw->cols);
   out->mac = (double)c->macs * tk->e_mac_int8;
   out->reg = ((double)c->reg_weight + (double)c->reg_act + (double)c->reg_psum) * tk->e_reg_byte;
@@ -36,8 +36,8 @@ void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *
 }
 
 void sa_energy_area(const sa_config *cfg, double *pe_mm2, double *buf_mm2, double *ctrl_mm2) {
-  const sa_tech *tk = &cfg->tech;
-  const sa_hw *hw = &cfg->hw;
+  const sa_tech_cfg *tk = &cfg->tech;
+  const sa_hw_cfg *hw = &cfg->hw;
   *pe_mm2 = (double)(hw->rows * hw->cols) * tk->a_pe / 1e6;
   double bytes = 0;
   if (hw->integration == SA_INTEG_DMA)

@@ -6,8 +6,12 @@
 #include "sa_config.h"
 #include "sa_stats.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* pJ per byte of an SRAM of size_bytes: e_sram_byte_8kib x (size / 8 KiB)^sram_size_exponent. */
-double sa_energy_sram_pj_byte(const sa_tech *t, double size_bytes);
+double sa_energy_sram_pj_byte(const sa_tech_cfg *t, double size_bytes);
 
 /* Energy of counts c and time t with host_ops host cycles of non-GEMM work (0 for one layer).
  * Components: mac = macs x e_mac; reg = register bytes x e_reg; wbuf/abuf/obuf = bytes read
@@ -21,5 +25,9 @@ void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *
 /* Area in mm^2: PEs (R*C*a_pe), scratchpads (both halves of the three buffers x a_sram_byte;
  * none for cpu_fed) and the controller. */
 void sa_energy_area(const sa_config *cfg, double *pe_mm2, double *buf_mm2, double *ctrl_mm2);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

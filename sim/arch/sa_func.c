@@ -8,7 +8,15 @@
  * register-blocked micro-kernel runs over cache blocks of K (KC_PAIRS pairs) and M (MC
  * rows) in the BLIS loop order. K-pairs that belong only to pruned tiles are skipped
  * (each panel keeps its runs of live pairs), so pruned models also run faster.
- * Portable path: an i-k-j loop over the masked int8 copy with unsigned accumulation. */
+ * Fast path (x86 with AVX-512 VNNI, preferred): W is packed into panels of 32 columns of
+ * K-quads, 4 int8 weights per int32 lane, for vpdpbusd, which multiplies unsigned by signed
+ * bytes and adds the four products to an int32 lane without saturation (modulo 2^32). X is
+ * fed as x + 128 (unsigned) and every column starts from -128 * sum_k w[k][n], so the sum
+ * is exactly sum x*w modulo 2^32 (the array's wrap-around). An 8 x 32 micro-kernel in the
+ * same BLIS loop order; K-quads of pruned tiles only are skipped as above.
+ * Portable path: an i-k-j loop over the masked int8 copy with unsigned accumulation.
+ * The kernel is chosen when the weights are packed (the best this CPU runs); the test hook
+ * sa_func_use_kernel forces a lower one. */
 #include "sa_func.h"
 
 #include <stdlib.h>
@@ -22,6 +30,10 @@
 #endif
 
 enum {
+  VNR = 32,       /* VNNI: output columns per panel (two 16-lane int32 vectors) */
+  VMR = 8,        /* VNNI: rows of the micro-kernel */
+  VKC = 256,      /* VNNI: K-quads per cache block: a panel slice is 256*128 B = 32 KiB */
+  VMC = 48,       /* VNNI: rows per cache block: 48*256*4 B = 48 KiB of packed X */
   NR = 16,        /* output columns per panel (two 8-lane int32 vectors) */
   MR = 6,         /* rows of the micro-kernel */
   KC_PAIRS = 128, /* K-pairs per cache block: a panel slice is 128*64 B = 8 KiB (L1) */
@@ -30,32 +42,57 @@ enum {
 
 struct sa_func_weights {
   int64_t k, n;
-  int64_t kp;        /* K-pairs: ceil(k/2) */
-  int64_t np;        /* panels: ceil(n/NR) */
-  int16_t *w16;      /* np x kp x (NR x 2) int16, masked */
+  int kernel;        /* sa_func_kernel the weights are packed for */
+  int64_t grp;       /* K values per packed group: 2 (avx2) or 4 (vnni); 1 portable */
+  int64_t kp;        /* K-groups: ceil(k/grp) */
+  int64_t nr;        /* columns per panel */
+  int64_t np;        /* panels: ceil(n/nr) */
+  int16_t *w16;      /* avx2: np x kp x (NR x 2) int16, masked */
+  int8_t *w8;        /* vnni: np x kp x (VNR x 4) int8, masked */
+  int32_t *comp;     /* vnni: np*VNR column starts -128 * sum_k w (wrapping), 0 past n */
   int8_t *wm;        /* k x n int8, masked (portable path and tests) */
   int64_t *run_off;  /* np+1 offsets into runs */
-  int64_t *runs;     /* [start, end) pairs of live K-pairs per panel */
+  int64_t *runs;     /* [start, end) pairs of live K-groups per panel */
 };
 
-static int force_portable;
+static int forced = SA_FUNC_AUTO;
 
-void sa_func_force_portable(int on) { force_portable = on; }
-
-static int have_avx2(void) {
+static int cpu_kernel(void) {
 #if SA_FUNC_X86
   static int cached = -1;
   if (cached < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    cached = SA_FUNC_PORTABLE;
+    if (__builtin_cpu_supports("avx2")) cached = SA_FUNC_AVX2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vnni"))
+      cached = SA_FUNC_VNNI;
   }
-  return cached && !force_portable;
+  return cached;
 #else
-  return 0;
+  return SA_FUNC_PORTABLE;
 #endif
 }
 
-const char *sa_func_kernel_name(void) { return have_avx2() ? "avx2" : "portable"; }
+/* The kernel new packs use: the CPU's best, or the forced one. */
+static int active_kernel(void) { return forced == SA_FUNC_AUTO ? cpu_kernel() : forced; }
+
+int sa_func_use_kernel(int kernel) {
+  if (kernel < SA_FUNC_AUTO || kernel > SA_FUNC_VNNI) return -1;
+  if (kernel != SA_FUNC_AUTO && kernel > cpu_kernel()) return -1;
+  forced = kernel;
+  return 0;
+}
+
+static const char *kernel_label(int kernel) {
+  switch (kernel) {
+    case SA_FUNC_VNNI: return "avx512-vnni";
+    case SA_FUNC_AVX2: return "avx2";
+    default: return "portable";
+  }
+}
+
+const char *sa_func_kernel_name(void) { return kernel_label(active_kernel()); }
 
 int64_t sa_func_k(const sa_func_weights *pw) { return pw->k; }
 int64_t sa_func_n(const sa_func_weights *pw) { return pw->n; }
@@ -87,43 +124,18 @@ static int check_mask(const sa_tilemask *mask, int64_t k, int64_t n, sa_err *e) 
   return 0;
 }
 
-sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_tilemask *mask,
-                              sa_err *e) {
-  if (k < 1 || n < 1) {
-    sa_err_set(e, "functional GEMM: bad weight shape %lld x %lld", (long long)k, (long long)n);
-    return NULL;
-  }
-  if (check_mask(mask, k, n, e)) return NULL;
-  sa_func_weights *pw = sa_calloc(1, sizeof *pw, e);
-  if (!pw) return NULL;
-  pw->k = k;
-  pw->n = n;
-  pw->kp = (k + 1) / 2;
-  pw->np = (n + NR - 1) / NR;
-  pw->w16 = sa_calloc((size_t)(pw->np * pw->kp), NR * 2 * sizeof(int16_t), e);
-  pw->wm = sa_malloc((size_t)(k * n), e);
-  pw->run_off = sa_calloc((size_t)pw->np + 1, sizeof(int64_t), e);
-  /* at most one run per two pairs, plus one */
-  pw->runs = sa_calloc((size_t)(pw->np * (pw->kp / 2 + 2)), 2 * sizeof(int64_t), e);
-  if (!pw->w16 || !pw->wm || !pw->run_off || !pw->runs) {
-    sa_func_free(pw);
-    return NULL;
-  }
-  for (int64_t i = 0; i < k; i++)
-    for (int64_t j = 0; j < n; j++) pw->wm[i * n + j] = kept(mask, i, j) ? w[i * n + j] : 0;
+/* Finds, per panel, the runs of K-groups holding at least one kept weight (groups of grp
+ * rows, panels of nr columns) into pw->runs / pw->run_off. */
+static void find_runs(sa_func_weights *pw, const sa_tilemask *mask) {
   int64_t nruns = 0;
   for (int64_t p = 0; p < pw->np; p++) {
     pw->run_off[p] = nruns;
-    int64_t c0 = p * NR, c1 = c0 + NR < n ? c0 + NR : n;
+    int64_t c0 = p * pw->nr, c1 = c0 + pw->nr < pw->n ? c0 + pw->nr : pw->n;
     int in_run = 0;
     for (int64_t q = 0; q < pw->kp; q++) {
-      int16_t *dst = pw->w16 + (p * pw->kp + q) * NR * 2;
       int live = 0;
-      for (int64_t kk = 2 * q; kk < 2 * q + 2 && kk < k; kk++)
-        for (int64_t c = c0; c < c1; c++) {
-          dst[(c - c0) * 2 + (kk - 2 * q)] = pw->wm[kk * n + c];
-          live |= kept(mask, kk, c);
-        }
+      for (int64_t kk = pw->grp * q; kk < pw->grp * (q + 1) && kk < pw->k && !live; kk++)
+        for (int64_t c = c0; c < c1 && !live; c++) live = kept(mask, kk, c);
       if (live && !in_run) {
         pw->runs[2 * nruns] = q;
         in_run = 1;
@@ -140,12 +152,71 @@ sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_ti
     SA_ASSERT(nruns - pw->run_off[p] <= pw->kp / 2 + 2);
   }
   pw->run_off[pw->np] = nruns;
+}
+
+sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_tilemask *mask,
+                              sa_err *e) {
+  if (k < 1 || n < 1) {
+    sa_err_set(e, "functional GEMM: bad weight shape %lld x %lld", (long long)k, (long long)n);
+    return NULL;
+  }
+  if (check_mask(mask, k, n, e)) return NULL;
+  sa_func_weights *pw = sa_calloc(1, sizeof *pw, e);
+  if (!pw) return NULL;
+  pw->k = k;
+  pw->n = n;
+  pw->kernel = active_kernel();
+  pw->grp = pw->kernel == SA_FUNC_VNNI ? 4 : pw->kernel == SA_FUNC_AVX2 ? 2 : 1;
+  pw->nr = pw->kernel == SA_FUNC_VNNI ? VNR : NR;
+  pw->kp = (k + pw->grp - 1) / pw->grp;
+  pw->np = (n + pw->nr - 1) / pw->nr;
+  pw->wm = sa_malloc((size_t)(k * n), e);
+  if (!pw->wm) {
+    sa_func_free(pw);
+    return NULL;
+  }
+  for (int64_t i = 0; i < k; i++)
+    for (int64_t j = 0; j < n; j++) pw->wm[i * n + j] = kept(mask, i, j) ? w[i * n + j] : 0;
+  if (pw->kernel == SA_FUNC_PORTABLE) return pw;
+  pw->run_off = sa_calloc((size_t)pw->np + 1, sizeof(int64_t), e);
+  /* at most one run per two groups, plus one */
+  pw->runs = sa_calloc((size_t)(pw->np * (pw->kp / 2 + 2)), 2 * sizeof(int64_t), e);
+  if (pw->kernel == SA_FUNC_VNNI) {
+    pw->w8 = sa_calloc((size_t)(pw->np * pw->kp), VNR * 4, e);
+    pw->comp = sa_calloc((size_t)pw->np, VNR * sizeof(int32_t), e);
+  } else {
+    pw->w16 = sa_calloc((size_t)(pw->np * pw->kp), NR * 2 * sizeof(int16_t), e);
+  }
+  if (!pw->run_off || !pw->runs || (pw->kernel == SA_FUNC_VNNI ? !pw->w8 || !pw->comp : !pw->w16)) {
+    sa_func_free(pw);
+    return NULL;
+  }
+  for (int64_t p = 0; p < pw->np; p++) {
+    int64_t c0 = p * pw->nr, c1 = c0 + pw->nr < n ? c0 + pw->nr : n;
+    for (int64_t q = 0; q < pw->kp; q++)
+      for (int64_t kk = pw->grp * q; kk < pw->grp * (q + 1) && kk < k; kk++)
+        for (int64_t c = c0; c < c1; c++) {
+          int8_t v = pw->wm[kk * n + c];
+          int64_t lane = (c - c0) * pw->grp + (kk - pw->grp * q);
+          if (pw->kernel == SA_FUNC_VNNI) pw->w8[(p * pw->kp + q) * VNR * 4 + lane] = v;
+          else pw->w16[(p * pw->kp + q) * NR * 2 + lane] = v;
+        }
+  }
+  if (pw->kernel == SA_FUNC_VNNI)
+    for (int64_t c = 0; c < n; c++) {
+      uint32_t sum = 0;
+      for (int64_t kk = 0; kk < k; kk++) sum += (uint32_t)(int32_t)pw->wm[kk * n + c];
+      pw->comp[c] = wrap32(0u - 128u * sum);
+    }
+  find_runs(pw, mask);
   return pw;
 }
 
 void sa_func_free(sa_func_weights *pw) {
   if (!pw) return;
   free(pw->w16);
+  free(pw->w8);
+  free(pw->comp);
   free(pw->wm);
   free(pw->run_off);
   free(pw->runs);
@@ -308,13 +379,122 @@ static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int
     }
   }
 }
+
+/* VNNI: packs X[m0.., k-quads q0..q1) into xb as 4 bytes x + 128 per uint32 (K past k: 0,
+ * whose weights are 0), rows padded with zeros up to a multiple of VMR. */
+static void pack_x_u8(const int8_t *x, int64_t k, int64_t m0, int64_t mc, int64_t q0,
+                      int64_t q1, uint32_t *xb) {
+  int64_t nq = q1 - q0, mcp = (mc + VMR - 1) / VMR * VMR;
+  for (int64_t r = 0; r < mcp; r++) {
+    uint32_t *d = xb + r * nq;
+    if (r >= mc) {
+      memset(d, 0, (size_t)nq * sizeof *d);
+      continue;
+    }
+    const int8_t *s = x + (m0 + r) * k;
+    int64_t full = q1 * 4 <= k ? q1 : k / 4; /* quads wholly inside K */
+    int64_t q = q0;
+    for (; q < full; q++) {
+      uint32_t v;
+      memcpy(&v, s + 4 * q, 4);
+      d[q - q0] = v ^ 0x80808080u;
+    }
+    for (; q < q1; q++) {
+      uint32_t v = 0;
+      for (int64_t b = 0; b < 4 && 4 * q + b < k; b++)
+        v |= (uint32_t)((uint8_t)s[4 * q + b] ^ 0x80u) << (8 * b);
+      d[q - q0] = v;
+    }
+  }
+}
+
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+/* 8 x 32 micro-kernel: y rows [0, mr), columns [0, nr) (row stride ldy) = start + X(8 rows,
+ * quads of each run) . W(panel), wrapping; start is comp (first K block) or y itself. */
+VNNI_TARGET static void micro_vnni(const uint32_t *xb, int64_t nq, int64_t q0,
+                                   const int8_t *wp, const int64_t *runs, int64_t nruns,
+                                   const int32_t *comp, int32_t *y, int64_t ldy, int mr,
+                                   int nr) {
+  __m512i c00 = _mm512_setzero_si512(), c01 = _mm512_setzero_si512();
+  __m512i c10 = _mm512_setzero_si512(), c11 = _mm512_setzero_si512();
+  __m512i c20 = _mm512_setzero_si512(), c21 = _mm512_setzero_si512();
+  __m512i c30 = _mm512_setzero_si512(), c31 = _mm512_setzero_si512();
+  __m512i c40 = _mm512_setzero_si512(), c41 = _mm512_setzero_si512();
+  __m512i c50 = _mm512_setzero_si512(), c51 = _mm512_setzero_si512();
+  __m512i c60 = _mm512_setzero_si512(), c61 = _mm512_setzero_si512();
+  __m512i c70 = _mm512_setzero_si512(), c71 = _mm512_setzero_si512();
+  for (int64_t r = 0; r < nruns; r++) {
+    int64_t a = runs[2 * r], b = runs[2 * r + 1];
+    const int8_t *w = wp + a * VNR * 4;
+    const int32_t *x0 = (const int32_t *)xb + (a - q0);
+    for (int64_t q = a; q < b; q++, w += VNR * 4, x0++) {
+      __m512i w0 = _mm512_loadu_si512((const void *)w);
+      __m512i w1 = _mm512_loadu_si512((const void *)(w + 64));
+      __m512i xv;
+#define ROW(i, lo, hi)                          \
+  xv = _mm512_set1_epi32(x0[(i) * nq]);         \
+  lo = _mm512_dpbusd_epi32(lo, xv, w0);         \
+  hi = _mm512_dpbusd_epi32(hi, xv, w1);
+      ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31)
+      ROW(4, c40, c41) ROW(5, c50, c51) ROW(6, c60, c61) ROW(7, c70, c71)
+#undef ROW
+    }
+  }
+  __m512i acc[VMR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
+                         {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71}};
+  __mmask16 k0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
+  __mmask16 k1 = nr >= 32 ? (__mmask16)0xffff : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  __m512i s0 = comp ? _mm512_maskz_loadu_epi32(k0, comp) : _mm512_setzero_si512();
+  __m512i s1 = comp ? _mm512_maskz_loadu_epi32(k1, comp + 16) : _mm512_setzero_si512();
+  for (int i = 0; i < mr; i++) {
+    int32_t *d = y + i * ldy;
+    __m512i b0 = comp ? s0 : _mm512_maskz_loadu_epi32(k0, d);
+    __m512i b1 = comp ? s1 : _mm512_maskz_loadu_epi32(k1, d + 16);
+    _mm512_mask_storeu_epi32(d, k0, _mm512_add_epi32(b0, acc[i][0]));
+    _mm512_mask_storeu_epi32(d + 16, k1, _mm512_add_epi32(b1, acc[i][1]));
+  }
+}
+
+static void gemm_vnni(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
+  const int64_t k = pw->k, n = pw->n;
+  uint32_t xb[VMC * VKC];
+  int64_t clipped[2 * (VKC / 2 + 2)];
+  for (int64_t q0 = 0; q0 < pw->kp; q0 += VKC) {
+    int64_t q1 = q0 + VKC < pw->kp ? q0 + VKC : pw->kp;
+    for (int64_t m0 = 0; m0 < m; m0 += VMC) {
+      int64_t mc = m0 + VMC < m ? VMC : m - m0;
+      pack_x_u8(x, k, m0, mc, q0, q1, xb);
+      for (int64_t p = 0; p < pw->np; p++) {
+        const int64_t *runs = pw->runs + 2 * pw->run_off[p];
+        int64_t nr_all = pw->run_off[p + 1] - pw->run_off[p];
+        int64_t nruns = clip_runs(runs, nr_all, q0, q1, clipped);
+        /* the first K block writes every output (from comp); later ones only add */
+        const int32_t *comp = q0 == 0 ? pw->comp + p * VNR : NULL;
+        if (!nruns && !comp) continue;
+        int nr = (int)(n - p * VNR < VNR ? n - p * VNR : VNR);
+        const int8_t *wp = pw->w8 + p * pw->kp * VNR * 4;
+        for (int64_t i = 0; i < mc; i += VMR) {
+          int mr = (int)(mc - i < VMR ? mc - i : VMR);
+          micro_vnni(xb + i * (q1 - q0), q1 - q0, q0, wp, clipped, nruns, comp,
+                     y + (m0 + i) * n + p * VNR, n, mr, nr);
+        }
+      }
+    }
+  }
+}
 #endif
 
 void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
   SA_ASSERT(pw && m >= 0);
   if (m == 0) return;
 #if SA_FUNC_X86
-  if (have_avx2()) {
+  /* the packed kernel, unless a test forced the portable one since */
+  if (forced != SA_FUNC_PORTABLE && pw->kernel == SA_FUNC_VNNI) {
+    gemm_vnni(pw, x, m, y);
+    return;
+  }
+  if (forced != SA_FUNC_PORTABLE && pw->kernel == SA_FUNC_AVX2) {
     gemm_avx2(pw, x, m, y);
     return;
   }

@@ -8,6 +8,10 @@
 #include "sa_err.h"
 #include "sa_mask.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Weights of one GEMM, packed for the fast kernel with the tile mask already applied
  * (a pruned tile's weights are stored as 0, whatever the source held). Immutable after
  * sa_func_pack, so one packed object may be shared by several threads. */
@@ -37,10 +41,20 @@ void sa_func_free(sa_func_weights *pw);
 void sa_func_gemm_ref(const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
                       const sa_tilemask *mask, int32_t *y);
 
-/* Name of the kernel sa_func_gemm uses on this CPU ("avx2" or "portable"). */
+/* Kernels, slowest first. All give bit-identical results. */
+enum { SA_FUNC_AUTO = -1, SA_FUNC_PORTABLE, SA_FUNC_AVX2, SA_FUNC_VNNI };
+
+/* Name of the kernel that weights packed now use ("avx512-vnni", "avx2" or "portable"):
+ * the best this CPU runs unless sa_func_use_kernel forced another. */
 const char *sa_func_kernel_name(void);
 
-/* Test hook: force the portable kernel (1) or allow AVX2 again (0). */
-void sa_func_force_portable(int on);
+/* Test and benchmark hook: weights packed from now on use kernel (SA_FUNC_AUTO: the CPU's
+ * best); SA_FUNC_PORTABLE also makes sa_func_gemm run already packed weights portably.
+ * Returns 0, or -1 (nothing changed) when this CPU cannot run kernel. Not thread-safe. */
+int sa_func_use_kernel(int kernel);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

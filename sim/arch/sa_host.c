@@ -3,7 +3,7 @@
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-void sa_host_cpu_fed_tile(const sa_hw *hw, int64_t m, int64_t cols, sa_counts *c) {
+void sa_host_cpu_fed_tile(const sa_hw_cfg *hw, int64_t m, int64_t cols, sa_counts *c) {
   int64_t lanes = hw->bus_bits / 8; /* int8 values per bus transfer (bus_bits >= 8) */
   c->ins_write_weights += ceil_div(hw->rows * hw->cols, lanes);
   c->ins_queue_input += ceil_div(m * hw->rows, lanes);
@@ -12,7 +12,7 @@ void sa_host_cpu_fed_tile(const sa_hw *hw, int64_t m, int64_t cols, sa_counts *c
   c->cpu_accumulates += m * cols;
 }
 
-double sa_host_cpu_fed_cycles(const sa_hw *hw, const sa_counts *c) {
+double sa_host_cpu_fed_cycles(const sa_hw_cfg *hw, const sa_counts *c) {
   return (double)c->ins_write_weights * (double)hw->instr_write_weights +
          (double)c->ins_queue_input * (double)hw->instr_queue_input +
          (double)c->ins_stream * (double)hw->instr_stream +
@@ -20,7 +20,7 @@ double sa_host_cpu_fed_cycles(const sa_hw *hw, const sa_counts *c) {
          (double)c->cpu_accumulates * (double)hw->cpu_accumulate;
 }
 
-double sa_host_op_cost(const sa_host *h, int op) {
+double sa_host_op_cost(const sa_host_cfg *h, int op) {
   switch (op) {
   case SA_HOSTOP_LAYERNORM: return h->layernorm;
   case SA_HOSTOP_SOFTMAX: return h->softmax;
@@ -38,7 +38,7 @@ double sa_host_op_cost(const sa_host *h, int op) {
   return 0;
 }
 
-double sa_host_ops_cycles(const sa_host *h, const sa_manifest *man) {
+double sa_host_ops_cycles(const sa_host_cfg *h, const sa_manifest *man) {
   double s = 0;
   for (int i = 0; i < man->n_hostops; i++) {
     const sa_hostop *o = &man->hostops[i];
@@ -47,7 +47,7 @@ double sa_host_ops_cycles(const sa_host *h, const sa_manifest *man) {
   return s;
 }
 
-double sa_host_gemm_only_cycles(const sa_host *h, const sa_manifest *man) {
+double sa_host_gemm_only_cycles(const sa_host_cfg *h, const sa_manifest *man) {
   double s = 0;
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];

@@ -11,14 +11,14 @@
 #include <math.h>
 #include <string.h>
 
-int64_t sa_mem_dram_cycles(const sa_hw *hw, int64_t bytes) {
+int64_t sa_mem_dram_cycles(const sa_hw_cfg *hw, int64_t bytes) {
   if (bytes <= 0) return 0;
   return (int64_t)ceil((double)bytes / hw->dram_bytes_per_cycle);
 }
 
 static int64_t half_bytes(double kib) { return (int64_t)floor(kib * 1024.0); }
 
-int sa_mem_check(const sa_hw *hw, int64_t m, int64_t k, sa_err *e) {
+int sa_mem_check(const sa_hw_cfg *hw, int64_t m, int64_t k, sa_err *e) {
   (void)k;
   int64_t r = hw->rows, c = hw->cols;
   if (r * c > half_bytes(hw->weight_buf_kib))
@@ -36,7 +36,7 @@ int sa_mem_check(const sa_hw *hw, int64_t m, int64_t k, sa_err *e) {
   return 0;
 }
 
-void sa_mem_begin(sa_mem *s, const sa_hw *hw, int64_t m, int64_t k, uint8_t *seen) {
+void sa_mem_begin(sa_mem *s, const sa_hw_cfg *hw, int64_t m, int64_t k, uint8_t *seen) {
   memset(s, 0, sizeof *s);
   s->hw = hw;
   s->m = m;

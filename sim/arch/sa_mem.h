@@ -10,6 +10,10 @@
 #include "sa_stats.h"
 #include "sa_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One kept tile, in visit order. */
 typedef struct sa_mem_tile {
   int64_t kt, nt;            /* tile position */
@@ -19,7 +23,7 @@ typedef struct sa_mem_tile {
 
 /* State of one command; lives on the caller's stack between begin and end. */
 typedef struct sa_mem {
-  const sa_hw *hw;
+  const sa_hw_cfg *hw;
   int64_t m, s;              /* rows of the command, stream cycles per tile */
   int resident;              /* 1: the command's activations fit one half (fetched once) */
   uint8_t *seen;             /* resident: K-blocks already fetched (caller's KT bytes, zeroed) */
@@ -35,11 +39,11 @@ typedef struct sa_mem {
 /* Checks that one command with m rows can run with cfg's buffers: a tile's weights (R*C
  * bytes) fit the weight half, its activations (m*R) the activation half, and an output strip
  * (m*C*4) the output half. Returns 0, or -1 naming the buffers.* key and both sizes. */
-int sa_mem_check(const sa_hw *hw, int64_t m, int64_t k, sa_err *e);
+int sa_mem_check(const sa_hw_cfg *hw, int64_t m, int64_t k, sa_err *e);
 
 /* Starts a command of m x k x n; seen must hold ceil(k/R) zero bytes for sa_mem_add_tile
  * (NULL when only sa_mem_add_dense is used). */
-void sa_mem_begin(sa_mem *s, const sa_hw *hw, int64_t m, int64_t k, uint8_t *seen);
+void sa_mem_begin(sa_mem *s, const sa_hw_cfg *hw, int64_t m, int64_t k, uint8_t *seen);
 
 /* Adds the next kept tile: its traffic into c, and the stall of the step it completes into t. */
 void sa_mem_add_tile(sa_mem *s, const sa_mem_tile *tile, sa_counts *c, sa_time *t);
@@ -60,6 +64,10 @@ void sa_mem_zero_strip(sa_mem *s, int64_t bytes, sa_counts *c);
 void sa_mem_end(sa_mem *s, int64_t mask_bytes, sa_counts *c, sa_time *t);
 
 /* DRAM cycles to move bytes at hw->dram_bytes_per_cycle: ceil(bytes / bandwidth). */
-int64_t sa_mem_dram_cycles(const sa_hw *hw, int64_t bytes);
+int64_t sa_mem_dram_cycles(const sa_hw_cfg *hw, int64_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include "sa_cycle.h"
 #include "sa_json.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Prints the per-layer table and the totals (cycles, stalls, counts, energy breakdown, area,
  * speed-ups). dense: the NULL-mask run of the same config (NULL: no dense speed-up). */
 void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
@@ -42,5 +46,9 @@ typedef struct sa_report_field {
 /* Writes the n figures of f as keys of the current JSON object, or, when key is not NULL, as
  * a nested object under key. */
 void sa_report_json_fields(sa_json *j, const char *key, const sa_report_field *f, int n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

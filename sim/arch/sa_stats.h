@@ -6,6 +6,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Action counts (docs/timing.md §7.3). Bytes unless named otherwise. */
 typedef struct sa_counts {
   int64_t commands;          /* GEMM commands issued */
@@ -80,5 +84,9 @@ int sa_counts_add_checked(sa_counts *a, const sa_counts *b, int64_t times);
 int sa_time_add_checked(sa_time *a, const sa_time *b, int64_t times);
 void sa_counts_add(sa_counts *a, const sa_counts *b, int64_t times);
 void sa_time_add(sa_time *a, const sa_time *b, int64_t times);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Tiles along K and N for an R x C array. */
 int64_t sa_timing_tiles_k(int64_t k, int64_t rows);
 int64_t sa_timing_tiles_n(int64_t n, int64_t cols);
@@ -18,5 +22,9 @@ int64_t sa_timing_stream_cycles(int64_t rows, int64_t cols, int64_t m);
  * Result: 0 when no tile is kept, else R + T * (M + R + C - 1) with T kept tiles. */
 int64_t sa_timing_command_cycles(int64_t rows, int64_t cols, int64_t m, int64_t k, int64_t n,
                                  const uint8_t *keep);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

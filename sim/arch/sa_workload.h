@@ -7,6 +7,10 @@
 
 #include "sa_manifest.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A group of identical commands: `times` commands of m x k x n. */
 typedef struct sa_wl_cmd {
   int64_t m, k, n, times;
@@ -20,5 +24,9 @@ int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]);
 /* Total GEMM commands per inference of man (fits an int64: at most the manifest's summed MACs,
  * which sa_manifest_load bounds by 2^62). */
 int64_t sa_workload_commands(const sa_manifest *man, int64_t acc_rows);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

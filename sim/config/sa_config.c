@@ -172,7 +172,7 @@ static const key root_keys[] = {
     END};
 
 /* The technology table is its own file, with its own schema. */
-#define TOFF(f) offsetof(sa_tech, f)
+#define TOFF(f) offsetof(sa_tech_cfg, f)
 static const key tech_energy_keys[] = {
     {"mac_int8", K_NUM, TOFF(e_mac_int8), 0, 1e6, NULL, "pJ", "int8 multiply + int32 add"},
     {"reg_byte", K_NUM, TOFF(e_reg_byte), 0, 1e6, NULL, "pJ", "one byte into a register"},
@@ -466,7 +466,7 @@ static int fill_defaults(loader *L, const key *tbl, const char *prefix, sa_confi
 static int load_tech(sa_config *cfg, sa_err *e) {
   char path[SA_PATH_MAX];
   snprintf(path, sizeof path, "%s", cfg->tech.path);
-  sa_tech *t = &cfg->tech;
+  sa_tech_cfg *t = &cfg->tech;
   memset(t, 0, sizeof *t);
   snprintf(t->path, sizeof t->path, "%s", path);
   loader L = {.base = (char *)t, .top_file = path, .e = e};

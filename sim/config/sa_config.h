@@ -12,6 +12,10 @@
 #include "sa_json.h"
 #include "sa_prune.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { SA_PATH_MAX = 1024, SA_MAX_SHAPES = 64, SA_MAX_RATES = 101, SA_MAX_KEYS = 160 };
 
 typedef enum { SA_INTEG_DMA, SA_INTEG_CPU_FED } sa_integration;
@@ -23,7 +27,7 @@ typedef struct sa_shape {
   int64_t rows, cols;
 } sa_shape;
 
-typedef struct sa_hw {
+typedef struct sa_hw_cfg {
   int64_t rows, cols;           /* PE array R x C */
   int dataflow;                 /* sa_dataflow */
   double clock_mhz;             /* accelerator clock */
@@ -41,24 +45,24 @@ typedef struct sa_hw {
   int64_t instr_stream;         /* cycles per stream-one-step instruction */
   int64_t instr_read_output;    /* cycles per read-output instruction (one int32) */
   int64_t cpu_accumulate;       /* host cycles to add one partial sum into the output tile */
-} sa_hw;
+} sa_hw_cfg;
 
-typedef struct sa_host {
+typedef struct sa_host_cfg {
   double clock_mhz;
   /* host cycles per element for the non-GEMM work of a transformer */
   double layernorm, softmax, gelu, relu, add, quantize, dequantize, argmax, attn_mac, conv_pad;
   double gemm_mac;              /* host-only execution: cycles per MAC of a weight GEMM */
   double command_cycles;        /* dma: host cycles to issue one command and see it done */
-} sa_host;
+} sa_host_cfg;
 
-typedef struct sa_system {      /* SystemC system model */
+typedef struct sa_system_cfg {  /* SystemC system model */
   double bus_bytes_per_cycle;
   int64_t bus_latency_cycles;
   int arbitration;              /* sa_arbitration */
   int64_t dram_banks;
-} sa_system;
+} sa_system_cfg;
 
-typedef struct sa_tech {
+typedef struct sa_tech_cfg {
   char path[SA_PATH_MAX];
   char name[128];
   double node_nm;
@@ -75,13 +79,13 @@ typedef struct sa_tech {
   double a_pe;
   double a_sram_byte;
   double a_controller;
-} sa_tech;
+} sa_tech_cfg;
 
-typedef struct sa_workload {
+typedef struct sa_workload_cfg {
   char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml */
   char testset[SA_PATH_MAX];    /* test-set directory; empty: no WER */
   int64_t max_utts;             /* 0 = whole test set */
-} sa_workload;
+} sa_workload_cfg;
 
 typedef struct sa_prune_cfg {
   int criterion;                /* sa_criterion */
@@ -104,11 +108,11 @@ typedef struct sa_sweep_cfg {
 
 typedef struct sa_config {
   char path[SA_PATH_MAX];       /* the file given on the command line */
-  sa_hw hw;
-  sa_host host;
-  sa_system system;
-  sa_tech tech;
-  sa_workload workload;
+  sa_hw_cfg hw;
+  sa_host_cfg host;
+  sa_system_cfg system;
+  sa_tech_cfg tech;
+  sa_workload_cfg workload;
   sa_prune_cfg prune;
   sa_sweep_cfg sweep;
   int n_defaulted;
@@ -144,5 +148,9 @@ const char *sa_config_threshold_name(int v);
 
 /* Parses "RxC" (e.g. "16x8") into s. Returns 0 or -1. */
 int sa_config_parse_shape(const char *text, sa_shape *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,13 +8,11 @@
 
 #include "sa_sc_model.h"
 
-extern "C" {
 #include "sa_mem.h"
 #include "sa_timing.h"
 #ifdef SA_HAVE_RTL
 #include "sa_rtl.h"
 #endif
-}
 
 namespace sa_sc {
 
@@ -216,7 +214,7 @@ class tile_stream {
   struct tile {
     int64_t w, a, o;
   };
-  tile_stream(const sa_hw *hw, const command &c)
+  tile_stream(const sa_hw_cfg *hw, const command &c)
       : hw_(hw), c_(c), kt_n_(sa_timing_tiles_k(c.k, hw->rows)),
         nt_n_(sa_timing_tiles_n(c.n, hw->cols)), seen_((size_t)kt_n_, 0) {
     std::memset(&cnt_, 0, sizeof cnt_);
@@ -272,7 +270,7 @@ class tile_stream {
     }
     return false;
   }
-  const sa_hw *hw_;
+  const sa_hw_cfg *hw_;
   const command &c_;
   const int64_t kt_n_, nt_n_;
   std::vector<uint8_t> seen_; /* KT bytes: sa_mem's activation residency */

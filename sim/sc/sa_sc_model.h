@@ -14,22 +14,11 @@
 #include <memory>
 #include <vector>
 
-/* sa_err.h declares sa_assert_fail with C11's _Noreturn, which C++ spells [[noreturn]]. */
-#ifndef _Noreturn
-#define _Noreturn [[noreturn]]
-#define SA_SC_UNDEF_NORETURN
-#endif
-extern "C" {
 #include "sa_config.h"
 #include "sa_cycle.h"
 #include "sa_err.h"
 #include "sa_manifest.h"
 #include "sa_mask.h"
-}
-#ifdef SA_SC_UNDEF_NORETURN
-#undef _Noreturn
-#undef SA_SC_UNDEF_NORETURN
-#endif
 
 namespace sa_sc {
 

@@ -7,14 +7,12 @@
 
 #include "sa_sc_model.h"
 
-extern "C" {
 #include "sa_host.h"
 #include "sa_out.h"
 #include "sa_report.h"
 #include "sa_system.h"
 #include "sa_timing.h"
 #include "sa_workload.h"
-}
 
 namespace sa_sc {
 
@@ -35,7 +33,7 @@ host::host(sc_core::sc_module_name n, const sa_config *cfg, const clocks *ck,
  * for every kept tile write its weights, queue its inputs, step the array as many times as
  * the back-end's stream phase lasts, read and accumulate its outputs. */
 int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
-  const sa_hw *hw = &cfg_->hw;
+  const sa_hw_cfg *hw = &cfg_->hw;
   const sc_time t0 = sc_core::sc_time_stamp();
   tlm::tlm_generic_payload p;
   command cc = c;
@@ -97,7 +95,7 @@ int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
 }
 
 void host::run() {
-  const sa_hw *hw = &cfg_->hw;
+  const sa_hw_cfg *hw = &cfg_->hw;
   for (int i = 0; i < man_->n_layers; i++) {
     const sa_layer *l = &man_->layers[i];
     sa_layer_result *lr = &res_->layers[i];

@@ -244,7 +244,7 @@ static void energy_check(int integration) {
   keep15[12] = keep15[13] = 1;
   keep15[14] = 0;
   cmd(37, 11, 40, keep15, &c, &t);
-  const sa_tech *tk = &cfg.tech;
+  const sa_tech_cfg *tk = &cfg.tech;
   double ops = 12345;
   sa_energy en;
   sa_energy_compute(&cfg, &c, &t, ops, &en);

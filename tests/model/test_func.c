@@ -1,5 +1,5 @@
 /* test_func: the functional model equals the naive reference (random, extremes, edge
- * shapes, masks, wrap-around) on both the AVX2 and the portable kernel. */
+ * shapes, masks, wrap-around) on every kernel this CPU runs (portable, AVX2, AVX-512 VNNI). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +42,8 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t tr, int64_t tc, do
     mp = &mask;
   }
   sa_func_gemm_ref(x, w, m, k, n, mp, yr);
-  for (int portable = 0; portable < 2; portable++) {
-    sa_func_force_portable(portable);
+  for (int kern = SA_FUNC_PORTABLE; kern <= SA_FUNC_VNNI; kern++) {
+    if (sa_func_use_kernel(kern)) continue; /* not on this CPU */
     sa_func_weights *pw = sa_func_pack(w, k, n, mp, &e);
     CHECK(pw != NULL);
     if (!pw) break;
@@ -57,7 +57,7 @@ static void run_case(int64_t m, int64_t k, int64_t n, int64_t tr, int64_t tc, do
     CHECK(ok);
     sa_func_free(pw);
   }
-  sa_func_force_portable(0);
+  sa_func_use_kernel(SA_FUNC_AUTO);
   if (mp) free(mask.keep);
   free(x);
   free(w);
@@ -107,10 +107,19 @@ int main(void) {
     CHECK_EQ_INT(y[0], (int32_t)(exact - 4294967296ull));
     CHECK_EQ_INT(yr[0], y[0]);
     CHECK_EQ_INT(y[1], (int32_t)(-(int64_t)k * 128 * 127));
-    sa_func_force_portable(1);
+    CHECK(sa_func_use_kernel(SA_FUNC_PORTABLE) == 0);
     sa_func_gemm(pw, x, 1, y);
-    sa_func_force_portable(0);
     CHECK_EQ_INT(y[0], yr[0]);
+    for (int kern = SA_FUNC_AVX2; kern <= SA_FUNC_VNNI; kern++) {
+      if (sa_func_use_kernel(kern)) continue;
+      sa_func_weights *pk = sa_func_pack(w, k, 2, NULL, &e);
+      CHECK(pk != NULL);
+      sa_func_gemm(pk, x, 1, y);
+      CHECK_EQ_INT(y[0], yr[0]);
+      CHECK_EQ_INT(y[1], yr[1]);
+      sa_func_free(pk);
+    }
+    sa_func_use_kernel(SA_FUNC_AUTO);
     sa_func_free(pw);
     free(x);
     free(w);
@@ -133,6 +142,8 @@ int main(void) {
       {1, 1, 1, 0, 0},     {3, 10, 6, 4, 4},    {7, 13, 17, 4, 8},  {6, 16, 16, 2, 2},
       {97, 257, 33, 8, 8}, {13, 300, 50, 16, 4}, {200, 130, 70, 8, 16}, {5, 2, 31, 3, 5},
       {64, 512, 128, 16, 16}, {101, 777, 49, 0, 0},
+      /* several cache blocks of K (VNNI: 1024 K per block; AVX2: 256) and of M */
+      {50, 2100, 40, 0, 0}, {61, 1500, 70, 32, 16},
   };
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
     for (int ex = 0; ex < 2; ex++)

@@ -1,0 +1,250 @@
+/* sa_point: the stages of one sweep point (runs in a worker process). */
+#include "sa_point.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sa_cycle.h"
+#include "sa_engine.h"
+#include "sa_file.h"
+#include "sa_prune.h"
+
+double sa_point_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa_maskset *ms,
+                       sa_err *e) {
+  sa_prune_opts po = {
+      .criterion = pc->prune.criterion,
+      .scope = pc->prune.scope,
+      .threshold = pc->prune.threshold,
+      .layer_cap = pc->prune.layer_cap,
+      .rate = pc->prune.rate,
+      .tile_rows = pc->hw.rows,
+      .tile_cols = pc->hw.cols,
+      .act_norms = (const float *const *)c->norms,
+  };
+  sa_prune_stats st;
+  memset(&st, 0, sizeof st);
+  if (sa_prune_masks(c->man, c->model, &po, ms, &st, e)) return -1;
+  int64_t total = 0;
+  for (int i = 0; i < st.n; i++) total += st.layer_tiles[i];
+  sa_rec_set_fixed(r, SA_COL_RATE_ACH, st.rate_achieved, 6);
+  sa_rec_set_int(r, SA_COL_TILES_TOTAL, total);
+  sa_rec_set_int(r, SA_COL_TILES_SEL, st.tiles_selected);
+  sa_rec_set_int(r, SA_COL_TILES_PRUNED, st.tiles_pruned);
+  sa_prune_stats_free(&st);
+  char id[96], name[128];
+  sa_grid_point_id(&c->g, r->index, id, sizeof id);
+  snprintf(name, sizeof name, "%s.mask", id);
+  char *path = sa_path_join(c->masks_dir, name, e);
+  if (!path) return -1;
+  int rc = sa_maskset_write(path, ms, e);
+  free(path);
+  if (rc) return -1;
+  /* zero the pruned tiles of the worker's copy: what the WER engine and the RTL run */
+  return sa_prune_apply(c->model, ms, e);
+}
+
+static int stage_cycle(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
+                       sa_rec *r, sa_err *e) {
+  sa_run_result run, dense;
+  memset(&run, 0, sizeof run);
+  memset(&dense, 0, sizeof dense);
+  if (sa_cycle_run_workload(pc, c->man, NULL, &dense, e)) return -1;
+  if (sa_cycle_run_workload(pc, c->man, ms, &run, e)) {
+    sa_run_result_free(&dense);
+    return -1;
+  }
+  const sa_time *t = &run.time;
+  const sa_energy *en = &run.energy;
+  sa_rec_set_int(r, SA_COL_ARRAY_CYC, t->array);
+  sa_rec_set_fixed(r, SA_COL_SYS_CYC, run.host_system, 0);
+  sa_rec_set_fixed(r, SA_COL_SPD_DENSE, sa_run_speedup_vs_dense(&run, &dense), 6);
+  sa_rec_set_fixed(r, SA_COL_SPD_HOST, sa_run_speedup_vs_host(&run), 6);
+  sa_rec_set_sig(r, SA_COL_ENERGY, en->total, 9);
+  sa_rec_set_fixed(r, SA_COL_ENERGY_RATIO,
+                   dense.energy.total > 0 ? en->total / dense.energy.total : 1.0, 6);
+  sa_rec_set_sig(r, SA_COL_AREA, run.area_mm2, 6);
+  sa_rec_set_int(r, SA_COL_ACCEL_CYC, t->accel);
+  sa_rec_set_int(r, SA_COL_STALL_CYC, t->stall_weights + t->stall_acts + t->stall_outputs);
+  sa_rec_set_fixed(r, SA_COL_DENSE_SYS, dense.host_system, 0);
+  sa_rec_set_fixed(r, SA_COL_HOST_ONLY, run.host_only, 0);
+  sa_rec_set_fixed(r, SA_COL_HOST_OPS, run.host_ops, 0);
+  sa_rec_set_sig(r, SA_COL_SECONDS, run.seconds * 1e3, 6);
+  double pe_cycles = (double)run.rows * (double)run.cols * (double)t->array;
+  sa_rec_set_fixed(r, SA_COL_UTIL, pe_cycles > 0 ? (double)run.counts.macs / pe_cycles : 0.0, 6);
+  const double parts[] = {en->mac,  en->reg,  en->wbuf,  en->abuf, en->obuf,
+                          en->dram, en->leak, en->clock, en->host};
+  for (int k = 0; k < (int)(sizeof parts / sizeof parts[0]); k++)
+    sa_rec_set_sig(r, SA_COL_E_MAC + k, parts[k], 9);
+  sa_rec_set_sig(r, SA_COL_A_PE, run.area_pe_mm2, 6);
+  sa_rec_set_sig(r, SA_COL_A_BUF, run.area_buf_mm2, 6);
+  sa_rec_set_sig(r, SA_COL_A_CTRL, run.area_ctrl_mm2, 6);
+  sa_run_result_free(&run);
+  sa_run_result_free(&dense);
+  return 0;
+}
+
+static int stage_wer(const sa_point_ctx *c, const sa_maskset *ms, sa_rec *r, sa_err *e) {
+  if (c->wer_missing[0]) {
+    sa_rec_set_note(r, SA_STAGE_WER, "%s", c->wer_missing);
+    return 0;
+  }
+  sa_engine_opts eo = {
+      .mode = SA_ENGINE_INT8,
+      .max_utts = c->cfg->workload.max_utts,
+      .seed = (uint64_t)c->cfg->sweep.seed,
+      .n_boot = SA_ENGINE_BOOT,
+      .threads = c->engine_threads,
+  };
+  sa_wer_result w;
+  if (sa_engine_eval_opts(c->man, c->model, ms, c->cfg->workload.testset, &eo, &w, NULL, e))
+    return -1;
+  sa_rec_set_fixed(r, SA_COL_WER, w.wer, 3);
+  sa_rec_set_fixed(r, SA_COL_WER_LO, w.lo, 3);
+  sa_rec_set_fixed(r, SA_COL_WER_HI, w.hi, 3);
+  sa_rec_set_int(r, SA_COL_WER_SUB, w.sub);
+  sa_rec_set_int(r, SA_COL_WER_INS, w.ins);
+  sa_rec_set_int(r, SA_COL_WER_DEL, w.del);
+  sa_rec_set_int(r, SA_COL_WER_WORDS, w.words);
+  sa_rec_set_int(r, SA_COL_WER_UTTS, w.utts);
+  return 0;
+}
+
+static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
+                     sa_rec *r, sa_err *e) {
+  sa_rec_set_str(r, SA_COL_RTL, "skipped");
+  if (pc->sweep.rtl_check == SA_RTL_OFF) {
+    sa_rec_set_note(r, SA_STAGE_RTL, "sweep.rtl_check is off");
+    return 0;
+  }
+  if (!c->o->rtl) {
+    sa_rec_set_note(r, SA_STAGE_RTL, "%s", c->o->rtl_missing ? c->o->rtl_missing : "RTL not built");
+    return 0;
+  }
+  /* Each point checks its own sample of GEMMs (so a sweep covers more of the workload),
+   * seeded from sweep.seed and the point itself: independent of the grid around it. */
+  uint64_t rbits;
+  memcpy(&rbits, &r->rate, sizeof rbits);
+  uint64_t x = (uint64_t)pc->sweep.seed ^ ((uint64_t)pc->hw.rows << 40) ^
+               ((uint64_t)pc->hw.cols << 20) ^ rbits;
+  x += 0x9e3779b97f4a7c15ull; /* splitmix64 finaliser */
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  sa_config *rc = sa_malloc(sizeof *rc, e);
+  if (!rc) return -1;
+  *rc = *pc;
+  rc->sweep.seed = (int64_t)(x & 0x7fffffff);
+  sa_sweep_rtl res;
+  memset(&res, 0, sizeof res);
+  int st = c->o->rtl(rc, c->man, c->model, ms, &res, e);
+  free(rc);
+  if (st) return -1;
+  sa_rec_set_str(r, SA_COL_RTL, sa_rec_rtl_status_name(res.status));
+  if (res.status == SA_SWEEP_RTL_SKIPPED) {
+    sa_rec_set_note(r, SA_STAGE_RTL, "%s", res.note[0] ? res.note : "skipped by the co-simulation");
+    return 0;
+  }
+  sa_rec_set_int(r, SA_COL_RTL_GEMMS, res.gemms);
+  sa_rec_set_int(r, SA_COL_RTL_CYC, res.cycles_compared);
+  sa_rec_set_int(r, SA_COL_RTL_VALUES, res.values_compared);
+  if (res.status == SA_SWEEP_RTL_FAIL) sa_rec_set_note(r, SA_STAGE_RTL, "mismatch: %s", res.note);
+  return 0;
+}
+
+int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
+  double t0 = sa_point_now_s();
+  const sa_shape *shape = &c->g.shapes[i / c->g.n_rates];
+  double rate = c->g.rates[i % c->g.n_rates];
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  sa_rec *r = sa_calloc(1, sizeof *r, e);
+  if (!pc || !r) {
+    free(pc);
+    free(r);
+    return -1;
+  }
+  *pc = *c->cfg;
+  pc->hw.rows = shape->rows;
+  pc->hw.cols = shape->cols;
+  pc->prune.rate = rate;
+  r->index = i;
+  r->rows = shape->rows;
+  r->cols = shape->cols;
+  r->rate = rate;
+  sa_rec_set_int(r, SA_COL_ROWS, shape->rows);
+  sa_rec_set_int(r, SA_COL_COLS, shape->cols);
+  snprintf(r->val[SA_COL_RATE], SA_REC_VAL_MAX, "%.9g", rate);
+  sa_rec_set_str(r, SA_COL_CRIT, sa_config_criterion_name(pc->prune.criterion));
+  sa_rec_set_str(r, SA_COL_SCOPE, sa_config_scope_name(pc->prune.scope));
+  sa_rec_set_str(r, SA_COL_THRESH, sa_config_threshold_name(pc->prune.threshold));
+  sa_rec_set_str(r, SA_COL_INTEG, sa_config_integration_name(pc->hw.integration));
+  sa_rec_set_str(r, SA_COL_TECH, pc->tech.name);
+  sa_maskset ms;
+  memset(&ms, 0, sizeof ms);
+  int rc = stage_prune(c, pc, r, &ms, e);
+  if (!rc) rc = stage_cycle(c, pc, &ms, r, e);
+  if (!rc) rc = stage_wer(c, &ms, r, e);
+  if (!rc) rc = stage_rtl(c, pc, &ms, r, e);
+  sa_maskset_free(&ms);
+  if (!rc) {
+    r->seconds = round((sa_point_now_s() - t0) * 1000) / 1000;
+    char id[96], name[128];
+    sa_grid_point_id(&c->g, i, id, sizeof id);
+    snprintf(name, sizeof name, "%s.tsv", id);
+    char *path = sa_path_join(c->points_dir, name, e);
+    rc = path ? sa_store_write_point(path, r, c->fp, e) : -1;
+    free(path);
+  }
+  free(pc);
+  free(r);
+  return rc;
+}
+
+int sa_point_online_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > SA_ENGINE_MAX_THREADS ? SA_ENGINE_MAX_THREADS : (int)n;
+}
+
+int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
+  const sa_config *cfg = c->cfg;
+  if (sa_model_load(c->man, &c->model, e)) return -1;
+  if (c->man->synthetic)
+    snprintf(c->wer_missing, sizeof c->wer_missing,
+             "%.300s: weights are synthetic:%llu (timing only): no WER", c->man->path,
+             (unsigned long long)c->man->synthetic_seed);
+  else if (strcmp(c->man->arch.type, "transformer_ctc"))
+    snprintf(c->wer_missing, sizeof c->wer_missing,
+             "%.300s: arch.type is '%s', the WER engine runs transformer_ctc models", c->man->path,
+             c->man->arch.type);
+  else if (!cfg->workload.testset[0])
+    snprintf(c->wer_missing, sizeof c->wer_missing, "workload.testset is empty: no WER");
+  if (cfg->prune.criterion == SA_CRIT_ACT_AWARE) {
+    const char *cal = cfg->prune.calibration[0] ? cfg->prune.calibration : cfg->workload.testset;
+    if (!cal[0])
+      return sa_err_set(e, "%s: key 'prune.criterion': act_aware needs prune.calibration or "
+                           "workload.testset", cfg->path);
+    if (sa_engine_act_norms(c->man, c->model, cal, cfg->workload.max_utts,
+                            sa_point_online_cpus(), &c->norms, e))
+      return -1;
+  }
+  return 0;
+}
+
+void sa_point_free_shared(sa_point_ctx *c) {
+  if (c->norms) sa_engine_free_norms(c->norms, c->man ? c->man->n_layers : 0);
+  sa_model_free(c->model);
+  sa_manifest_free(c->man);
+  c->norms = NULL;
+  c->model = NULL;
+  c->man = NULL;
+}
