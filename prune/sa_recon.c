@@ -163,7 +163,7 @@ int sa_recon_obs_scores(const sa_calib_layer *h, const float *w, int64_t n, int6
   }
   if (!rc)
     for (int64_t t = 0; t < kt * nt; t++) scores[t] = dense > 0 ? scores[t] / dense : 0;
-  if (!rc && damp_used) *damp_used = lam / unit;
+  if (!rc && damp_used) *damp_used = lam == lam0 ? damp : lam / unit;
   free(hi);
   free(wd);
   free(b);
@@ -213,7 +213,7 @@ int sa_recon_lsq(const sa_calib_layer *h, const float *w, int64_t n, const sa_ti
     for (int64_t i = 0; i < s; i++)
       for (int64_t j = 0; j < c; j++) out[idx[i] * n + c0 + j] = (float)rhs[i * c + j];
   }
-  if (!rc && damp_used) *damp_used = lam_max / unit;
+  if (!rc && damp_used) *damp_used = lam_max == lam0 ? damp : lam_max / unit;
   free(idx);
   free(hs);
   free(a);

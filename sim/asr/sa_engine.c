@@ -950,14 +950,22 @@ static uint64_t fnv1a(const uint8_t *p, size_t n) {
   return h;
 }
 
+static int file_hash(const char *path, uint64_t *h, sa_err *e) {
+  uint8_t *buf;
+  size_t len;
+  if (sa_testset_slurp(path, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
+  *h = fnv1a(buf, len);
+  free(buf);
+  return 0;
+}
+
 int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t max_utts,
                         char *key, sa_err *e) {
   char p[1200];
   uint8_t *buf;
   size_t len;
-  if (sa_testset_slurp(man->weights, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
-  uint64_t hm = fnv1a(buf, len);
-  free(buf);
+  uint64_t hm;
+  if (file_hash(man->weights, &hm, e)) return -1;
   snprintf(p, sizeof p, "%s/feats.bin", calib_dir);
   if (sa_testset_slurp(p, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
   uint64_t hc = fnv1a(buf, len);
@@ -965,5 +973,49 @@ int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t m
   snprintf(key, SA_CALIB_KEY_MAX, "model:%016llx calib:%016llx utts:%lld",
            (unsigned long long)hm, (unsigned long long)hc,
            (long long)(max_utts > 0 ? max_utts : 0));
+  return 0;
+}
+
+int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const char *stats_path,
+                           const char *calib_dir, const char *testset, const char *cache_path,
+                           int threads, sa_calib *out, char *from, sa_err *e) {
+  memset(out, 0, sizeof *out);
+  size_t cap = SA_CALIB_KEY_MAX + 1024;
+  if (stats_path && stats_path[0]) {
+    uint64_t hm;
+    char want[64];
+    if (sa_calib_read(man, stats_path, NULL, out, e)) return -1;
+    if (!man->synthetic && file_hash(man->weights, &hm, e)) {
+      sa_calib_free(out);
+      return -1;
+    }
+    snprintf(want, sizeof want, "model:%016llx ", (unsigned long long)hm);
+    if (!man->synthetic && strncmp(out->key, want, strlen(want))) {
+      sa_err_set(e, "%s: statistics of another weights file ('%s'; %s is '%.22s'): rerun "
+                 "'sasp calib'", stats_path, out->key, man->weights, want);
+      sa_calib_free(out);
+      return -1;
+    }
+    snprintf(from, cap, "%s", stats_path);
+    return 0;
+  }
+  if (!calib_dir || !calib_dir[0])
+    return sa_err_set(e, "no calibration statistics: give a calibration set (prune.calibration, "
+                         "e.g. workloads/asr/calib) or a statistics file (prune.statistics)");
+  char key[SA_CALIB_KEY_MAX];
+  if (sa_testset_check_calib(calib_dir, man->dir, testset, e) ||
+      sa_engine_calib_key(man, calib_dir, 0, key, e))
+    return -1;
+  if (cache_path && sa_calib_read(man, cache_path, key, out, e) == 0) {
+    snprintf(from, cap, "%s", cache_path);
+    return 0;
+  }
+  if (sa_engine_calib(man, model, calib_dir, 0, threads, out, e)) return -1;
+  snprintf(out->key, sizeof out->key, "%s", key);
+  if (cache_path && sa_calib_write(out, man, cache_path, e)) {
+    sa_calib_free(out);
+    return -1;
+  }
+  snprintf(from, cap, "%s", cache_path ? cache_path : calib_dir);
   return 0;
 }

@@ -23,13 +23,15 @@
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: sasp wer --model DIR [--mask FILE --tile RxC] [--testset DIR]\n"
+          "usage: sasp wer --model DIR [--weights FILE] [--mask FILE --tile RxC] [--testset DIR]\n"
           "                [--mode int8|fp32] [--max-utts N] [--json FILE] [--hyp FILE]\n"
           "                [--compare HYP.tsv] [--seed N] [--boot N] [--threads N]\n"
           "       sasp wer --model DIR --act-norms OUT [--testset DIR] [--max-utts N]\n\n"
           "Word error rate of a transformer_ctc model (docs/asr.md) on a test set. Every weight\n"
           "GEMM runs on the array's int8 arithmetic (pruned tiles skipped) unless --mode fp32.\n\n"
           "  --model DIR       model directory holding manifest.yaml (or the manifest itself)\n"
+          "  --weights FILE    weights to use instead of the manifest's (e.g. the compensated\n"
+          "                    OUT/model.safetensors of 'sasp prune', with --mask OUT/mask.bin)\n"
           "  --mask FILE       tile masks from 'sasp prune' (default: dense)\n"
           "  --tile RxC        array tile the mask was made for (required with --mask)\n"
           "  --testset DIR     feats.bin + transcripts.tsv (default: DIR/testsets/main)\n"
@@ -147,7 +149,7 @@ int sa_cmd_wer(int argc, char **argv) {
   }
   const char *model_arg = NULL, *mask_path = NULL, *tile = NULL, *testset = NULL,
              *mode_s = "int8", *json_path = NULL, *hyp_path = NULL, *cmp_path = NULL,
-             *norms_path = NULL;
+             *norms_path = NULL, *weights = NULL;
   int64_t max_utts = 0, seed = 1, n_boot = SA_ENGINE_BOOT, threads = 0, tr = 0, tc = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -155,6 +157,7 @@ int sa_cmd_wer(int argc, char **argv) {
     int64_t *ival = NULL, lo = 0;
     if (!strcmp(a, "--model")) sval = &model_arg;
     else if (!strcmp(a, "--mask")) sval = &mask_path;
+    else if (!strcmp(a, "--weights")) sval = &weights;
     else if (!strcmp(a, "--tile")) sval = &tile;
     else if (!strcmp(a, "--testset")) sval = &testset;
     else if (!strcmp(a, "--mode")) sval = &mode_s;
@@ -220,6 +223,14 @@ int sa_cmd_wer(int argc, char **argv) {
     snprintf(set_dir, sizeof set_dir, "%s", testset);
   else
     snprintf(set_dir, sizeof set_dir, "%stestsets/main", man->dir);
+  if (weights) {
+    if (man->synthetic || strlen(weights) >= sizeof man->weights) {
+      sa_err_set(&e, "--weights %s: %s", weights,
+                 man->synthetic ? "the manifest's weights are synthetic" : "path too long");
+      goto out;
+    }
+    snprintf(man->weights, sizeof man->weights, "%s", weights);
+  }
   if (sa_model_load(man, &model, &e)) goto out;
   if (norms_path) {
     float **norms = NULL;
@@ -258,6 +269,8 @@ int sa_cmd_wer(int argc, char **argv) {
     sa_json_str(&j, man->name);
     sa_json_key(&j, "manifest");
     sa_json_str(&j, man->path);
+    sa_json_key(&j, "weights");
+    sa_json_str(&j, man->weights);
     sa_json_key(&j, "mask");
     sa_json_str(&j, mask_path);
     sa_json_key(&j, "tile_rows");

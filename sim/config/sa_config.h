@@ -93,7 +93,10 @@ typedef struct sa_prune_cfg {
   int threshold;                /* sa_threshold */
   double layer_cap;             /* max fraction of one layer's tiles pruned */
   double rate;                  /* fraction of selected tiles pruned */
-  char calibration[SA_PATH_MAX];/* features for act_aware; empty: workload test set */
+  int compensation;             /* sa_compensation */
+  double damping;               /* obs, lsq: x mean diag H */
+  char calibration[SA_PATH_MAX];/* calibration set directory; empty: none */
+  char statistics[SA_PATH_MAX]; /* statistics file; empty: measured on calibration */
 } sa_prune_cfg;
 
 typedef struct sa_sweep_cfg {
@@ -145,6 +148,7 @@ const char *sa_config_integration_name(int v);
 const char *sa_config_criterion_name(int v);
 const char *sa_config_scope_name(int v);
 const char *sa_config_threshold_name(int v);
+const char *sa_config_compensation_name(int v);
 
 /* Parses "RxC" (e.g. "16x8") into s. Returns 0 or -1. */
 int sa_config_parse_shape(const char *text, sa_shape *s);

@@ -30,8 +30,16 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
       .rate = pc->prune.rate,
       .tile_rows = pc->hw.rows,
       .tile_cols = pc->hw.cols,
-      .act_norms = (const float *const *)c->norms,
+      .compensation = pc->prune.compensation,
+      .damping = pc->prune.damping,
+      .calib = c->calib.n ? &c->calib : NULL,
   };
+  if ((sa_prune_needs_calib(&po) || po.criterion == SA_CRIT_ACT_AWARE) && !po.calib)
+    return sa_err_set(e, "%s: prune.criterion %s, threshold %s, compensation %s need "
+                      "calibration statistics: set prune.calibration (e.g. "
+                      "workloads/asr/calib) or prune.statistics", pc->path,
+                      sa_prune_criterion_name(po.criterion), sa_prune_threshold_name(po.threshold),
+                      sa_prune_compensation_name(po.compensation));
   sa_prune_stats st;
   memset(&st, 0, sizeof st);
   if (sa_prune_masks(c->man, c->model, &po, ms, &st, e)) return -1;
@@ -41,7 +49,6 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   sa_rec_set_int(r, SA_COL_TILES_TOTAL, total);
   sa_rec_set_int(r, SA_COL_TILES_SEL, st.tiles_selected);
   sa_rec_set_int(r, SA_COL_TILES_PRUNED, st.tiles_pruned);
-  sa_prune_stats_free(&st);
   char id[96], name[128];
   sa_grid_point_id(&c->g, r->index, id, sizeof id);
   snprintf(name, sizeof name, "%s.mask", id);
@@ -49,9 +56,13 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   if (!path) return -1;
   int rc = sa_maskset_write(path, ms, e);
   free(path);
-  if (rc) return -1;
-  /* zero the pruned tiles of the worker's copy: what the WER engine and the RTL run */
-  return sa_prune_apply(c->model, ms, e);
+  /* zero (and compensate) the pruned tiles of the worker's copy: what the WER engine and the
+   * RTL run */
+  sa_prune_opts pa = po; /* none: exactly sa_prune_apply (no error bookkeeping) */
+  if (pa.compensation == SA_COMP_NONE) pa.calib = NULL;
+  if (!rc) rc = sa_prune_compensate(c->model, c->man, ms, &pa, &st, e);
+  sa_prune_stats_free(&st);
+  return rc;
 }
 
 static int stage_cycle(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
@@ -228,23 +239,27 @@ int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
              c->man->arch.type);
   else if (!cfg->workload.testset[0])
     snprintf(c->wer_missing, sizeof c->wer_missing, "workload.testset is empty: no WER");
-  if (cfg->prune.criterion == SA_CRIT_ACT_AWARE) {
-    const char *cal = cfg->prune.calibration[0] ? cfg->prune.calibration : cfg->workload.testset;
-    if (!cal[0])
-      return sa_err_set(e, "%s: key 'prune.criterion': act_aware needs prune.calibration or "
-                           "workload.testset", cfg->path);
-    if (sa_engine_act_norms(c->man, c->model, cal, cfg->workload.max_utts,
-                            sa_point_online_cpus(), &c->norms, e))
-      return -1;
+  const sa_prune_cfg *p = &cfg->prune;
+  sa_prune_opts po = {.criterion = p->criterion, .threshold = p->threshold,
+                      .compensation = p->compensation};
+  if (p->calibration[0] || p->statistics[0] || sa_prune_needs_calib(&po) ||
+      p->criterion == SA_CRIT_ACT_AWARE) {
+    char *cache = sa_path_join(c->o->out_dir, "calib.safetensors", e);
+    char from[SA_CALIB_KEY_MAX + 1024];
+    int rc = cache ? sa_engine_calib_obtain(c->man, c->model, p->statistics, p->calibration,
+                                            cfg->workload.testset, cache,
+                                            sa_point_online_cpus(), &c->calib, from, e)
+                   : -1;
+    free(cache);
+    if (rc) return sa_err_prefix(e, "%s: prune", cfg->path);
   }
   return 0;
 }
 
 void sa_point_free_shared(sa_point_ctx *c) {
-  if (c->norms) sa_engine_free_norms(c->norms, c->man ? c->man->n_layers : 0);
+  sa_calib_free(&c->calib);
   sa_model_free(c->model);
   sa_manifest_free(c->man);
-  c->norms = NULL;
   c->model = NULL;
   c->man = NULL;
 }
