@@ -150,8 +150,10 @@ typedef struct cand {
   double score;
   int layer;
   int64_t tile;
-  double cost;   /* sensitivity: predicted output error of the tile (obs score) */
 } cand;
+
+/* Sensitivity: points of a layer's predicted error curve (fractions of its cap). */
+enum { CURVE_POINTS = 10 };
 
 static int cand_cmp(const void *x, const void *y) {
   const cand *a = x, *b = y;
@@ -220,67 +222,91 @@ static int seg_cmp(const void *x, const void *y) {
 }
 
 /* Sensitivity allocation over the candidates c (per selected layer, a block of its tiles in
- * tile order): each block is sorted by score; C_i(j) = cost of its first j tiles; the lower
- * convex hull pieces of all layers are taken in order of slope until the target count. */
-static int allocate(const sa_manifest *man, const sa_prune_opts *o, cand *c, sa_maskset *ms,
-                    sa_prune_stats *st, sa_err *e) {
-  int64_t total = st->tiles_selected, maxt = 0;
+ * tile order): each block is sorted by score; the layer's predicted error of pruning its first
+ * j tiles (sa_recon_curve) is measured at CURVE_POINTS counts up to its cap and interpolated
+ * linearly; the lower convex hull pieces of all layers' curves are taken in order of slope
+ * (error per tile) until the target count. */
+static int allocate(const sa_manifest *man, const sa_model *model, const sa_prune_opts *o,
+                    cand *c, sa_maskset *ms, sa_prune_stats *st, sa_err *e) {
+  int64_t maxt = 0;
+  int nsel = 0;
   for (int i = 0; i < man->n_layers; i++)
-    if (st->layer_selected[i] && st->layer_tiles[i] > maxt) maxt = st->layer_tiles[i];
-  seg *sg = sa_malloc((size_t)total * sizeof *sg, e);
-  double *cum = sg ? sa_malloc((size_t)(maxt + 1) * sizeof *cum, e) : NULL;
-  int64_t *hull = cum ? sa_malloc((size_t)(maxt + 1) * sizeof *hull, e) : NULL;
-  int64_t *take = hull ? sa_calloc((size_t)man->n_layers, sizeof *take, e) : NULL;
+    if (st->layer_selected[i]) {
+      nsel++;
+      if (st->layer_tiles[i] > maxt) maxt = st->layer_tiles[i];
+    }
+  seg *sg = sa_malloc((size_t)(nsel * CURVE_POINTS + 1) * sizeof *sg, e);
+  int64_t *order = sg ? sa_malloc((size_t)maxt * sizeof *order, e) : NULL;
+  int64_t *take = order ? sa_calloc((size_t)man->n_layers, sizeof *take, e) : NULL;
   if (!take) {
     free(sg);
-    free(cum);
-    free(hull);
+    free(order);
     return sa_err_prefix(e, "prune");
   }
   int64_t ns = 0, start = 0;
-  for (int i = 0; i < man->n_layers; i++) {
+  int rc = 0;
+  for (int i = 0; i < man->n_layers && !rc; i++) {
     if (!st->layer_selected[i]) continue;
+    const sa_layer *l = &man->layers[i];
     int64_t nt = st->layer_tiles[i], cap = count_of(o->layer_cap, nt);
     cand *b = c + start;
-    qsort(b, (size_t)nt, sizeof *b, cand_cmp);
-    cum[0] = 0;
-    for (int64_t j = 0; j < cap; j++) cum[j + 1] = cum[j] + b[j].cost;
-    int64_t h = 0; /* monotone chain: lower hull of (j, cum[j]), j = 0..cap */
-    for (int64_t j = 0; j <= cap; j++) {
-      while (h >= 2) {
-        int64_t p = hull[h - 2], q = hull[h - 1];
-        /* drop q when it lies on or above the line p -> j */
-        if ((cum[q] - cum[p]) * (double)(j - p) >= (cum[j] - cum[p]) * (double)(q - p)) h--;
-        else break;
-      }
-      hull[h++] = j;
-    }
-    for (int64_t s = 0; s + 1 < h; s++)
-      sg[ns++] = (seg){(cum[hull[s + 1]] - cum[hull[s]]) / (double)(hull[s + 1] - hull[s]), i,
-                       hull[s], hull[s + 1]};
     start += nt;
+    qsort(b, (size_t)nt, sizeof *b, cand_cmp);
+    if (!cap) continue;
+    for (int64_t j = 0; j < nt; j++) order[j] = b[j].tile;
+    int64_t cnt[CURVE_POINTS + 1] = {0};
+    double err[CURVE_POINTS + 1] = {0};
+    int np = 1;
+    for (int g = 1; g <= CURVE_POINTS; g++) {
+      int64_t j = (cap * g + CURVE_POINTS / 2) / CURVE_POINTS;
+      if (j > cnt[np - 1]) cnt[np++] = j;
+    }
+    rc = sa_recon_curve(&o->calib->layers[i], sa_model_weight(model, i), l->n, o->tile_rows,
+                        o->tile_cols, order, cnt + 1, np - 1, o->damping, err + 1, e);
+    if (rc) {
+      sa_err_prefix(e, "prune: layer '%s'", l->name);
+      break;
+    }
+    int hull[CURVE_POINTS + 1], h = 0; /* monotone chain: lower hull of (cnt, err) */
+    for (int q = 0; q < np; q++) {
+      while (h >= 2) {
+        int p0 = hull[h - 2], p1 = hull[h - 1];
+        /* drop p1 when it lies on or above the line p0 -> q */
+        if ((err[p1] - err[p0]) * (double)(cnt[q] - cnt[p0]) >=
+            (err[q] - err[p0]) * (double)(cnt[p1] - cnt[p0]))
+          h--;
+        else
+          break;
+      }
+      hull[h++] = q;
+    }
+    for (int q = 0; q + 1 < h; q++) {
+      int p0 = hull[q], p1 = hull[q + 1];
+      sg[ns++] = (seg){(err[p1] - err[p0]) / (double)(cnt[p1] - cnt[p0]), i, cnt[p0], cnt[p1]};
+    }
   }
-  qsort(sg, (size_t)ns, sizeof *sg, seg_cmp);
-  st->tiles_target = count_of(o->rate, total);
-  int64_t left = st->tiles_target;
-  for (int64_t s = 0; s < ns && left > 0; s++) {
-    int64_t len = sg[s].j1 - sg[s].j0, t = len < left ? len : left;
-    take[sg[s].layer] = sg[s].j0 + t;
-    left -= t;
-  }
-  start = 0;
-  for (int i = 0; i < man->n_layers; i++) {
-    if (!st->layer_selected[i]) continue;
-    for (int64_t j = 0; j < take[i]; j++) ms->masks[i].keep[c[start + j].tile] = 0;
-    st->layer_pruned[i] = take[i];
-    st->tiles_pruned += take[i];
-    start += st->layer_tiles[i];
+  if (!rc) {
+    qsort(sg, (size_t)ns, sizeof *sg, seg_cmp);
+    st->tiles_target = count_of(o->rate, st->tiles_selected);
+    int64_t left = st->tiles_target;
+    for (int64_t q = 0; q < ns && left > 0; q++) {
+      int64_t len = sg[q].j1 - sg[q].j0, t = len < left ? len : left;
+      take[sg[q].layer] = sg[q].j0 + t;
+      left -= t;
+    }
+    start = 0;
+    for (int i = 0; i < man->n_layers; i++) {
+      if (!st->layer_selected[i]) continue;
+      for (int64_t j = 0; j < take[i]; j++) ms->masks[i].keep[c[start + j].tile] = 0;
+      st->layer_pruned[i] = take[i];
+      st->tiles_pruned += take[i];
+      start += st->layer_tiles[i];
+    }
   }
   free(sg);
-  free(cum);
-  free(hull);
+  free(order);
   free(take);
-  return 0;
+  return rc;
 }
 
 static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_prune_opts *o,
@@ -306,16 +332,10 @@ static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_
   }
   int64_t nc = 0;
   int rc = 0;
-  sa_prune_opts oc = *o; /* sensitivity's cost: the obs score */
-  oc.criterion = SA_CRIT_OBS;
   for (int i = 0; i < man->n_layers && !rc; i++) {
     if (!st->layer_selected[i]) continue;
     rc = sa_prune_scores(man, model, i, o, sc, e);
-    for (int64_t t = 0; t < st->layer_tiles[i] && !rc; t++) c[nc + t] = (cand){sc[t], i, t, 0};
-    if (!rc && o->threshold == SA_THRESH_SENSITIVITY) {
-      if (o->criterion != SA_CRIT_OBS) rc = sa_prune_scores(man, model, i, &oc, sc, e);
-      for (int64_t t = 0; t < st->layer_tiles[i] && !rc; t++) c[nc + t].cost = sc[t];
-    }
+    for (int64_t t = 0; t < st->layer_tiles[i] && !rc; t++) c[nc + t] = (cand){sc[t], i, t};
     nc += st->layer_tiles[i];
   }
   free(sc);
@@ -334,7 +354,7 @@ static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_
       st->tiles_pruned++;
     }
   } else if (o->threshold == SA_THRESH_SENSITIVITY) {
-    if (allocate(man, o, c, ms, st, e)) {
+    if (allocate(man, model, o, c, ms, st, e)) {
       free(c);
       return -1;
     }

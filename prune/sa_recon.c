@@ -171,6 +171,88 @@ int sa_recon_obs_scores(const sa_calib_layer *h, const float *w, int64_t n, int6
   return rc;
 }
 
+/* (H + lambda I)^-1 of the layer (full symmetric), damping raised as needed. */
+static double *damped_inverse(const sa_calib_layer *h, double damp, double *lam_used, sa_err *e) {
+  int64_t k = h->k;
+  double unit = diag_unit(h), lam = damp * unit;
+  double *hi = sa_malloc((size_t)(k * k) * sizeof *hi, e);
+  sub_ctx sc = {h, NULL, k};
+  if (!hi || chol_damped(hi, k, lam, unit, fill_sub, &sc, lam_used, e)) {
+    free(hi);
+    return NULL;
+  }
+  if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)k, hi, (lapack_int)k)) {
+    free(hi);
+    sa_err_set(e, "inverting the damped input Gram matrix failed");
+    return NULL;
+  }
+  for (int64_t i = 0; i < k; i++)
+    for (int64_t j = i + 1; j < k; j++) hi[i * k + j] = hi[j * k + i];
+  return hi;
+}
+
+typedef struct pick_ctx {
+  const double *src;    /* K x K */
+  int64_t k;
+  const int64_t *idx;
+  int64_t r;
+} pick_ctx;
+
+static void fill_pick(double *a, double lambda, const void *p) {
+  const pick_ctx *c = p;
+  for (int64_t i = 0; i < c->r; i++) {
+    for (int64_t j = 0; j < c->r; j++) a[i * c->r + j] = c->src[c->idx[i] * c->k + c->idx[j]];
+    a[i * c->r + i] += lambda;
+  }
+}
+
+int sa_recon_curve(const sa_calib_layer *h, const float *w, int64_t n, int64_t R, int64_t C,
+                   const int64_t *order, const int64_t *counts, int ng, double damp,
+                   double *err, sa_err *e) {
+  blas_single();
+  int64_t k = h->k, kt = (k + R - 1) / R, nt = (n + C - 1) / C, cmax = C < n ? C : n;
+  double lam, dense = 0;
+  double *hi = damped_inverse(h, damp, &lam, e);
+  double *wd = hi ? to_double(w, k * n, e) : NULL;
+  uint8_t *pr = wd ? sa_calloc((size_t)(kt * nt), 1, e) : NULL;
+  int64_t *idx = pr ? sa_malloc((size_t)k * sizeof *idx, e) : NULL;
+  double *a = idx ? sa_malloc((size_t)(k * k) * sizeof *a, e) : NULL;
+  double *y = a ? sa_malloc((size_t)(k * cmax) * sizeof *y, e) : NULL;
+  int rc = y ? 0 : -1;
+  if (!rc) rc = quad_energy(h, wd, n, &dense, e);
+  int64_t done = 0;
+  for (int g = 0; g < ng && !rc; g++) {
+    for (; done < counts[g]; done++) pr[order[done]] = 1;
+    double s = 0;
+    for (int64_t b = 0; b < nt && !rc; b++) {
+      int64_t c0 = b * C, c = c0 + C > n ? n - c0 : C, p = 0;
+      for (int64_t t = 0; t < kt; t++)
+        if (pr[t * nt + b])
+          for (int64_t i = t * R; i < k && i < (t + 1) * R; i++) idx[p++] = i;
+      if (!p) continue;
+      pick_ctx pc = {hi, k, idx, p};
+      double l2 = 0;
+      if (chol_damped(a, p, 0.0, 1.0 / diag_unit(h), fill_pick, &pc, &l2, e)) {
+        rc = -1;
+        break;
+      }
+      for (int64_t i = 0; i < p; i++)
+        for (int64_t j = 0; j < c; j++) y[i * c + j] = wd[idx[i] * n + c0 + j];
+      cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)p,
+                  (int)c, 1.0, a, (int)p, y, (int)c);
+      for (int64_t i = 0; i < p * c; i++) s += y[i] * y[i];
+    }
+    err[g] = dense > 0 ? s / dense : 0;
+  }
+  free(hi);
+  free(wd);
+  free(pr);
+  free(idx);
+  free(a);
+  free(y);
+  return rc;
+}
+
 int sa_recon_lsq(const sa_calib_layer *h, const float *w, int64_t n, const sa_tilemask *m,
                  double damp, float *out, double *damp_used, sa_err *e) {
   blas_single();

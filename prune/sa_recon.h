@@ -26,6 +26,15 @@ double sa_recon_lambda(const sa_calib_layer *h, double damp);
 int sa_recon_obs_scores(const sa_calib_layer *h, const float *w, int64_t n, int64_t R,
                         int64_t C, double damp, double *scores, double *damp_used, sa_err *e);
 
+/* Predicted output error of pruning the first j tiles of order (tile indices of w's R x C
+ * grid, in pruning order) with least-squares reconstruction of the rest, for each j of
+ * counts[0..ng-1]: per tile column, with P its pruned rows, sum over its columns of
+ * w_P^T [(H+lambda I)^-1]_PP^-1 w_P (the exact damped LSQ error), over the dense output
+ * energy. err: ng values. Returns 0 or -1. */
+int sa_recon_curve(const sa_calib_layer *h, const float *w, int64_t n, int64_t R, int64_t C,
+                   const int64_t *order, const int64_t *counts, int ng, double damp,
+                   double *err, sa_err *e);
+
 /* Least-squares reconstruction: for every tile column (the C output columns of one strip
  * of tiles along N) with a pruned tile, the kept rows S of those columns are re-solved
  * against the dense outputs on the calibration inputs, w_S = (H_SS + lambda I)^-1 H_S: w (one
