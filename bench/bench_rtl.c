@@ -50,7 +50,7 @@ int main(void) {
     for (int pr = 0; pr < 2; pr++) {
       const uint8_t *keep = pr ? mask.keep : NULL;
       char err[512];
-      sa_rtl *rtl = sa_rtl_open(r, c, NULL, err, sizeof err);
+      sa_rtl *rtl = sa_rtl_open(r, c, NULL, NULL, err, sizeof err);
       if (!rtl) {
         fprintf(stderr, "%s\n", err);
         return 1;

@@ -7,6 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* "16 MiB", "4 GiB" or "1000 bytes": limits as people write them. */
+static void fmt_limit(size_t max, char *buf, size_t len) {
+  static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  size_t v = max;
+  while (u < 4 && v >= 1024 && v % 1024 == 0) v /= 1024, u++;
+  snprintf(buf, len, "%zu %s", v, unit[u]);
+}
+
 void *sa_file_read(const char *path, size_t max, size_t *len, sa_err *e) {
   SA_ASSERT(max < (size_t)-1 / 2);
   *len = 0;
@@ -15,12 +24,23 @@ void *sa_file_read(const char *path, size_t max, size_t *len, sa_err *e) {
     sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  /* grow geometrically up to max + 1 bytes of data: reading one byte past max tells a file
-   * of exactly max bytes from a longer one */
-  size_t cap = 1 << 16, n = 0;
+  struct stat st;
+  int have_st = fstat(fileno(f), &st) == 0;
+  if (have_st && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    sa_err_set(e, "%s: is a directory, not a file", path);
+    return NULL;
+  }
+  /* A regular file is read in one go; a pipe or a file that grows meanwhile grows the buffer
+   * geometrically. Up to max + 1 bytes are read: one byte past max tells a file of exactly
+   * max bytes from a longer one. */
+  size_t cap = 1 << 16;
+  if (have_st && S_ISREG(st.st_mode) && st.st_size >= 0) cap = (size_t)st.st_size + 1;
   if (cap > max + 1) cap = max + 1;
+  size_t n = 0;
+  int oom = 0;
   char *b = sa_malloc(cap + 1, e);
-  int bad = 0, oom = !b;
+  if (!b) oom = 1;
   while (b) {
     if (n == cap) {
       if (cap > max) break;
@@ -37,13 +57,15 @@ void *sa_file_read(const char *path, size_t max, size_t *len, sa_err *e) {
     n += got;
     if (got == 0) break;
   }
-  bad = !oom && ferror(f);
+  int bad = !oom && ferror(f);
   fclose(f);
   if (oom || bad || n > max) {
     free(b);
+    char lim[32];
+    fmt_limit(max, lim, sizeof lim);
     if (oom) sa_err_prefix(e, "%s", path);
     else if (bad) sa_err_set(e, "%s: read error", path);
-    else sa_err_set(e, "%s: larger than the %zu-byte limit", path, max);
+    else sa_err_set(e, "%s: larger than %s", path, lim);
     return NULL;
   }
   b[n] = 0;

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <yaml.h>
+
+#include "sa_file.h"
 
 enum { MAX_DEPTH = 64, MAX_FILE_BYTES = 16 << 20, MAX_NODES = 1 << 20 };
 
@@ -211,34 +212,11 @@ int sa_yaml_load_buffer(const char *buf, size_t len, const char *name, sa_yaml_d
 
 int sa_yaml_load_file(const char *path, sa_yaml_doc **out, sa_err *e) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  int rc = -1;
-  for (;;) {
-    if (len == cap) {
-      if (cap >= (size_t)MAX_FILE_BYTES + 1) {
-        sa_err_set(e, "%s:1:1: file larger than 16 MiB", path);
-        goto done;
-      }
-      cap = cap ? cap * 2 : 4096;
-      char *nb = sa_realloc(buf, cap, e);
-      if (!nb) goto done;
-      buf = nb;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
-    sa_err_set(e, "%s: read error", path);
-    goto done;
-  }
-  rc = sa_yaml_load_buffer(buf, len, path, out, e);
-done:
+  size_t len;
+  char *buf = sa_file_read(path, MAX_FILE_BYTES, &len, e);
+  if (!buf) return -1;
+  int rc = sa_yaml_load_buffer(buf, len, path, out, e);
   free(buf);
-  fclose(f);
   return rc;
 }
 

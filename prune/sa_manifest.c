@@ -9,12 +9,12 @@
 
 #include "sa_yaml.h"
 
-enum { MAX_LAYERS = 100000, MAX_HOSTOPS = 10000 };
-#define MAX_DIM ((int64_t)1 << 31)   /* k, n: at most 2^31 - 1 */
-#define MAX_ROWS ((int64_t)1 << 40)  /* m, count, elements */
+enum { MAX_LAYERS = SA_MANIFEST_MAX_LAYERS, MAX_HOSTOPS = 10000 };
+#define MAX_DIM SA_MANIFEST_MAX_DIM   /* k, n: at most 2^31 - 1 */
+#define MAX_ROWS SA_MANIFEST_MAX_ROWS /* m, count, elements */
 /* m*k*n*count of a layer, the sum over layers, and elements*count of a host op: at most 2^62,
  * so every product and sum the models form from manifest values fits an int64 (docs/manifest.md) */
-#define MAX_WORK ((int64_t)1 << 62)
+#define MAX_WORK SA_MANIFEST_MAX_WORK
 
 static const char *const role_names[SA_ROLE_COUNT] = {"conv", "in_proj", "attn_qkv",
                                                       "attn_out", "ff", "out"};

@@ -8,6 +8,13 @@
 
 #include "sa_err.h"
 
+/* Limits of docs/manifest.md, shared with the readers that build manifests in memory
+ * (sa_topology): k and n below MAX_DIM, m and count at most MAX_ROWS, a layer's
+ * m*k*n*count and the sum over layers at most MAX_WORK. */
+#define SA_MANIFEST_MAX_LAYERS 100000
+#define SA_MANIFEST_MAX_DIM ((int64_t)1 << 31)
+#define SA_MANIFEST_MAX_ROWS ((int64_t)1 << 40)
+#define SA_MANIFEST_MAX_WORK ((int64_t)1 << 62)
 #ifdef __cplusplus
 extern "C" {
 #endif

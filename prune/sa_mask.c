@@ -4,20 +4,19 @@
  * Integers are little-endian. */
 #include "sa_mask.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
 
+#include "sa_file.h"
 #include "sa_out.h"
 
 enum { MASK_VERSION = 1, HEADER_BYTES = 32, MAX_LAYERS = 1 << 20, NAME_MAX_LEN = 127 };
 /* name length, 1-byte name, K, N, one bitmap byte */
 enum { LAYER_MIN_BYTES = 2 + 1 + 16 + 1 };
 #define DIM_MAX (((int64_t)1 << 31) - 1)
-#define MAX_FILE ((uint64_t)1 << 32)
+#define MAX_FILE ((size_t)1 << 32)
 static const char magic[8] = {'S', 'A', 'S', 'P', 'M', 'A', 'S', 'K'};
 
 int sa_tilemask_init(sa_tilemask *m, const char *name, int64_t k, int64_t n, int64_t r,
@@ -176,24 +175,10 @@ truncated:
 int sa_maskset_read(const char *path, int64_t want_r, int64_t want_c, sa_maskset *ms,
                     sa_err *e) {
   memset(ms, 0, sizeof *ms);
-  FILE *f = fopen(path, "rb");
-  if (!f) return sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
-  struct stat sb;
-  if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > MAX_FILE) {
-    fclose(f);
-    return sa_err_set(e, "%s: not a regular file of at most 4 GiB", path);
-  }
-  size_t len = (size_t)sb.st_size;
-  uint8_t *buf = sa_malloc(len ? len : 1, e);
-  if (!buf) {
-    fclose(f);
-    return sa_err_prefix(e, "%s", path);
-  }
-  size_t got = fread(buf, 1, len, f);
-  int err = ferror(f);
-  fclose(f);
-  int rc = got != len || err ? sa_err_set(e, "%s: read error", path)
-                             : sa_maskset_read_buffer(buf, len, path, want_r, want_c, ms, e);
+  size_t len;
+  uint8_t *buf = sa_file_read(path, MAX_FILE, &len, e);
+  if (!buf) return -1;
+  int rc = sa_maskset_read_buffer(buf, len, path, want_r, want_c, ms, e);
   free(buf);
   return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_rng.h"
 #include "sa_safetensors.h"
 
 typedef struct layer {
@@ -41,34 +42,7 @@ void sa_model_free(sa_model *m) {
   free(m);
 }
 
-/* --- synthetic weights: xoshiro256** seeded by splitmix64, Box-Muller --- */
-
-typedef struct rng {
-  uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(rng *r) {
-  uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return res;
-}
-
-/* Uniform in (0, 1]. */
-static double rng_unit(rng *r) { return ((double)(rng_next(r) >> 11) + 1.0) * 0x1.0p-53; }
+/* --- synthetic weights: xoshiro256** seeded by splitmix64 (sa_rng), Box-Muller --- */
 
 static int synthesise(const sa_manifest *man, sa_model *m, sa_err *e) {
   int64_t total = 0; /* refuse before drawing or allocating anything */
@@ -82,9 +56,8 @@ static int synthesise(const sa_manifest *man, sa_model *m, sa_err *e) {
                         (long long)l->n, (long long)SA_MODEL_SYNTHETIC_MAX);
     total += kn;
   }
-  rng r;
-  uint64_t x = man->synthetic_seed;
-  for (int i = 0; i < 4; i++) r.s[i] = splitmix64(&x);
+  sa_rng r;
+  sa_rng_seed(&r, man->synthetic_seed);
   const double two_pi = 6.283185307179586476925286766559;
   for (int li = 0; li < m->n_layers; li++) {
     layer *l = &m->layers[li];
@@ -93,7 +66,7 @@ static int synthesise(const sa_manifest *man, sa_model *m, sa_err *e) {
     l->w = sa_malloc(cnt * sizeof *l->w, e);
     if (!l->w) return sa_err_prefix(e, "%s: layer '%s'", man->path, l->name);
     for (size_t j = 0; j < cnt; j++) {
-      double u1 = rng_unit(&r), u2 = rng_unit(&r);
+      double u1 = sa_rng_unit(&r), u2 = sa_rng_unit(&r);
       l->w[j] = (float)(sd * sqrt(-2.0 * log(u1)) * cos(two_pi * u2));
     }
   }

@@ -2,12 +2,11 @@
  * overflow-safe size checks) and atomic writer. */
 #include "sa_safetensors.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "sa_file.h"
 #include "sa_out.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -18,6 +17,7 @@ enum { HEADER_MAX = 100 << 20 };       /* the reference implementation's limit: 
 enum { TENSORS_MAX = 1 << 16 };        /* bounds the table a crafted header can make us allocate */
 #define DIM_MAX ((uint64_t)1 << 53)    /* largest integer accepted in the header */
 #define BYTES_MAX ((uint64_t)1 << 62)  /* largest tensor byte size considered */
+#define MAX_FILE ((size_t)1 << 40)     /* 1 TiB: guards against runaway input only */
 
 static const char *const dtype_names[SA_ST_DTYPE_COUNT] = {
     "F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL"};
@@ -470,36 +470,12 @@ int sa_safetensors_read_buffer(const uint8_t *buf, size_t len, const char *name,
 }
 
 int sa_safetensors_read(const char *path, sa_safetensors **out, sa_err *e) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
-  struct stat sb;
-  if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
-    fclose(f);
-    return sa_err_set(e, "%s: not a regular file", path);
-  }
   sa_safetensors *st = sa_calloc(1, sizeof *st, e);
-  if (!st) {
-    fclose(f);
-    return -1;
-  }
-  if ((uint64_t)sb.st_size > (uint64_t)SIZE_MAX / 2) {
-    fclose(f);
-    free(st);
-    return sa_err_set(e, "%s: file too large", path);
-  }
-  st->len = (size_t)sb.st_size;
-  st->buf = sa_malloc(st->len ? st->len : 1, e);
+  if (!st) return -1;
+  st->buf = sa_file_read(path, MAX_FILE, &st->len, e);
   if (!st->buf) {
-    fclose(f);
     free(st);
-    return sa_err_prefix(e, "%s", path);
-  }
-  size_t got = fread(st->buf, 1, st->len, f);
-  int err = ferror(f);
-  fclose(f);
-  if (got != st->len || err) {
-    sa_safetensors_free(st);
-    return sa_err_set(e, "%s: read error", path);
+    return -1;
   }
   return finish(st, path, out, e);
 }

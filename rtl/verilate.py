@@ -7,7 +7,7 @@ itself is compiled once by Meson, not here.
 
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
                    --max-k K --max-n N --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
-                   [--vlt FILE] SOURCES...
+                   [--varg=OPT ...] [--vlt FILE] SOURCES...
 """
 import argparse
 import os
@@ -30,6 +30,8 @@ def main():
     ap.add_argument('--mdir', required=True)
     ap.add_argument('--header', required=True)
     ap.add_argument('--lib', required=True)
+    ap.add_argument('--varg', action='append', default=[],
+                    help="a Verilator option (--varg=-Wall), in order")
     ap.add_argument('--vlt')
     ap.add_argument('sources', nargs='+')
     a = ap.parse_args()
@@ -37,7 +39,7 @@ def main():
     prefix = os.path.splitext(os.path.basename(a.header))[0]
     if os.path.isdir(a.mdir):
         shutil.rmtree(a.mdir)
-    cmd = [a.verilator, '--cc', '--trace-fst', '-Wall', '-O3',
+    cmd = [a.verilator] + a.varg + [
            '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
            f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}',
            f'-GMaxK={a.max_k}', f'-GMaxN={a.max_n}']

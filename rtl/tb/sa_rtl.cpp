@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sa_rtl_cache.h"
 #include "sa_rtl_model.h"
 
 // The FST reader of the GTKWave library that Verilator's runtime compiles in (used to turn
@@ -20,7 +21,7 @@
 #define FST_CONFIG_INCLUDE "fst_config.h"
 #include "gtkwave/fstapi.h"
 
-#define SA_RTL_SIZE(r, c) SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
+#define SA_RTL_SIZE(r, c) extern "C" SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
 #include "sa_rtl_sizes.h"
 #undef SA_RTL_SIZE
 
@@ -89,21 +90,36 @@ const char *sa_rtl_sizes_text(void) {
   return text.c_str();
 }
 
-sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len) {
-  const SizeEntry *e = nullptr;
-  for (int i = 0; i < kNSizes; i++)
-    if (kSizes[i].rows == rows && kSizes[i].cols == cols) e = &kSizes[i];
-  if (!e) {
+int sa_rtl_size_ok(int rows, int cols) {
+  return rows >= SA_RTL_MIN_SIDE && rows <= SA_RTL_MAX_SIDE && cols >= SA_RTL_MIN_SIDE &&
+         cols <= SA_RTL_MAX_SIDE;
+}
+
+sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
+                    size_t err_len) {
+  if (unavailable) *unavailable = 0;
+  if (!sa_rtl_size_ok(rows, cols)) {
     put_err(err, err_len,
-            format("no RTL model of a %dx%d array in this build (built: %s; add it to the "
-                   "rtl_sizes meson option)",
-                   rows, cols, kNSizes ? sa_rtl_sizes_text() : "none"));
+            format("no RTL model of a %dx%d array: the RTL has %d ... %d rows and columns",
+                   rows, cols, SA_RTL_MIN_SIDE, SA_RTL_MAX_SIDE));
     return nullptr;
   }
   if (trace_path && !ends_with(trace_path, ".fst") && !ends_with(trace_path, ".vcd")) {
     put_err(err, err_len,
             format("%s: name the trace FILE.fst or FILE.vcd", trace_path));
     return nullptr;
+  }
+  SaRtlFactory make = nullptr;
+  for (int i = 0; i < kNSizes; i++)
+    if (kSizes[i].rows == rows && kSizes[i].cols == cols) make = kSizes[i].make;
+  if (!make) {
+    std::string msg;
+    make = sa_rtl_cache_factory(rows, cols, &msg);
+    if (!make) {
+      if (unavailable) *unavailable = 1;
+      put_err(err, err_len, msg);
+      return nullptr;
+    }
   }
   std::unique_ptr<sa_rtl> r(new (std::nothrow) sa_rtl);
   if (!r) {
@@ -114,7 +130,7 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_
     r->ctx.reset(new VerilatedContext);
     r->ctx->randReset(0);
     if (trace_path) r->ctx->traceEverOn(true);
-    r->model.reset(e->make(r->ctx.get()));
+    r->model.reset(make(r->ctx.get()));
   } catch (const std::bad_alloc &) {
     put_err(err, err_len, format("out of memory building the %dx%d RTL model", rows, cols));
     return nullptr;

@@ -26,19 +26,31 @@ typedef struct sa_rtl_tile_event {
   int64_t cycle, kt, nt;
 } sa_rtl_tile_event;
 
-/* Number of array sizes compiled into this build, and the i-th (0 <= i < n). */
+/* Array sides the RTL supports (any R x C with both in range; sa_rtl_size_ok). */
+#define SA_RTL_MIN_SIDE 2
+#define SA_RTL_MAX_SIDE 256
+int sa_rtl_size_ok(int rows, int cols);
+
+/* Number of array sizes compiled into this build (prebuilt, the rtl_sizes meson option), and
+ * the i-th (0 <= i < n). Every other supported size is built on first use (sa_rtl_open). */
 int sa_rtl_n_sizes(void);
 void sa_rtl_size(int i, int *rows, int *cols);
 /* "4x4, 8x16" (the built sizes, comma separated; "" if none). Static storage. */
 const char *sa_rtl_sizes_text(void);
 
-/* Builds and resets the RTL model of an R x C array. trace_path: NULL for no waves, else a
- * wave file of every cycle simulated until sa_rtl_finish: "FILE.fst" (written directly) or
- * "FILE.vcd" (the model writes FST to FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish).
- * Returns NULL with a one-line message in err (err_len bytes, may be 0) when that size is not
- * built, the trace name ends in neither .fst nor .vcd or cannot be opened, or memory runs
- * out. Free with sa_rtl_close. */
-sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, char *err, size_t err_len);
+/* Creates and resets the RTL model of an R x C array: a prebuilt one, else the one in the
+ * per-user model cache, built there first if needed (Verilator and the C++ compiler run;
+ * progress on stderr; concurrent processes build it once; rtl/README.md "Models built on
+ * demand"). trace_path: NULL for no waves, else a wave file of every cycle simulated until
+ * sa_rtl_finish: "FILE.fst" (written directly) or "FILE.vcd" (the model writes FST to
+ * FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish).
+ * Returns NULL with a one-line message in err (err_len bytes, may be 0) when the size is
+ * outside the RTL's range, the trace name ends in neither .fst nor .vcd or cannot be opened,
+ * memory runs out, or the model cannot be had (verilator, make or the compiler missing, the
+ * build failed: the message names its log); *unavailable (may be NULL) is set to 1 in that
+ * last case only, else 0. Free with sa_rtl_close. */
+sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
+                    size_t err_len);
 
 /* The array shape of r. */
 void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols);

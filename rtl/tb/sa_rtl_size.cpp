@@ -1,13 +1,14 @@
 // sa_rtl_size: compiled once per array size by rtl/meson.build with SA_RTL_CLASS (the
 // Verilated model class), SA_RTL_HEADER, SA_RTL_ROWS/COLS, SA_RTL_MAX_M/K/N and
-// SA_RTL_FACTORY defined; instantiates the harness template for that model.
+// SA_RTL_FACTORY defined; instantiates the harness template for that model. Models built on
+// demand (sa_rtl_cache.cpp) compile it into their shared object as sa_rtl_dyn_make.
 #include SA_RTL_HEADER
 
 #include "sa_rtl_model.h"
 
-SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx);
+extern "C" SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx);
 
-SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx) {
+extern "C" SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx) {
   SaRtlModel *m = new SaRtlModelImpl<SA_RTL_CLASS>(ctx);
   m->rows = SA_RTL_ROWS;
   m->cols = SA_RTL_COLS;

@@ -3,10 +3,28 @@
 
 #include "sa_out.h"
 
+/* Tile counts, named for what they count (the same words in every sasp output):
+ * weight tiles -- the R x C blocks of a layer's weight matrix, counted once per layer, as
+ *   'sasp prune', the masks and points.csv count them;
+ * tile passes -- (weight tile, command) pairs: each command (acc_rows rows of M, every
+ *   execution of the layer) loads and streams each kept tile once, so a layer's tile passes
+ *   are its weight tiles x commands. */
+static int64_t weight_tiles(const sa_layer_result *l) { return l->kt * l->nt; }
+
+/* Kept weight tiles of a layer: every command of it runs the same mask. */
+static int64_t weight_tiles_kept(const sa_layer_result *l) {
+  if (!l->counts.commands) return 0;
+  SA_ASSERT(l->counts.tiles_kept % l->counts.commands == 0);
+  return l->counts.tiles_kept / l->counts.commands;
+}
+
 static void json_counts(sa_json *j, const sa_counts *c) {
   sa_json_obj(j);
 #define F(x) sa_json_key(j, #x), sa_json_int(j, c->x)
-  F(commands); F(tiles); F(tiles_kept); F(macs); F(pe_active); F(pe_idle);
+  F(commands);
+  sa_json_key(j, "tile_passes"), sa_json_int(j, c->tiles);
+  sa_json_key(j, "tile_passes_kept"), sa_json_int(j, c->tiles_kept);
+  F(macs); F(pe_active); F(pe_idle);
   F(reg_weight); F(reg_act); F(reg_psum); F(wbuf_read); F(wbuf_write); F(abuf_read);
   F(abuf_write); F(obuf_read); F(obuf_write); F(dram_read); F(dram_write); F(mask_bytes);
   F(ins_write_weights); F(ins_queue_input); F(ins_stream); F(ins_read_output);
@@ -56,8 +74,13 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
   sa_json_key(j, "cols"), sa_json_int(j, run->cols);
   sa_json_key(j, "integration"), sa_json_str(j, sa_config_integration_name(run->integration));
   sa_json_end(j);
+  int64_t wt = 0, wk = 0;
+  for (int i = 0; i < run->n_layers; i++)
+    wt += weight_tiles(&run->layers[i]), wk += weight_tiles_kept(&run->layers[i]);
   sa_json_key(j, "totals");
   sa_json_obj(j);
+  sa_json_key(j, "weight_tiles"), sa_json_int(j, wt);
+  sa_json_key(j, "weight_tiles_kept"), sa_json_int(j, wk);
   sa_json_key(j, "time"), json_time(j, &run->time);
   sa_json_key(j, "counts"), json_counts(j, &run->counts);
   sa_json_key(j, "utilisation"), sa_json_num(j, utilisation(run, &run->counts, &run->time));
@@ -94,6 +117,8 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
     sa_json_key(j, "count"), sa_json_int(j, l->count);
     sa_json_key(j, "tiles_k"), sa_json_int(j, l->kt);
     sa_json_key(j, "tiles_n"), sa_json_int(j, l->nt);
+    sa_json_key(j, "weight_tiles"), sa_json_int(j, weight_tiles(l));
+    sa_json_key(j, "weight_tiles_kept"), sa_json_int(j, weight_tiles_kept(l));
     sa_json_key(j, "masked"), sa_json_bool(j, l->pruned);
     sa_json_key(j, "utilisation"), sa_json_num(j, utilisation(run, &l->counts, &l->time));
     sa_json_key(j, "time"), json_time(j, &l->time);
@@ -134,23 +159,32 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
           (long long)run->rows, (long long)run->cols,
           sa_config_integration_name(run->integration), cfg->hw.clock_mhz,
           cfg->host.clock_mhz);
-  fprintf(f, "%-22s %-8s %16s %5s %11s %12s %12s %14s %12s\n", "layer", "role", "MxKxN",
-          "x", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ");
+  /* x: executions per inference; cmds: commands per execution; tiles: weight tiles of the
+   * layer kept/all (what 'sasp prune' counts); cycles and energy: all executions */
+  fprintf(f, "%-22s %-8s %16s %5s %5s %11s %12s %12s %14s %12s\n", "layer", "role", "MxKxN",
+          "x", "cmds", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ");
+  int64_t wt = 0, wk = 0;
   for (int i = 0; i < run->n_layers; i++) {
     const sa_layer_result *l = &run->layers[i];
-    char shape[64], tiles[32];
+    char shape[64], tiles[48];
     snprintf(shape, sizeof shape, "%lldx%lldx%lld", (long long)l->m, (long long)l->k,
              (long long)l->n);
-    snprintf(tiles, sizeof tiles, "%lld/%lld", (long long)(l->counts.tiles_kept / (l->count ? l->count : 1)),
-             (long long)(l->counts.tiles / (l->count ? l->count : 1)));
+    snprintf(tiles, sizeof tiles, "%lld/%lld", (long long)weight_tiles_kept(l),
+             (long long)weight_tiles(l));
+    wt += weight_tiles(l), wk += weight_tiles_kept(l);
     int64_t st = l->time.stall_weights + l->time.stall_acts + l->time.stall_outputs;
-    fprintf(f, "%-22.22s %-8s %16s %5lld %11s %12lld %12lld %14.0f %12.1f\n", l->name,
-            sa_manifest_role_name(l->role), shape, (long long)l->count, tiles,
+    fprintf(f, "%-22.22s %-8s %16s %5lld %5lld %11s %12lld %12lld %14.0f %12.1f\n", l->name,
+            sa_manifest_role_name(l->role), shape, (long long)l->count,
+            (long long)(l->counts.commands / (l->count ? l->count : 1)), tiles,
             (long long)l->time.array, (long long)st, l->time.host_gemm, nj(l->energy.total));
   }
   fprintf(f, "\ntotals per inference\n");
-  fprintf(f, "  commands %lld, tiles kept %lld of %lld (%.1f %%)\n", (long long)c->commands,
-          (long long)c->tiles_kept, (long long)c->tiles,
+  fprintf(f, "  weight tiles kept %lld of %lld (%.1f %%; R x C blocks of the weights, once per "
+          "layer, as 'sasp prune' counts)\n", (long long)wk, (long long)wt,
+          wt ? 100.0 * (double)wk / (double)wt : 0.0);
+  fprintf(f, "  commands %lld; tile passes kept %lld of %lld (%.1f %%; weight tiles x commands: "
+          "each command loads and streams every kept tile of its layer once)\n",
+          (long long)c->commands, (long long)c->tiles_kept, (long long)c->tiles,
           c->tiles ? 100.0 * (double)c->tiles_kept / (double)c->tiles : 0.0);
   fprintf(f, "  array cycles %lld = weight load %lld + compute %lld + fill/drain %lld; "
           "utilisation %.3f\n", (long long)t->array, (long long)t->weight_load,

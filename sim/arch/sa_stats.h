@@ -13,8 +13,10 @@ extern "C" {
 /* Action counts (docs/timing.md §7.3). Bytes unless named otherwise. */
 typedef struct sa_counts {
   int64_t commands;          /* GEMM commands issued */
-  int64_t tiles;             /* weight tiles, kept or not */
-  int64_t tiles_kept;        /* tiles executed */
+  int64_t tiles;             /* tile passes: (weight tile, command) pairs, kept or not; a
+                                layer's weight tiles x its commands (reported as
+                                "tile_passes"; "weight tiles" are counted once per layer) */
+  int64_t tiles_kept;        /* tile passes executed ("tile_passes_kept") */
   int64_t macs;              /* useful int8 MACs (edge padding excluded) */
   int64_t pe_active;         /* PE-cycles holding a streamed activation (T*M*R*C) */
   int64_t pe_idle;           /* R*C*array_cycles - pe_active */

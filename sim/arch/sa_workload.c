@@ -1,7 +1,18 @@
-/* sa_workload: layers -> GEMM commands. */
+/* sa_workload: the configured workload; layers -> GEMM commands. */
 #include "sa_workload.h"
 
-#include "sa_err.h"
+#include "sa_topology.h"
+
+int sa_workload_load(const sa_config *cfg, sa_manifest **out, sa_err *e) {
+  if (cfg->workload.topology[0])
+    return sa_topology_load(cfg->workload.topology, (uint64_t)cfg->workload.topology_seed, out,
+                            e);
+  return sa_manifest_load(cfg->workload.manifest, out, e);
+}
+
+const char *sa_workload_path(const sa_config *cfg) {
+  return cfg->workload.topology[0] ? cfg->workload.topology : cfg->workload.manifest;
+}
 
 int sa_workload_split(const sa_layer *l, int64_t acc_rows, sa_wl_cmd out[2]) {
   SA_ASSERT(acc_rows >= 1 && l->m >= 0);

@@ -1,15 +1,26 @@
-/* sa_workload: the GEMM commands of a manifest (docs/timing.md §2): each layer runs count
- * times per inference, its M rows split into commands of at most hw.acc_rows rows. */
+/* sa_workload: the configured workload (a manifest or a SCALE-Sim topology) and the GEMM
+ * commands of a manifest (docs/timing.md §2): each layer runs count times per inference, its
+ * M rows split into commands of at most hw.acc_rows rows. */
 #ifndef SA_WORKLOAD_H
 #define SA_WORKLOAD_H
 
 #include <stdint.h>
 
+#include "sa_config.h"
+#include "sa_err.h"
 #include "sa_manifest.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Loads the configured workload into *out (free with sa_manifest_free): the manifest of
+ * workload.manifest, or workload.topology read as a SCALE-Sim topology (sa_topology.h) with
+ * synthetic weights seeded by workload.topology_seed. Returns 0, or -1 with e filled. */
+int sa_workload_load(const sa_config *cfg, sa_manifest **out, sa_err *e);
+
+/* The file the workload came from (workload.manifest or workload.topology). */
+const char *sa_workload_path(const sa_config *cfg);
 
 /* A group of identical commands: `times` commands of m x k x n. */
 typedef struct sa_wl_cmd {

@@ -15,6 +15,7 @@
 
 #include "sa_ctc.h"
 #include "sa_feat.h"
+#include "sa_file.h"
 #include "sa_func.h"
 #include "sa_testset.h"
 
@@ -115,7 +116,7 @@ static int load_vocab(sa_engine *g, sa_err *e) {
   if (!path[0]) return sa_err_set(e, "%s: arch.vocab is required for WER", g->man->path);
   uint8_t *buf;
   size_t len;
-  if (sa_testset_slurp(path, VOCAB_MAX_BYTES, &buf, &len, e)) return -1;
+  if (!(buf = sa_file_read(path, VOCAB_MAX_BYTES, &len, e))) return -1;
   char *s = sa_malloc(len + 1, e);
   if (!s) {
     free(buf);
@@ -951,9 +952,9 @@ static uint64_t fnv1a(const uint8_t *p, size_t n) {
 }
 
 static int file_hash(const char *path, uint64_t *h, sa_err *e) {
-  uint8_t *buf;
   size_t len;
-  if (sa_testset_slurp(path, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
+  uint8_t *buf = sa_file_read(path, SA_TESTSET_MAX_FILE, &len, e);
+  if (!buf) return -1;
   *h = fnv1a(buf, len);
   free(buf);
   return 0;
@@ -967,7 +968,7 @@ int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t m
   uint64_t hm;
   if (file_hash(man->weights, &hm, e)) return -1;
   snprintf(p, sizeof p, "%s/feats.bin", calib_dir);
-  if (sa_testset_slurp(p, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
+  if (!(buf = sa_file_read(p, SA_TESTSET_MAX_FILE, &len, e))) return -1;
   uint64_t hc = fnv1a(buf, len);
   free(buf);
   snprintf(key, SA_CALIB_KEY_MAX, "model:%016llx calib:%016llx utts:%lld",
@@ -982,7 +983,7 @@ int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const 
   memset(out, 0, sizeof *out);
   size_t cap = SA_CALIB_KEY_MAX + 1024;
   if (stats_path && stats_path[0]) {
-    uint64_t hm;
+    uint64_t hm = 0;
     char want[64];
     if (sa_calib_read(man, stats_path, NULL, out, e)) return -1;
     if (!man->synthetic && file_hash(man->weights, &hm, e)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_file.h"
 #include "sa_testset.h"
 
 #define F_MIN 20.0
@@ -112,7 +113,7 @@ int sa_feat_read_wav(const char *path, int16_t **pcm, int64_t *n, sa_err *e) {
   *n = 0;
   uint8_t *b;
   size_t len;
-  if (sa_testset_slurp(path, WAV_MAX, &b, &len, e)) return -1;
+  if (!(b = sa_file_read(path, WAV_MAX, &len, e))) return -1;
   int rc = 0, have_fmt = 0;
   if (len < 12 || memcmp(b, "RIFF", 4) || memcmp(b + 8, "WAVE", 4)) {
     rc = sa_err_set(e, "%s: not a RIFF/WAVE file", path);

@@ -2,7 +2,6 @@
 #include "sa_testset.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "sa_file.h"
 #include "sa_out.h"
 
 static const char feat_magic[8] = {'S', 'A', 'S', 'P', 'F', 'E', 'A', 'T'};
@@ -134,53 +134,11 @@ int sa_testset_parse_feats(const uint8_t *buf, size_t len, const char *name, sa_
   return 0;
 }
 
-int sa_testset_slurp(const char *path, size_t max, uint8_t **buf, size_t *len, sa_err *e) {
-  *buf = NULL;
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return sa_err_set(e, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  uint8_t *b = sa_malloc(cap, e);
-  while (b) {
-    if (n == cap) {
-      if (cap >= max) {
-        free(b);
-        fclose(f);
-        return sa_err_set(e, "%s: larger than the %zu-byte limit", path, max);
-      }
-      cap = cap * 2 > max ? max + 1 : cap * 2;
-      uint8_t *nb = sa_realloc(b, cap, e);
-      if (!nb) {
-        free(b);
-        b = NULL;
-        break;
-      }
-      b = nb;
-    }
-    size_t got = fread(b + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int bad = !b || ferror(f);
-  fclose(f);
-  if (bad) {
-    free(b);
-    return b ? sa_err_set(e, "%s: read error", path) : sa_err_prefix(e, "%s", path);
-  }
-  if (n > max) {
-    free(b);
-    return sa_err_set(e, "%s: larger than the %zu-byte limit", path, max);
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
-
 int sa_testset_read_feats(const char *path, sa_testset *ts, sa_err *e) {
   uint8_t *buf;
   size_t len;
   memset(ts, 0, sizeof *ts);
-  if (sa_testset_slurp(path, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
+  if (!(buf = sa_file_read(path, SA_TESTSET_MAX_FILE, &len, e))) return -1;
   int rc = sa_testset_parse_feats(buf, len, path, ts, e);
   free(buf);
   return rc;
@@ -189,7 +147,7 @@ int sa_testset_read_feats(const char *path, sa_testset *ts, sa_err *e) {
 int sa_testset_read_transcripts(const char *path, sa_testset *ts, sa_err *e) {
   uint8_t *buf;
   size_t len;
-  if (sa_testset_slurp(path, SA_TESTSET_MAX_FILE, &buf, &len, e)) return -1;
+  if (!(buf = sa_file_read(path, SA_TESTSET_MAX_FILE, &len, e))) return -1;
   char **ids = sa_calloc(ts->n_utts ? ts->n_utts : 1, sizeof *ids, e);
   char **refs = sa_calloc(ts->n_utts ? ts->n_utts : 1, sizeof *refs, e);
   int64_t k = 0;
@@ -331,10 +289,10 @@ static int same_feats(const uint8_t *a, size_t alen, const struct stat *as,
   if (stat(p, &bs)) return 0;
   if (bs.st_dev == as->st_dev && bs.st_ino == as->st_ino) return 1;
   if ((size_t)bs.st_size != alen) return 0;
-  uint8_t *b;
   size_t blen;
   sa_err e;
-  if (sa_testset_slurp(p, SA_TESTSET_MAX_FILE, &b, &blen, &e)) return 0;
+  uint8_t *b = sa_file_read(p, SA_TESTSET_MAX_FILE, &blen, &e);
+  if (!b) return 0;
   int same = blen == alen && !memcmp(a, b, alen);
   free(b);
   return same;
@@ -345,9 +303,9 @@ int sa_testset_check_calib(const char *calib_dir, const char *manifest_dir, cons
   char p[4200];
   snprintf(p, sizeof p, "%s/feats.bin", calib_dir);
   struct stat as;
-  uint8_t *a;
+  uint8_t *a = NULL;
   size_t alen;
-  if (stat(p, &as) || sa_testset_slurp(p, SA_TESTSET_MAX_FILE, &a, &alen, e))
+  if (stat(p, &as) || !(a = sa_file_read(p, SA_TESTSET_MAX_FILE, &alen, e)))
     return sa_err_set(e, "calibration set %s: no readable feats.bin (%s)", calib_dir, p);
   int rc = 0;
   if (testset && testset[0] && same_feats(a, alen, &as, testset))

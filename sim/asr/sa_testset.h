@@ -64,8 +64,4 @@ void sa_testset_free(sa_testset *ts);
 int sa_testset_check_calib(const char *calib_dir, const char *manifest_dir, const char *testset,
                            sa_err *e);
 
-/* Reads a whole file (at most max bytes) into a malloc'd buffer (*buf, *len). Returns 0 or
- * -1 with "PATH: problem" in e. */
-int sa_testset_slurp(const char *path, size_t max, uint8_t **buf, size_t *len, sa_err *e);
-
 #endif

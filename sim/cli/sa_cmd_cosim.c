@@ -2,7 +2,8 @@
  * [--seed S]' runs the workload's GEMMs on the Verilator RTL of the configured array and on
  * the C model, compares every output value and every command's cycle count, prints a
  * per-GEMM table and exits 0 only if everything agrees (1 on a mismatch or bad input, 2 on a
- * usage error or a build without RTL). Test hook: with SASP_COSIM_PERTURB set in the
+ * usage error or when no RTL model can be had: a build without RTL, or a size that is not
+ * prebuilt and cannot be built on demand). Test hook: with SASP_COSIM_PERTURB set in the
  * environment the RTL flips one output bit per command, so tests can prove a mismatch is
  * reported (exit 1, GEMM, tile and element named). */
 #include <errno.h>
@@ -16,12 +17,13 @@
 #include "sa_manifest.h"
 #include "sa_mask.h"
 #include "sa_model.h"
+#include "sa_workload.h"
 
 static int usage(FILE *f, int rc) {
   fprintf(f,
           "usage: sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N]\n"
           "                  [--seed S]\n"
-          "  runs the GEMMs of workload.manifest on the RTL of the configured array and on\n"
+          "  runs the GEMMs of the workload (manifest or topology) on the RTL of the configured array and on\n"
           "  the C model and compares every output value and every command's cycle count.\n"
           "  --mask FILE   tile masks from 'sasp prune' (default: dense)\n"
           "  --trace FILE  write waves of the whole RTL run: FILE.fst or FILE.vcd\n"
@@ -30,7 +32,11 @@ static int usage(FILE *f, int rc) {
           "  --seed S      activations (and the sample) derive from S (default sweep.seed)\n"
           "  Weights are the model's, quantised to int8 as docs/asr.md specifies;\n"
           "  activations are uniform pseudo-random int8 in [-128, 127].\n"
-          "  Exit 0: everything agrees; 1: a mismatch or bad input; 2: usage or no RTL.\n");
+          "  Array sizes not prebuilt (-Drtl_sizes) are built on first use into the model\n"
+          "  cache ($SASP_RTL_CACHE, else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).\n"
+          "  Exit 0: everything agrees; 1: a mismatch or bad input (an array outside\n"
+          "  2x2 ... 256x256 included); 2: usage, or no RTL model can be had (built without\n"
+          "  RTL, verilator missing, the model's build failed: the message names its log).\n");
   return rc;
 }
 
@@ -98,14 +104,15 @@ int sa_cmd_cosim(int argc, char **argv) {
   sa_maskset ms;
   int have_mask = 0, rc = 1;
   memset(&ms, 0, sizeof ms);
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) goto fail;
+  if (sa_workload_load(&cfg, &man, &e)) goto fail;
   if (sa_model_load(man, &model, &e)) goto fail;
   if (mask_path) {
     if (sa_maskset_read(mask_path, cfg.hw.rows, cfg.hw.cols, &ms, &e)) goto fail;
     have_mask = 1;
   }
-  printf("sasp cosim: %s, %lldx%lld array (RTL built: %s), %s, %s, seed %lld\n", cfg_path,
-         (long long)cfg.hw.rows, (long long)cfg.hw.cols, sa_cosim_sizes(),
+  printf("sasp cosim: %s, %lldx%lld array (prebuilt RTL: %s; others built on demand), %s, %s, "
+         "seed %lld\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
+         sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
          mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed);
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);
@@ -115,7 +122,10 @@ int sa_cmd_cosim(int argc, char **argv) {
   o.table = stdout;
   o.perturb = getenv("SASP_COSIM_PERTURB") != NULL;
   sa_cosim_summary s;
-  if (sa_cosim_run(&cfg, man, model, have_mask ? &ms : NULL, &o, &s, &e)) goto fail;
+  if (sa_cosim_run(&cfg, man, model, have_mask ? &ms : NULL, &o, &s, &e)) {
+    if (s.rtl_unavailable) rc = 2;
+    goto fail;
+  }
   printf("%lld GEMMs, %lld commands, %lld values and %lld cycle counts compared: %s\n",
          (long long)s.gemms, (long long)s.commands, (long long)s.values_compared,
          (long long)s.cycles_compared, s.pass ? "RTL and C model agree" : "MISMATCH");

@@ -14,6 +14,7 @@
 #include "sa_out.h"
 #include "sa_prune.h"
 #include "sa_prune_io.h"
+#include "sa_topology.h"
 
 static const char usage_text[] =
     "usage: sasp prune --model DIR --tile RxC --rate r [options] -o OUT\n"
@@ -114,6 +115,8 @@ int sa_cmd_prune(int argc, char **argv) {
                      0.0, 0, 0, NULL, SA_COMP_NONE, 0.01, NULL};
   char manifest_path[SA_PATH_MAX] = "", cfg_calib[SA_PATH_MAX] = "",
        cfg_stats[SA_PATH_MAX] = "", cfg_testset[SA_PATH_MAX] = "";
+  char topology[SA_PATH_MAX] = ""; /* workload.topology of --config (unless --model) */
+  uint64_t topology_seed = 1;
   int have_rate = 0;
   if (config) {
     static sa_config cfg;
@@ -135,15 +138,18 @@ int sa_cmd_prune(int argc, char **argv) {
     snprintf(cfg_calib, sizeof cfg_calib, "%s", cfg.prune.calibration);
     snprintf(cfg_stats, sizeof cfg_stats, "%s", cfg.prune.statistics);
     snprintf(cfg_testset, sizeof cfg_testset, "%s", cfg.workload.testset);
+    snprintf(topology, sizeof topology, "%s", cfg.workload.topology);
+    topology_seed = (uint64_t)cfg.workload.topology_seed;
   }
   if (model) {
+    topology[0] = 0;
     struct stat sb;
     if (!stat(model, &sb) && S_ISREG(sb.st_mode))
       snprintf(manifest_path, sizeof manifest_path, "%s", model);
     else if (path_join(manifest_path, sizeof manifest_path, model, "manifest.yaml"))
       return usage_error("--model path too long: %s", model);
   }
-  if (!manifest_path[0]) return usage_error("%s", "--model DIR is required");
+  if (!manifest_path[0] && !topology[0]) return usage_error("%s", "--model DIR is required");
   if (!out) return usage_error("%s", "-o OUT is required");
   if (tile) {
     sa_shape s;
@@ -207,7 +213,10 @@ int sa_cmd_prune(int argc, char **argv) {
   sa_calib cal = {0};
   char cal_from[SA_CALIB_KEY_MAX + 1024] = "";
   int rc = 1;
-  if (sa_manifest_load(manifest_path, &man, &e) || sa_model_load(man, &mdl, &e)) goto done;
+  if ((topology[0] ? sa_topology_load(topology, topology_seed, &man, &e)
+                   : sa_manifest_load(manifest_path, &man, &e)) ||
+      sa_model_load(man, &mdl, &e))
+    goto done;
   if (norms_path) {
     if (sa_prune_read_act_norms(man, norms_path, &norms, &e)) goto done;
     o.act_norms = (const float *const *)norms;
@@ -230,8 +239,8 @@ int sa_cmd_prune(int argc, char **argv) {
       sa_prune_write_summary(man, &o, &st, cal_from[0] ? cal_from : NULL, p_json, p_csv, &e))
     goto done;
   if (mask_only) remove(p_model); /* a stale pruned model would not match mask.bin */
-  printf("%s: pruned %lld of %lld %s tiles (%.2f%%, target %lld) with %lldx%lld tiles, %s, "
-         "%s threshold, compensation %s -> %s\n",
+  printf("%s: pruned %lld of %lld %s weight tiles (%.2f%%, target %lld) with %lldx%lld tiles, "
+         "%s, %s threshold, compensation %s -> %s\n",
          man->name, (long long)st.tiles_pruned, (long long)st.tiles_selected,
          sa_prune_scope_name(o.scope), 100.0 * st.rate_achieved, (long long)st.tiles_target,
          (long long)o.tile_rows, (long long)o.tile_cols, sa_prune_criterion_name(o.criterion),

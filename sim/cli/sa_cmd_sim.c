@@ -12,6 +12,7 @@
 #include "sa_mask.h"
 #include "sa_report.h"
 #include "sa_system.h"
+#include "sa_workload.h"
 
 enum { SYS_FAST, SYS_SC };
 
@@ -25,7 +26,8 @@ static int usage(FILE *f, int rc) {
   fprintf(f,
           "usage: sasp sim CONFIG [--mask FILE] [--json FILE] [--system fast|sc]\n"
           "                [--backend c|rtl] [--trace-bus FILE]\n"
-          "  runs workload.manifest of CONFIG on the configured array (dense, or with the\n"
+          "  runs the workload of CONFIG (workload.manifest, or workload.topology: a SCALE-Sim\n"
+          "  topology CSV) on the configured array (dense, or with the\n"
           "  tile masks of FILE as written by 'sasp prune'), prints per-layer and total\n"
           "  cycles, stalls, counts, energy, area and speed-ups; --json writes them to FILE.\n"
           "  --system fast (default): the analytical model.\n"
@@ -160,7 +162,7 @@ int sa_cmd_sim(int argc, char **argv) {
     return 1;
   }
   sa_manifest *man = NULL;
-  if (sa_manifest_load(cfg.workload.manifest, &man, &e)) {
+  if (sa_workload_load(&cfg, &man, &e)) {
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }
@@ -184,14 +186,15 @@ int sa_cmd_sim(int argc, char **argv) {
   }
   const sa_system_result *r = have_run ? &run : &dense;
   const sa_run_result *base = have_run ? &dense.run : NULL;
-  printf("workload %s (%s)%s%s\n", man->name, cfg.workload.manifest,
+  printf("workload %s (%s%s)%s%s\n", man->name,
+         cfg.workload.topology[0] ? "SCALE-Sim topology " : "", sa_workload_path(&cfg),
          have_mask ? ", masks " : ", dense", have_mask ? o.mask : "");
   sa_report_print(stdout, &cfg, &r->run, base);
   sys_json sj = {&cfg, r};
 #ifdef SA_HAVE_SYSTEMC
   if (o.system == SYS_SC) sa_system_print(stdout, &cfg, r);
 #endif
-  if (o.json && sa_report_write_json(o.json, &cfg, cfg.workload.manifest, o.mask, &r->run, base,
+  if (o.json && sa_report_write_json(o.json, &cfg, sa_workload_path(&cfg), o.mask, &r->run, base,
                                      o.system == SYS_SC ? write_system_json : NULL, &sj, &e))
     goto fail;
   rc = 0;

@@ -10,6 +10,7 @@
 
 #include "sa_cmd.h"
 #include "sa_engine.h"
+#include "sa_file.h"
 #include "sa_json.h"
 #include "sa_manifest.h"
 #include "sa_mask.h"
@@ -98,7 +99,7 @@ static int compare_hyps(const char *path, const sa_testset *ts, char **hyps, int
   uint8_t *raw;
   size_t len;
   *same = *matched = 0;
-  if (sa_testset_slurp(path, COMPARE_MAX_BYTES, &raw, &len, e)) return -1;
+  if (!(raw = sa_file_read(path, COMPARE_MAX_BYTES, &len, e))) return -1;
   char *buf = sa_malloc(len + 1, e);
   if (!buf) {
     free(raw);

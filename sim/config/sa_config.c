@@ -13,7 +13,7 @@
 
 #include "sa_yaml.h"
 
-typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS } ktype;
+typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS, K_AXES } ktype;
 
 typedef struct key {
   const char *name;
@@ -115,8 +115,14 @@ static const key system_keys[] = {
     END};
 
 static const key workload_keys[] = {
-    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, NULL, "",
-     "model manifest (workloads/<model>/manifest.yaml)", .cap = SA_PATH_MAX},
+    {"manifest", K_PATH, OFF(workload.manifest), 0, 0, "\"\"", "",
+     "model manifest (workloads/<model>/manifest.yaml); this or topology is required",
+     .cap = SA_PATH_MAX},
+    {"topology", K_PATH, OFF(workload.topology), 0, 0, "\"\"", "",
+     "SCALE-Sim topology CSV (GEMM or convolution format, docs/scale-sim.md) timed with "
+     "synthetic weights, instead of a manifest", .cap = SA_PATH_MAX},
+    {"topology_seed", K_INT, OFF(workload.topology_seed), 0, 2147483647, "1", "",
+     "seed of a topology's synthetic weights"},
     {"testset", K_PATH, OFF(workload.testset), 0, 0, "\"\"", "",
      "test-set directory for WER; empty: no WER column", .cap = SA_PATH_MAX},
     {"max_utts", K_INT, OFF(workload.max_utts), 0, 1e9, "0", "utterances",
@@ -164,6 +170,11 @@ static const key sweep_keys[] = {
     {"rtl_sample", K_INT, OFF(sweep.rtl_sample), 1, 1e6, "4", "GEMMs",
      "GEMMs co-simulated per point when rtl_check is sample"},
     {"seed", K_INT, OFF(sweep.seed), 0, 2147483647, "1", "", "seed for sampling and bootstrap"},
+    {"axes", K_AXES, OFF(sweep.n_axes), 0, 0, "{}", "",
+     "strategy axes: a map from configuration keys to lists of values, e.g. "
+     "{prune.criterion: [mean_abs, l2], integration: [dma, cpu_fed]}; the grid is arrays x "
+     "rates x every combination of the values (docs/guide.md)",
+     .cap = SA_MAX_AXES, .off2 = OFF(sweep.axes)},
     END};
 
 static const key root_keys[] = {
@@ -214,6 +225,36 @@ static const key tech_keys[] = {
     {"energy_pj", K_SECTION, 0, 0, 0, NULL, "", "energy per action", .sub = tech_energy_keys},
     {"area_um2", K_SECTION, 0, 0, 0, NULL, "", "area", .sub = tech_area_keys},
     END};
+
+/* The scalar leaf named by a dotted key ("prune.criterion", "tech"), or NULL. */
+static const key *find_key(const key *tbl, const char *dotted) {
+  const char *dot = strchr(dotted, '.');
+  size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
+  for (const key *k = tbl; k->name; k++) {
+    if (strlen(k->name) != n || strncmp(k->name, dotted, n)) continue;
+    if (k->type == K_SECTION) return dot ? find_key(k->sub, dot + 1) : NULL;
+    return dot ? NULL : k;
+  }
+  return NULL;
+}
+
+static int is_scalar(const key *k) {
+  return k && k->type != K_SECTION && k->type != K_SHAPES && k->type != K_NUMS &&
+         k->type != K_AXES;
+}
+
+int sa_config_is_scalar_key(const char *dotted) { return is_scalar(find_key(root_keys, dotted)); }
+
+/* The dotted names of every scalar leaf of tbl into names[0..*n) (for suggestions). */
+static void scalar_names(const key *tbl, const char *prefix, char names[][64], size_t cap,
+                         size_t *n) {
+  for (const key *k = tbl; k->name && *n < cap; k++) {
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) scalar_names(k->sub, dotted, names, cap, n);
+    else if (is_scalar(k)) snprintf(names[(*n)++], 64, "%s", dotted);
+  }
+}
 
 /* ---- loading ---- */
 
@@ -312,6 +353,68 @@ static int resolve_path(loader *L, const sa_yaml_node *n, const char *dotted, ch
   return 0;
 }
 
+/* sweep.axes: {KEY: [VALUE, ...], ...}. Keys must be scalar leaves of the schema; the values
+ * are kept as text and checked by sa_config_set in finish(), once the whole file is read. */
+static int parse_axes(loader *L, const key *k, const sa_yaml_node *n, const char *dotted) {
+  if (n->kind != SA_YAML_MAP)
+    return bad_value(L, n, dotted,
+                     "a mapping of configuration keys to lists of values, like "
+                     "{prune.criterion: [mean_abs, l2]}");
+  if (n->n > k->cap)
+    return sa_err_set(L->e, "%s:%d:%d: key '%s': at most %zu axes allowed, got %zu", n->file,
+                      n->line, n->col, dotted, k->cap, n->n);
+  sa_axis *axes = (sa_axis *)(L->base + k->off2);
+  for (size_t i = 0; i < n->n; i++) {
+    const sa_yaml_node *kn = n->keys[i], *vn = n->items[i];
+    char where[128];
+    snprintf(where, sizeof where, "%s.%.100s", dotted, kn->scalar);
+    const key *ak = find_key(root_keys, kn->scalar);
+    if (!is_scalar(ak) || strlen(kn->scalar) >= sizeof axes[i].key) {
+      static char names[SA_MAX_KEYS][64];
+      const char *cands[SA_MAX_KEYS];
+      size_t nn = 0;
+      scalar_names(root_keys, "", names, SA_MAX_KEYS, &nn);
+      for (size_t j = 0; j < nn; j++) cands[j] = names[j];
+      const char *hint = sa_yaml_suggest(kn->scalar, cands, nn);
+      return sa_err_set(L->e,
+                        "%s:%d:%d: key '%s': '%s' is not a configuration key that takes one "
+                        "value%s%s%s", kn->file, kn->line, kn->col, where, kn->scalar,
+                        hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    }
+    if (vn->kind != SA_YAML_SEQ)
+      return bad_value(L, vn, where, "a list of values, like [a, b]");
+    if (vn->n == 0)
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': empty list: an axis needs at least one value",
+                        vn->file, vn->line, vn->col, where);
+    if (vn->n > SA_MAX_AXIS_VALUES)
+      return sa_err_set(L->e, "%s:%d:%d: key '%s': at most %d values allowed, got %zu", vn->file,
+                        vn->line, vn->col, where, SA_MAX_AXIS_VALUES, vn->n);
+    sa_axis *ax = &axes[i];
+    memset(ax, 0, sizeof *ax);
+    snprintf(ax->key, sizeof ax->key, "%s", kn->scalar);
+    snprintf(ax->file, sizeof ax->file, "%s", kn->file);
+    ax->line = kn->line;
+    ax->col = kn->col;
+    for (size_t j = 0; j < vn->n; j++) {
+      const sa_yaml_node *it = vn->items[j];
+      if (it->kind != SA_YAML_SCALAR || !it->scalar[0])
+        return bad_value(L, it, where, "a single value (not a list or mapping)");
+      if (strlen(it->scalar) >= SA_AXIS_VALUE_MAX)
+        return bad_value(L, it, where, "a value shorter than 256 characters");
+      for (size_t m = 0; m < j; m++)
+        if (!strcmp(ax->values[m], it->scalar))
+          return sa_err_set(L->e, "%s:%d:%d: key '%s': value '%s' listed twice", it->file,
+                            it->line, it->col, where, it->scalar);
+      snprintf(ax->values[j], SA_AXIS_VALUE_MAX, "%s", it->scalar);
+      ax->vline[j] = it->line;
+      ax->vcol[j] = it->col;
+    }
+    ax->n_values = (int)vn->n;
+  }
+  *(int *)(L->base + k->off) = (int)n->n;
+  return 0;
+}
+
 static int apply_leaf(loader *L, const key *k, const sa_yaml_node *n, const char *dotted) {
   void *dst = L->base + k->off;
   switch (k->type) {
@@ -371,6 +474,7 @@ static int apply_leaf(loader *L, const key *k, const sa_yaml_node *n, const char
     *(int *)dst = (int)n->n;
     return 0;
   }
+  case K_AXES: return parse_axes(L, k, n, dotted);
   case K_SECTION: break;
   }
   SA_ASSERT(0);
@@ -493,8 +597,68 @@ static int load_tech(sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* Sets key (named where in messages) from text; see sa_config_set. */
+static int set_key(sa_config *cfg, const char *dotted, const char *where, const char *text,
+                   const char *file, int line, int col, sa_err *e) {
+  const key *k = find_key(root_keys, dotted);
+  if (!is_scalar(k))
+    return sa_err_set(e, "%s:%d:%d: key '%s': not a configuration key that takes one value",
+                      file, line, col, where);
+  sa_yaml_node n;
+  memset(&n, 0, sizeof n);
+  n.kind = SA_YAML_SCALAR;
+  n.file = file;
+  n.line = line;
+  n.col = col;
+  n.scalar = (char *)text;
+  loader L = {.base = (char *)cfg, .top_file = file, .e = e};
+  if (apply_leaf(&L, k, &n, where)) return -1;
+  for (int i = 0; i < cfg->n_defaulted; i++)
+    if (!strcmp(cfg->defaulted[i], dotted)) {
+      memmove(cfg->defaulted[i], cfg->defaulted[i + 1],
+              (size_t)(cfg->n_defaulted - i - 1) * sizeof cfg->defaulted[0]);
+      cfg->n_defaulted--;
+      break;
+    }
+  if (strcmp(dotted, "tech")) return 0;
+  if (load_tech(cfg, e)) return sa_err_prefix(e, "%s:%d:%d: key '%s'", file, line, col, where);
+  return 0;
+}
+
+int sa_config_set(sa_config *cfg, const char *key, const char *text, const char *file, int line,
+                  int col, sa_err *e) {
+  return set_key(cfg, key, key, text, file, line, col, e);
+}
+
+/* Every value of every sweep axis must be one the key accepts: tried on a scratch copy. */
+static int check_axes(const sa_config *cfg, sa_err *e) {
+  if (cfg->sweep.n_axes == 0) return 0;
+  sa_config *tmp = malloc(sizeof *tmp);
+  if (!tmp) return sa_err_set(e, "out of memory");
+  int rc = 0;
+  for (int a = 0; a < cfg->sweep.n_axes && !rc; a++) {
+    const sa_axis *ax = &cfg->sweep.axes[a];
+    char where[128];
+    snprintf(where, sizeof where, "sweep.axes.%s", ax->key);
+    for (int v = 0; v < ax->n_values && !rc; v++) {
+      *tmp = *cfg;
+      rc = set_key(tmp, ax->key, where, ax->values[v], ax->file, ax->vline[v], ax->vcol[v], e);
+    }
+  }
+  free(tmp);
+  return rc;
+}
+
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
+  /* the workload is a manifest or a SCALE-Sim topology: exactly one */
+  const sa_workload_cfg *w = &cfg->workload;
+  if (!w->manifest[0] && !w->topology[0])
+    return sa_err_set(e, "%s:1:1: key 'workload.manifest': required key is missing (the model "
+                      "manifest; or workload.topology: a SCALE-Sim topology CSV)", L->top_file);
+  if (w->manifest[0] && w->topology[0])
+    return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
+                      "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
@@ -506,7 +670,8 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
     return sa_err_set(e, "%s: key 'prune.calibration': %s is the test set (workload.testset); "
                       "statistics and reconstruction must not see test data (use a calibration "
                       "set, e.g. workloads/asr/calib)", cfg->path, cfg->prune.calibration);
-  return load_tech(cfg, e);
+  if (load_tech(cfg, e)) return -1;
+  return check_axes(cfg, e);
 }
 
 int sa_config_load(const char *path, sa_config *cfg, sa_err *e) {
@@ -549,6 +714,19 @@ typedef struct emitter {
   const sa_config *cfg;
 } emitter;
 
+/* Appends a YAML scalar, quoted when plain style would change its meaning. */
+static size_t put_scalar(char *buf, size_t len, size_t used, const char *v) {
+  int plain = v[0] && !strpbrk(v, ",[]{}:#\"'\\ &*!|>%@`") && v[0] != '-';
+  if (used >= len) return used;
+  if (plain) return used + (size_t)snprintf(buf + used, len - used, "%s", v);
+  used += (size_t)snprintf(buf + used, len - used, "\"");
+  for (const char *p = v; *p && used < len; p++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%c", *p == '"' || *p == '\\' ? "\\" : "",
+                             *p);
+  if (used < len) used += (size_t)snprintf(buf + used, len - used, "\"");
+  return used;
+}
+
 static void format_value(const key *k, const char *base, char *buf, size_t len) {
   const void *p = base + k->off;
   size_t used = 0;
@@ -575,6 +753,21 @@ static void format_value(const key *k, const char *base, char *buf, size_t len) 
     if (used < len) snprintf(buf + used, len - used, "]");
     break;
   }
+  case K_AXES: {
+    int n = *(const int *)p;
+    const sa_axis *ax = (const sa_axis *)(base + k->off2);
+    used += (size_t)snprintf(buf, len, "{");
+    for (int i = 0; i < n && used < len; i++) {
+      used += (size_t)snprintf(buf + used, len - used, "%s%s: [", i ? ", " : "", ax[i].key);
+      for (int v = 0; v < ax[i].n_values && used < len; v++) {
+        if (v && used < len) used += (size_t)snprintf(buf + used, len - used, ", ");
+        used = put_scalar(buf, len, used, ax[i].values[v]);
+      }
+      if (used < len) used += (size_t)snprintf(buf + used, len - used, "]");
+    }
+    if (used < len) snprintf(buf + used, len - used, "}");
+    break;
+  }
   case K_SECTION: buf[0] = 0; break;
   }
 }
@@ -592,7 +785,7 @@ static void emit(emitter *em, const key *tbl, const char *base, const char *pref
       if (em->j) sa_json_end(em->j);
       continue;
     }
-    char val[4096];
+    char val[SA_MAX_AXES * SA_MAX_AXIS_VALUES * (SA_AXIS_VALUE_MAX + 4) + 1024];
     format_value(k, base, val, sizeof val);
     int dflt = em->cfg && sa_config_was_defaulted(em->cfg, dotted);
     if (em->f) fprintf(em->f, " %s%s\n", val, dflt ? "  # default" : "");
@@ -619,6 +812,18 @@ static void emit(emitter *em, const key *tbl, const char *base, const char *pref
       }
       sa_json_end(em->j);
       break;
+    case K_AXES: {
+      const sa_axis *ax = (const sa_axis *)(base + k->off2);
+      sa_json_obj(em->j);
+      for (int i = 0; i < *(const int *)p; i++) {
+        sa_json_key(em->j, ax[i].key);
+        sa_json_arr(em->j);
+        for (int v = 0; v < ax[i].n_values; v++) sa_json_str(em->j, ax[i].values[v]);
+        sa_json_end(em->j);
+      }
+      sa_json_end(em->j);
+      break;
+    }
     case K_SECTION: break;
     }
   }
@@ -659,6 +864,7 @@ static const char *type_name(const key *k) {
   case K_PATH: return "path";
   case K_SHAPES: return "list of RxC";
   case K_NUMS: return "list of numbers";
+  case K_AXES: return "map: key → list";
   case K_SECTION: return "section";
   }
   return "?";
@@ -672,6 +878,9 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
     char range[256] = "";
     if (k->type == K_INT || k->type == K_NUM || k->type == K_NUMS || k->type == K_SHAPES)
       snprintf(range, sizeof range, "%g … %g", k->min, k->max);
+    if (k->type == K_AXES)
+      snprintf(range, sizeof range, "any key taking one value; ≤ %d keys × %d values",
+               SA_MAX_AXES, SA_MAX_AXIS_VALUES);
     if (k->type == K_ENUM)
       for (int i = 0; k->choices[i]; i++) {
         strncat(range, i ? ", " : "", sizeof range - strlen(range) - 1);

@@ -17,6 +17,9 @@ extern "C" {
 #endif
 
 enum { SA_PATH_MAX = 1024, SA_MAX_SHAPES = 64, SA_MAX_RATES = 101, SA_MAX_KEYS = 160 };
+/* sweep.axes: at most SA_MAX_AXES keys of SA_MAX_AXIS_VALUES values each, every value's text
+ * shorter than SA_AXIS_VALUE_MAX bytes. */
+enum { SA_MAX_AXES = 8, SA_MAX_AXIS_VALUES = 16, SA_AXIS_VALUE_MAX = 256 };
 
 typedef enum { SA_INTEG_DMA, SA_INTEG_CPU_FED } sa_integration;
 typedef enum { SA_DATAFLOW_WS } sa_dataflow;
@@ -82,7 +85,9 @@ typedef struct sa_tech_cfg {
 } sa_tech_cfg;
 
 typedef struct sa_workload_cfg {
-  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml */
+  char manifest[SA_PATH_MAX];   /* workloads/<model>/manifest.yaml; "" when topology */
+  char topology[SA_PATH_MAX];   /* SCALE-Sim topology CSV; "" when manifest */
+  int64_t topology_seed;        /* seed of the topology's synthetic weights */
   char testset[SA_PATH_MAX];    /* test-set directory; empty: no WER */
   int64_t max_utts;             /* 0 = whole test set */
 } sa_workload_cfg;
@@ -99,6 +104,17 @@ typedef struct sa_prune_cfg {
   char statistics[SA_PATH_MAX]; /* statistics file; empty: measured on calibration */
 } sa_prune_cfg;
 
+/* One sweep axis: a configuration key and the values it takes (YAML scalar text as written;
+ * paths are resolved against `file`, the file that gave the axis). */
+typedef struct sa_axis {
+  char key[64];                 /* dotted key, e.g. "prune.criterion" */
+  int n_values;
+  char values[SA_MAX_AXIS_VALUES][SA_AXIS_VALUE_MAX];
+  char file[SA_PATH_MAX];       /* where the axis was given (for messages and paths) */
+  int line, col;                /* of the key */
+  int vline[SA_MAX_AXIS_VALUES], vcol[SA_MAX_AXIS_VALUES]; /* of each value */
+} sa_axis;
+
 typedef struct sa_sweep_cfg {
   int n_shapes;
   sa_shape shapes[SA_MAX_SHAPES];
@@ -107,6 +123,8 @@ typedef struct sa_sweep_cfg {
   int rtl_check;                /* sa_rtl_check */
   int64_t rtl_sample;           /* GEMMs checked per point when rtl_check = sample */
   int64_t seed;
+  int n_axes;                   /* strategy axes: the grid is arrays x rates x their product */
+  sa_axis axes[SA_MAX_AXES];
 } sa_sweep_cfg;
 
 typedef struct sa_config {
@@ -130,6 +148,17 @@ int sa_config_load(const char *path, sa_config *cfg, sa_err *e);
  * resolved relative to dir. */
 int sa_config_load_buffer(const char *buf, size_t len, const char *name, const char *dir,
                           sa_config *cfg, sa_err *e);
+
+/* Sets the dotted leaf key of cfg to the YAML scalar text, parsed and checked by the schema
+ * exactly as in a file (type, range, choices; a path relative to the directory of file; the
+ * key 'tech' reloads the technology table). file/line/col say where the text came from.
+ * Lists, sections and unknown keys are refused. Returns 0, or -1 with
+ * "FILE:LINE:COL: key 'a.b': problem" in e (cfg may then be partly changed). */
+int sa_config_set(sa_config *cfg, const char *key, const char *text, const char *file, int line,
+                  int col, sa_err *e);
+
+/* 1 when key names a scalar leaf of the schema (what sa_config_set and sweep.axes accept). */
+int sa_config_is_scalar_key(const char *key);
 
 /* 1 when the dotted key took its default value. */
 int sa_config_was_defaulted(const sa_config *cfg, const char *key);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sa_func.h"
+#include "sa_rng.h"
 #include "sa_timing.h"
 
 #ifdef SA_HAVE_RTL
@@ -45,17 +46,11 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
                  sa_err *e) {
   (void)cfg, (void)man, (void)model, (void)masks, (void)opts;
   memset(out, 0, sizeof *out);
+  out->rtl_unavailable = 1;
   return sa_err_set(e, "built without RTL (needs verilator; configure with -Drtl=enabled)");
 }
 
 #else
-
-static uint64_t splitmix64(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 /* Lists up to 8 kept kt of strip nt ("kt 0,2,5", "none kept"). */
 static void strip_tiles(const sa_tilemask *mask, int64_t kt_n, int64_t nt_n, int64_t nt,
@@ -173,7 +168,7 @@ static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, ui
                          int8_t *w, sa_err *e) {
   if (!model) {
     uint64_t s = seed ^ (0x5741u + (uint64_t)li * 0x100000001b3ull);
-    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(splitmix64(&s) % 255) - 127);
+    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(sa_rng_splitmix64(&s) % 255) - 127);
     return 0;
   }
   if (li >= sa_model_n_layers(model) || sa_model_layer_k(model, li) != k ||
@@ -203,7 +198,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
   char err[512];
-  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, err, sizeof err);
+  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, &out->rtl_unavailable, err, sizeof err);
   if (!rtl) return sa_err_set(e, "%s", err);
   if (opts->perturb) sa_rtl_perturb(rtl, 1);
   int64_t max_m, max_k, max_n;
@@ -229,7 +224,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     for (int i = 0; i < nl; i++) idx[i] = i;
     uint64_t s = opts->seed ^ 0x73616d706c65ull;
     for (int i = 0; i < opts->sample; i++) {
-      int j = i + (int)(splitmix64(&s) % (uint64_t)(nl - i));
+      int j = i + (int)(sa_rng_splitmix64(&s) % (uint64_t)(nl - i));
       int t = idx[i];
       idx[i] = idx[j];
       idx[j] = t;
@@ -263,7 +258,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     if (!x || !w) goto done;
     if (layer_weights(model, li, l->k, l->n, opts->seed, w, e)) goto done;
     uint64_t s = opts->seed ^ ((uint64_t)(li + 1) * 0x9e3779b97f4a7c15ull);
-    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(splitmix64(&s) & 0xff);
+    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(sa_rng_splitmix64(&s) & 0xff);
     int64_t kt_n = sa_timing_tiles_k(l->k, rows), nt_n = sa_timing_tiles_n(l->n, cols);
     int64_t kept = 0;
     for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !mask || mask->keep[t];

@@ -20,6 +20,7 @@ typedef struct sa_cosim_summary {
   int64_t values_compared;  /* output values compared */
   int64_t rtl_cycles;       /* sum of the RTL's command cycles */
   int pass;                 /* 1 when every value and every cycle count agreed */
+  int rtl_unavailable;      /* 1 when the run failed because no RTL model could be had */
   char first_mismatch[512]; /* "" when pass */
 } sa_cosim_summary;
 
@@ -31,7 +32,8 @@ typedef struct sa_cosim_opts {
   int perturb;              /* test hook: the RTL flips one output bit of every command */
 } sa_cosim_opts;
 
-/* 1 when this build contains the RTL models; sa_cosim_sizes lists them ("4x4, 8x16"). */
+/* 1 when this build contains the RTL (Verilator harness); sa_cosim_sizes lists the prebuilt
+ * sizes ("4x4, 8x16"); every other size from 2x2 to 256x256 is built on first use. */
 int sa_cosim_available(void);
 const char *sa_cosim_sizes(void);
 
@@ -46,7 +48,9 @@ const char *sa_cosim_sizes(void);
  * Returns 0 when the check ran (out->pass says whether everything agreed; the first mismatch
  * names GEMM, command, tile and element or cycle count), -1 with a message in e when it could
  * not run (no RTL in this build or for that size, a mask that does not fit, a GEMM larger
- * than the RTL's memories, out of memory). */
+ * than the RTL's memories, out of memory); out->rtl_unavailable is then 1 when the reason
+ * is that no RTL model could be had (built without RTL, verilator missing, the on-demand
+ * build failed). */
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
                  sa_err *e);

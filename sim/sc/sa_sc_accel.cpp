@@ -9,6 +9,7 @@
 #include "sa_sc_model.h"
 
 #include "sa_mem.h"
+#include "sa_rng.h"
 #include "sa_timing.h"
 #ifdef SA_HAVE_RTL
 #include "sa_rtl.h"
@@ -38,14 +39,9 @@ struct c_backend : backend {
 struct rtl_backend : backend {
   sa_rtl *r = nullptr;
   std::map<int64_t, int64_t> cache;
-  uint64_t rng = 0x9e3779b97f4a7c15ull;
+  uint64_t rng = 0;
   ~rtl_backend() override { sa_rtl_close(r); }
-  int8_t next() {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (int8_t)(rng & 0xff);
-  }
+  int8_t next() { return (int8_t)(sa_rng_splitmix64(&rng) & 0xff); }
   int run(const command &c, int64_t *cycles, sa_err *e) override {
     auto it = cache.find(c.key);
     if (it != cache.end()) {
@@ -98,9 +94,9 @@ std::unique_ptr<backend> make_rtl_backend(const sa_config *cfg, sa_err *e) {
 #ifdef SA_HAVE_RTL
   char msg[512] = "";
   std::unique_ptr<rtl_backend> b(new rtl_backend);
-  b->r = sa_rtl_open((int)cfg->hw.rows, (int)cfg->hw.cols, NULL, msg, sizeof msg);
+  b->r = sa_rtl_open((int)cfg->hw.rows, (int)cfg->hw.cols, NULL, NULL, msg, sizeof msg);
   if (!b->r) {
-    sa_err_set(e, "RTL back-end: %s (built sizes: %s)", msg, sa_rtl_sizes_text());
+    sa_err_set(e, "RTL back-end: %s", msg);
     return nullptr;
   }
   return std::unique_ptr<backend>(b.release());

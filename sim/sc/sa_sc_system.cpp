@@ -233,7 +233,7 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
       rc = -1;
     } else {
       run->host_ops = cpu->host_ops;
-      out->sim_accel_cycles = ck.to_accel_cycles(cpu->t_end);
+      out->span_accel_clocks = ck.to_accel_cycles(cpu->t_end);
       run->host_system = ck.to_host_cycles(cpu->t_end);
       out->transactions = ic->transactions;
       out->bus_bytes = (int64_t)std::llround(ic->bytes);
@@ -243,7 +243,7 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
       out->wait_bank_cycles = ic->wait_bank;
       out->latency_cycles = ic->latency;
       out->instr_transactions = acc->instr_transactions;
-      double span = out->sim_accel_cycles > 0 ? out->sim_accel_cycles : 1;
+      double span = out->span_accel_clocks > 0 ? out->span_accel_clocks : 1;
       out->bus_util = ic->bytes / (cfg->system.bus_bytes_per_cycle * span);
       out->dram_util =
           mem->bytes / (cfg->hw.dram_bytes_per_cycle * (double)cfg->system.dram_banks * span);
@@ -279,7 +279,7 @@ extern "C" void sa_system_json(sa_json *j, const sa_config *cfg, const sa_system
       SA_REPORT_NUM("host_system_cycles", r->run.host_system),
       SA_REPORT_NUM("fast_host_system_cycles", r->fast_host_system),
       SA_REPORT_NUM("diff_vs_fast", r->diff),
-      SA_REPORT_NUM("sim_accel_cycles", r->sim_accel_cycles),
+      SA_REPORT_NUM("span_accel_clock_cycles", r->span_accel_clocks),
       SA_REPORT_INT("exposed_latency_cycles", r->latency_cycles)};
   sa_report_json_fields(j, nullptr, top, (int)(sizeof top / sizeof top[0]));
   sa_json_key(j, "interconnect");
@@ -329,10 +329,11 @@ extern "C" void sa_system_print(FILE *f, const sa_config *cfg, const sa_system_r
           cfg->hw.dram_bytes_per_cycle, (long long)cfg->system.dram_banks,
           (long long)cfg->hw.dram_latency_cycles, (long long)r->dram_busy_cycles,
           100 * r->dram_util, (long long)r->wait_bank_cycles, (long long)r->latency_cycles);
-  fprintf(f, "  simulated %.0f accelerator cycles in %.3f s (%lld commands timed by the "
-             "back-end, %lld instruction transactions)\n",
-          r->sim_accel_cycles, r->wall_seconds, (long long)r->backend_commands,
-          (long long)r->instr_transactions);
+  fprintf(f, "  simulated one inference: %.0f host cycles = %.6f s of system time = %.0f "
+             "accelerator clock cycles (the accelerator busy %lld of them), in %.3f s of wall "
+             "time (%lld commands timed by the back-end, %lld instruction transactions)\n",
+          r->run.host_system, r->run.seconds, r->span_accel_clocks, (long long)r->run.time.accel,
+          r->wall_seconds, (long long)r->backend_commands, (long long)r->instr_transactions);
 }
 
 /* libsystemc's main() calls sc_main; sasp has its own main and drives the kernel through

@@ -28,7 +28,10 @@ typedef struct sa_system_result {
   int backend;                /* sa_system_backend that timed the array */
   double fast_host_system;    /* the fast model's host_system for the same inputs */
   double diff;                /* run.host_system / fast_host_system - 1 */
-  double sim_accel_cycles;    /* simulated time, in accelerator cycles */
+  double span_accel_clocks;   /* simulated span of the inference (host, transfers and array
+                                 together, = run.host_system host cycles) counted in
+                                 accelerator clock periods; the array is busy only
+                                 run.time.accel of them */
   int64_t transactions;       /* data transactions on the interconnect */
   int64_t bus_bytes;          /* bytes carried by the interconnect */
   int64_t bus_busy_cycles;    /* cycles with at least one byte on the interconnect */
@@ -37,8 +40,8 @@ typedef struct sa_system_result {
   int64_t wait_bank_cycles;   /* transfer-cycles a ready transfer found its bank taken */
   int64_t latency_cycles;     /* exposed interconnect + DRAM latency (once per DMA stream) */
   int64_t instr_transactions; /* cpu_fed: instruction-group transactions on the narrow path */
-  double bus_util;            /* bus_bytes / (bus_bytes_per_cycle x sim_accel_cycles) */
-  double dram_util;           /* DRAM bytes / (dram_bytes_per_cycle x banks x sim_accel_cycles) */
+  double bus_util;            /* bus_bytes / (bus_bytes_per_cycle x span_accel_clocks) */
+  double dram_util;           /* DRAM bytes / (dram_bytes_per_cycle x banks x span_accel_clocks) */
   double bus_util_accel;      /* bus_bytes / (bus_bytes_per_cycle x accelerator busy cycles) */
   int64_t backend_commands;   /* commands timed by the back-end (RTL: distinct shapes+masks) */
   double wall_seconds;        /* host time the simulation took */

@@ -13,6 +13,7 @@
 #include "sa_engine.h"
 #include "sa_file.h"
 #include "sa_prune.h"
+#include "sa_rng.h"
 
 double sa_point_now_s(void) {
   struct timespec ts;
@@ -49,7 +50,7 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   sa_rec_set_int(r, SA_COL_TILES_TOTAL, total);
   sa_rec_set_int(r, SA_COL_TILES_SEL, st.tiles_selected);
   sa_rec_set_int(r, SA_COL_TILES_PRUNED, st.tiles_pruned);
-  char id[96], name[128];
+  char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
   sa_grid_point_id(&c->g, r->index, id, sizeof id);
   snprintf(name, sizeof name, "%s.mask", id);
   char *path = sa_path_join(c->masks_dir, name, e);
@@ -135,7 +136,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
                      sa_rec *r, sa_err *e) {
   sa_rec_set_str(r, SA_COL_RTL, "skipped");
   if (pc->sweep.rtl_check == SA_RTL_OFF) {
-    sa_rec_set_note(r, SA_STAGE_RTL, "sweep.rtl_check is off");
+    sa_rec_set_note(r, SA_STAGE_RTL, "%s", SA_REC_RTL_OFF_NOTE);
     return 0;
   }
   if (!c->o->rtl) {
@@ -148,10 +149,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
   memcpy(&rbits, &r->rate, sizeof rbits);
   uint64_t x = (uint64_t)pc->sweep.seed ^ ((uint64_t)pc->hw.rows << 40) ^
                ((uint64_t)pc->hw.cols << 20) ^ rbits;
-  x += 0x9e3779b97f4a7c15ull; /* splitmix64 finaliser */
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  x ^= x >> 31;
+  x = sa_rng_mix(x);
   sa_config *rc = sa_malloc(sizeof *rc, e);
   if (!rc) return -1;
   *rc = *pc;
@@ -175,20 +173,22 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
 
 int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   double t0 = sa_point_now_s();
-  const sa_shape *shape = &c->g.shapes[i / c->g.n_rates];
-  double rate = c->g.rates[i % c->g.n_rates];
+  const sa_shape *shape = sa_grid_shape(&c->g, i);
+  double rate = sa_grid_rate(&c->g, i);
   sa_config *pc = sa_malloc(sizeof *pc, e);
   sa_rec *r = sa_calloc(1, sizeof *r, e);
-  if (!pc || !r) {
+  if (!pc || !r || sa_grid_config(&c->g, c->cfg, i, pc, e)) {
     free(pc);
     free(r);
     return -1;
   }
-  *pc = *c->cfg;
-  pc->hw.rows = shape->rows;
-  pc->hw.cols = shape->cols;
-  pc->prune.rate = rate;
   r->index = i;
+  r->n_axes = c->g.n_axes;
+  for (int a = 0; a < c->g.n_axes; a++) {
+    snprintf(r->axis_key[a], sizeof r->axis_key[a], "%s", c->g.axes[a].key);
+    snprintf(r->axis_val[a], SA_AXIS_VALUE_MAX, "%s",
+             c->g.axes[a].values[sa_grid_value(&c->g, i, a)]);
+  }
   r->rows = shape->rows;
   r->cols = shape->cols;
   r->rate = rate;
@@ -209,7 +209,7 @@ int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   sa_maskset_free(&ms);
   if (!rc) {
     r->seconds = round((sa_point_now_s() - t0) * 1000) / 1000;
-    char id[96], name[128];
+    char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
     sa_grid_point_id(&c->g, i, id, sizeof id);
     snprintf(name, sizeof name, "%s.tsv", id);
     char *path = sa_path_join(c->points_dir, name, e);
@@ -226,6 +226,34 @@ int sa_point_online_cpus(void) {
   return n < 1 ? 1 : n > SA_ENGINE_MAX_THREADS ? SA_ENGINE_MAX_THREADS : (int)n;
 }
 
+/* 1 when a point of the grid needs calibration statistics (a sweep axis may choose a
+ * strategy) or they are configured, 0 when not, -1 on error (also when an axis changes where
+ * the statistics come from: one sweep measures them once). */
+static int any_needs_calib(const sa_point_ctx *c, sa_err *e) {
+  const sa_prune_cfg *p0 = &c->cfg->prune;
+  int any = p0->calibration[0] || p0->statistics[0];
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  if (!pc) return -1;
+  /* the first n_combos points hold every combination of the axes' values */
+  for (int i = 0; i < c->g.n_combos && i < c->g.n; i++) {
+    if (sa_grid_config(&c->g, c->cfg, i, pc, e)) {
+      any = -1;
+      break;
+    }
+    const sa_prune_cfg *p = &pc->prune;
+    if (strcmp(p->calibration, p0->calibration) || strcmp(p->statistics, p0->statistics)) {
+      any = sa_err_set(e, "%s: prune.calibration and prune.statistics cannot be sweep axes "
+                       "(the statistics are measured once per sweep)", c->cfg->path);
+      break;
+    }
+    sa_prune_opts po = {.criterion = p->criterion, .threshold = p->threshold,
+                        .compensation = p->compensation};
+    if (sa_prune_needs_calib(&po) || p->criterion == SA_CRIT_ACT_AWARE) any = 1;
+  }
+  free(pc);
+  return any;
+}
+
 int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
   const sa_config *cfg = c->cfg;
   if (sa_model_load(c->man, &c->model, e)) return -1;
@@ -239,11 +267,10 @@ int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
              c->man->arch.type);
   else if (!cfg->workload.testset[0])
     snprintf(c->wer_missing, sizeof c->wer_missing, "workload.testset is empty: no WER");
-  const sa_prune_cfg *p = &cfg->prune;
-  sa_prune_opts po = {.criterion = p->criterion, .threshold = p->threshold,
-                      .compensation = p->compensation};
-  if (p->calibration[0] || p->statistics[0] || sa_prune_needs_calib(&po) ||
-      p->criterion == SA_CRIT_ACT_AWARE) {
+  int need = any_needs_calib(c, e);
+  if (need < 0) return -1;
+  if (need) {
+    const sa_prune_cfg *p = &cfg->prune;
     char *cache = sa_path_join(c->o->out_dir, "calib.safetensors", e);
     char from[SA_CALIB_KEY_MAX + 1024];
     int rc = cache ? sa_engine_calib_obtain(c->man, c->model, p->statistics, p->calibration,

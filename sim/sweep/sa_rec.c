@@ -47,11 +47,12 @@ const sa_rec_column sa_rec_columns[SA_N_COLS] = {
     [SA_COL_THRESH] = {"threshold", SA_STAGE_GRID, "", "threshold mode (global, per_layer)"},
     [SA_COL_INTEG] = {"integration", SA_STAGE_GRID, "", "how the array is fed (dma, cpu_fed)"},
     [SA_COL_TECH] = {"tech", SA_STAGE_GRID, "", "technology table name"},
-    [SA_COL_TILES_TOTAL] = {"tiles_total", SA_STAGE_PRUNE, "tiles", "weight tiles of all layers"},
+    [SA_COL_TILES_TOTAL] = {"tiles_total", SA_STAGE_PRUNE, "tiles",
+                           "weight tiles (R x C blocks of the weights) of all layers, once per layer"},
     [SA_COL_TILES_SEL] = {"tiles_selected", SA_STAGE_PRUNE, "tiles",
-                          "tiles of the in-scope layers"},
+                          "weight tiles of the in-scope layers"},
     [SA_COL_TILES_PRUNED] = {"tiles_pruned", SA_STAGE_PRUNE, "tiles",
-                             "tiles pruned (skipped by the array)"},
+                             "weight tiles pruned (skipped by every command of their layer)"},
     [SA_COL_ACCEL_CYC] = {"accel_cycles", SA_STAGE_CYCLE, "accelerator cycles",
                           "array cycles plus memory stalls (dma); = array_cycles for cpu_fed"},
     [SA_COL_STALL_CYC] = {"stall_cycles", SA_STAGE_CYCLE, "accelerator cycles",
@@ -152,7 +153,7 @@ int sa_rec_cmp(const void *a, const void *b) {
   if (x->rows != y->rows) return x->rows < y->rows ? -1 : 1;
   if (x->cols != y->cols) return x->cols < y->cols ? -1 : 1;
   if (x->rate != y->rate) return x->rate < y->rate ? -1 : 1;
-  return 0;
+  return x->index < y->index ? -1 : x->index > y->index;
 }
 
 int sa_rec_same(const sa_rec *a, const sa_rec *b) {
@@ -160,5 +161,8 @@ int sa_rec_same(const sa_rec *a, const sa_rec *b) {
     if (strcmp(a->val[k], b->val[k])) return 0;
   for (int s = 0; s < SA_N_STAGES; s++)
     if (strcmp(a->note[s], b->note[s])) return 0;
+  if (a->n_axes != b->n_axes) return 0;
+  for (int k = 0; k < a->n_axes; k++)
+    if (strcmp(a->axis_key[k], b->axis_key[k]) || strcmp(a->axis_val[k], b->axis_val[k])) return 0;
   return a->index == b->index;
 }

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "sa_config.h"
+
 /* Stages of a point; each fills its columns or leaves them empty with a note saying why. */
 enum { SA_STAGE_GRID, SA_STAGE_PRUNE, SA_STAGE_CYCLE, SA_STAGE_WER, SA_STAGE_RTL, SA_N_STAGES };
 
@@ -45,6 +47,9 @@ typedef struct sa_rec {
   double rate;
   double seconds;                           /* wall time of the point (summary.json only) */
   char val[SA_N_COLS][SA_REC_VAL_MAX];      /* "" = unavailable */
+  int n_axes;                               /* the sweep's axes: key and this point's value */
+  char axis_key[SA_MAX_AXES][64];
+  char axis_val[SA_MAX_AXES][SA_AXIS_VALUE_MAX];
   char note[SA_N_STAGES][SA_REC_NOTE_MAX];  /* why a stage's columns are empty ("" = not) */
 } sa_rec;
 
@@ -60,6 +65,10 @@ void sa_rec_set_str(sa_rec *r, int c, const char *s);
 void sa_rec_set_note(sa_rec *r, int stage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The RTL note of a point whose check is off by configuration (any other "skipped" is a
+ * check that could not run). */
+#define SA_REC_RTL_OFF_NOTE "sweep.rtl_check is off"
+
 /* "pass", "fail" or "skipped" for an sa_sweep_rtl_status. */
 const char *sa_rec_rtl_status_name(int status);
 
@@ -67,7 +76,8 @@ const char *sa_rec_rtl_status_name(int status);
 int sa_rec_column_index(const char *name);
 int sa_rec_stage_index(const char *name);
 
-/* qsort order of points.csv: rows, cols, rate. */
+/* qsort order of points.csv: rows, cols, rate, then the index (axis values in config
+ * order). */
 int sa_rec_cmp(const void *a, const void *b);
 
 /* 1 when a and b hold the same point with the same values and notes. */

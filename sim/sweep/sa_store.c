@@ -13,10 +13,95 @@
 #include "sa_json.h"
 #include "sa_out.h"
 
+void sa_grid_init(sa_grid *g, const sa_sweep_cfg *sw) {
+  memset(g, 0, sizeof *g);
+  g->n_shapes = sw->n_shapes;
+  g->n_rates = sw->n_rates;
+  g->shapes = sw->shapes;
+  g->rates = sw->rates;
+  g->n_axes = sw->n_axes;
+  g->axes = sw->axes;
+  int64_t combos = 1;
+  for (int a = 0; a < sw->n_axes; a++) combos *= sw->axes[a].n_values; /* <= 16^8 */
+  int64_t n = combos * sw->n_shapes * sw->n_rates;
+  g->n_combos = combos <= SA_GRID_MAX_POINTS ? (int)combos : 0;
+  g->n = n <= SA_GRID_MAX_POINTS ? (int)n : 0;
+}
+
+const sa_shape *sa_grid_shape(const sa_grid *g, int i) {
+  return &g->shapes[i / (g->n_rates * g->n_combos)];
+}
+
+double sa_grid_rate(const sa_grid *g, int i) { return g->rates[(i / g->n_combos) % g->n_rates]; }
+
+int sa_grid_value(const sa_grid *g, int i, int a) {
+  int k = i % g->n_combos;
+  for (int b = g->n_axes - 1; b > a; b--) k /= g->axes[b].n_values;
+  return k % g->axes[a].n_values;
+}
+
+/* A value as it appears in file names. */
+static void id_part(const char *v, char *out, size_t len) {
+  size_t n = 0;
+  for (; *v && n + 1 < len; v++)
+    out[n++] = ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+                strchr(".+=_", *v)) ? *v : '_';
+  out[n] = 0;
+}
+
 void sa_grid_point_id(const sa_grid *g, int i, char *buf, size_t len) {
-  const sa_shape *s = &g->shapes[i / g->n_rates];
-  snprintf(buf, len, "%lldx%lld-rate%.9g", (long long)s->rows, (long long)s->cols,
-           g->rates[i % g->n_rates]);
+  const sa_shape *s = sa_grid_shape(g, i);
+  int used = snprintf(buf, len, "%lldx%lld-rate%.9g", (long long)s->rows, (long long)s->cols,
+                      sa_grid_rate(g, i));
+  for (int a = 0; a < g->n_axes && used >= 0 && (size_t)used < len; a++) {
+    char part[SA_AXIS_VALUE_MAX];
+    id_part(g->axes[a].values[sa_grid_value(g, i, a)], part, sizeof part);
+    used += snprintf(buf + used, len - (size_t)used, "-%s", part);
+  }
+}
+
+int sa_grid_check(const sa_grid *g, sa_err *e) {
+  for (int a = 0; a < g->n_axes; a++) {
+    const sa_axis *ax = &g->axes[a];
+    for (int v = 0; v < ax->n_values; v++) {
+      char p1[SA_AXIS_VALUE_MAX], p2[SA_AXIS_VALUE_MAX];
+      if (strpbrk(ax->values[v], "\t\r\n"))
+        return sa_err_set(e, "%s:%d:%d: key 'sweep.axes.%s': value '%s' holds a tab or line "
+                          "break", ax->file, ax->vline[v], ax->vcol[v], ax->key, ax->values[v]);
+      id_part(ax->values[v], p1, sizeof p1);
+      for (int w = 0; w < v; w++) {
+        id_part(ax->values[w], p2, sizeof p2);
+        if (!strcmp(p1, p2))
+          return sa_err_set(e, "%s:%d:%d: key 'sweep.axes.%s': values '%s' and '%s' give the "
+                            "same file name '%s'", ax->file, ax->vline[v], ax->vcol[v], ax->key,
+                            ax->values[w], ax->values[v], p1);
+      }
+    }
+  }
+  for (int i = 0; i < g->n; i++) {
+    char id[SA_GRID_ID_MAX + 64];
+    sa_grid_point_id(g, i, id, sizeof id);
+    if (strlen(id) > SA_GRID_ID_MAX)
+      return sa_err_set(e, "%s:%d:%d: key 'sweep.axes': point id '%.60s...' longer than %d "
+                        "characters (shorter axis values, please)", g->axes[0].file,
+                        g->axes[0].line, g->axes[0].col, id, SA_GRID_ID_MAX);
+  }
+  return 0;
+}
+
+int sa_grid_config(const sa_grid *g, const sa_config *base, int i, sa_config *out, sa_err *e) {
+  *out = *base;
+  const sa_shape *s = sa_grid_shape(g, i);
+  out->hw.rows = s->rows;
+  out->hw.cols = s->cols;
+  out->prune.rate = sa_grid_rate(g, i);
+  for (int a = 0; a < g->n_axes; a++) {
+    const sa_axis *ax = &g->axes[a];
+    int v = sa_grid_value(g, i, a);
+    if (sa_config_set(out, ax->key, ax->values[v], ax->file, ax->vline[v], ax->vcol[v], e))
+      return -1;
+  }
+  return 0;
 }
 
 
@@ -35,15 +120,16 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   *c = *cfg;
   c->path[0] = 0;
   /* the same file named by different relative paths is the same configuration */
-  char *paths[] = {c->workload.manifest, c->workload.testset, c->prune.calibration,
-                   c->tech.path};
+  char *paths[] = {c->workload.manifest, c->workload.topology, c->workload.testset,
+                   c->prune.calibration, c->tech.path};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     char *real = paths[i][0] ? realpath(paths[i], NULL) : NULL;
     if (real && strlen(real) < SA_PATH_MAX) strcpy(paths[i], real);
     free(real);
   }
-  c->sweep.n_shapes = 0;
+  c->sweep.n_shapes = 0; /* the grid may grow between resumes */
   c->sweep.n_rates = 0;
+  c->sweep.n_axes = 0;
   c->n_defaulted = 0;
   char *buf = NULL;
   size_t len = 0;
@@ -125,6 +211,8 @@ int sa_store_write_point(const char *path, const sa_rec *r, const char *fp, sa_e
     fprintf(o.f, "col\t%s\t%s\n", sa_rec_columns[c].name, r->val[c]);
   for (int s = 0; s < SA_N_STAGES; s++)
     if (r->note[s][0]) fprintf(o.f, "note\t%s\t%s\n", sa_rec_stage_names[s], r->note[s]);
+  for (int a = 0; a < r->n_axes; a++)
+    fprintf(o.f, "axis\t%s\t%s\n", r->axis_key[a], r->axis_val[a]);
   return sa_out_commit(&o, e);
 }
 
@@ -182,6 +270,14 @@ int sa_store_read_point(const char *path, sa_rec *r, char *fp, sa_err *e) {
         break;
       }
       snprintf(r->note[s], SA_REC_NOTE_MAX, "%s", f3);
+    } else if (!strcmp(f1, "axis") && f3) {
+      if (r->n_axes == SA_MAX_AXES || strlen(f2) >= sizeof r->axis_key[0] ||
+          strlen(f3) >= SA_AXIS_VALUE_MAX) {
+        rc = sa_err_set(e, "%s:%d: too many or over-long axis lines", path, lineno);
+        break;
+      }
+      strcpy(r->axis_key[r->n_axes], f2);
+      strcpy(r->axis_val[r->n_axes++], f3);
     } else {
       rc = sa_err_set(e, "%s:%d: unexpected line '%s'", path, lineno, f1);
       break;
@@ -201,7 +297,7 @@ int sa_store_read_point(const char *path, sa_rec *r, char *fp, sa_err *e) {
 }
 
 int sa_store_point_path(const char *dir, const sa_grid *g, int i, char **out, sa_err *e) {
-  char id[96], name[128];
+  char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
   sa_grid_point_id(g, i, id, sizeof id);
   snprintf(name, sizeof name, "points/%s.tsv", id);
   *out = sa_path_join(dir, name, e);
@@ -220,6 +316,10 @@ int sa_store_write_grid(const char *path, const sa_grid *g, const char *fp, cons
             (long long)g->shapes[i].cols);
   fprintf(o.f, "\nrates\t");
   for (int i = 0; i < g->n_rates; i++) fprintf(o.f, "%s%.17g", i ? " " : "", g->rates[i]);
+  for (int a = 0; a < g->n_axes; a++) {
+    fprintf(o.f, "\naxis\t%s", g->axes[a].key);
+    for (int v = 0; v < g->axes[a].n_values; v++) fprintf(o.f, "\t%s", g->axes[a].values[v]);
+  }
   fprintf(o.f, "\nconfig_json\t%s\n", cfg_json);
   return sa_out_commit(&o, e);
 }
@@ -228,6 +328,7 @@ void sa_grid_file_free(sa_grid_file *gf) {
   free(gf->text);
   free(gf->shapes);
   free(gf->rates);
+  free(gf->axes);
   free(gf->cfg_json);
   memset(gf, 0, sizeof *gf);
 }
@@ -295,6 +396,29 @@ int sa_store_read_grid(const char *path, sa_grid_file *gf, sa_err *e) {
       }
       if (is_arr) gf->n_shapes = n, ok_arrays = 1;
       else gf->n_rates = n, ok_rates = 1;
+    } else if (!strcmp(line, "axis")) {
+      if (!gf->axes && !(gf->axes = sa_calloc(SA_MAX_AXES, sizeof *gf->axes, e))) goto fail_copy;
+      if (gf->n_axes == SA_MAX_AXES) {
+        sa_err_set(e, "%s:%d: more than %d axes", path, lineno, SA_MAX_AXES);
+        goto fail_copy;
+      }
+      sa_axis *ax = &gf->axes[gf->n_axes];
+      char *s2 = NULL;
+      int nv = -1;
+      for (char *t = strtok_r(v, "\t", &s2); t; t = strtok_r(NULL, "\t", &s2), nv++) {
+        size_t cap = nv < 0 ? sizeof ax->key : SA_AXIS_VALUE_MAX;
+        if (nv == SA_MAX_AXIS_VALUES || strlen(t) >= cap) {
+          sa_err_set(e, "%s:%d: too many or over-long axis values", path, lineno);
+          goto fail_copy;
+        }
+        strcpy(nv < 0 ? ax->key : ax->values[nv], t);
+      }
+      if (nv < 1) {
+        sa_err_set(e, "%s:%d: axis without values", path, lineno);
+        goto fail_copy;
+      }
+      ax->n_values = nv;
+      gf->n_axes++;
     } else if (!strcmp(line, "config_json")) {
       gf->cfg_json = sa_strdup(v, e);
       if (!gf->cfg_json) goto fail_copy;
@@ -315,6 +439,20 @@ fail_copy:
 fail:
   sa_grid_file_free(gf);
   return -1;
+}
+
+void sa_grid_file_grid(const sa_grid_file *gf, sa_grid *g) {
+  sa_sweep_cfg *sw = calloc(1, sizeof *sw); /* only for sa_grid_init's arithmetic */
+  SA_ASSERT(sw);
+  sw->n_shapes = gf->n_shapes;
+  sw->n_rates = gf->n_rates;
+  sw->n_axes = gf->n_axes;
+  for (int a = 0; a < gf->n_axes; a++) sw->axes[a].n_values = gf->axes[a].n_values;
+  sa_grid_init(g, sw);
+  free(sw);
+  g->shapes = gf->shapes;
+  g->rates = gf->rates;
+  g->axes = gf->axes;
 }
 
 int sa_store_write_resolved_yaml(const char *dir, const sa_config *cfg, sa_err *e) {

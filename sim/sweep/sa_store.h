@@ -16,15 +16,43 @@
 enum { SA_STORE_TEXT_MAX = 1 << 24 };
 #define SA_STORE_COPY_MAX ((size_t)1 << 32)
 
-/* The grid of a sweep. Point i is shape i / n_rates, rate i % n_rates (config order). */
+/* The grid of a sweep: arrays x rates x every combination of the axes' values (sweep.axes).
+ * Point i is shape i / (n_rates * n_combos), rate (i / n_combos) % n_rates, combination
+ * i % n_combos; combination k takes value (k / stride_a) % n_values_a of axis a, the last
+ * axis varying fastest (all in config order). Without axes n_combos is 1. */
 typedef struct sa_grid {
-  int n_shapes, n_rates, n;
+  int n_shapes, n_rates, n_combos, n;
   const sa_shape *shapes;
   const double *rates;
+  int n_axes;
+  const sa_axis *axes;
 } sa_grid;
 
-/* "RxC-rateX" of point i (names its point and mask files). */
+/* Largest grid a sweep runs, and the longest point id (file names). */
+enum { SA_GRID_MAX_POINTS = 100000, SA_GRID_ID_MAX = 240 };
+
+/* Sets up g over the arrays, rates and axes of sw (n_combos, n). n is 0 when the grid holds
+ * more than SA_GRID_MAX_POINTS points. */
+void sa_grid_init(sa_grid *g, const sa_sweep_cfg *sw);
+
+/* Shape, rate and the value index of axis a of point i. */
+const sa_shape *sa_grid_shape(const sa_grid *g, int i);
+double sa_grid_rate(const sa_grid *g, int i);
+int sa_grid_value(const sa_grid *g, int i, int a);
+
+/* "RxC-rateX" of point i, then "-VALUE" per axis (characters other than letters, digits and
+ * ".+=_" as '_'): names its point and mask files. Fits SA_GRID_ID_MAX + 1 bytes when
+ * sa_grid_check accepted g. */
 void sa_grid_point_id(const sa_grid *g, int i, char *buf, size_t len);
+
+/* Refuses axes the files cannot name: two values of one axis with the same file name, values
+ * holding tabs or line breaks, ids longer than SA_GRID_ID_MAX. e names the axis by the
+ * position of its key (file:line:col). Returns 0 or -1. */
+int sa_grid_check(const sa_grid *g, sa_err *e);
+
+/* The configuration of point i: base with the point's array shape, rate and axis values
+ * (sa_config_set, so a 'tech' value loads its table). Returns 0 or -1. */
+int sa_grid_config(const sa_grid *g, const sa_config *base, int i, sa_config *out, sa_err *e);
 
 /* Fingerprint of cfg without its grid, as 16 hex digits in out: FNV-1a 64 of the resolved
  * configuration with file paths made absolute (a resumed or merged directory must come from
@@ -43,6 +71,7 @@ int sa_store_copy_file(const char *from, const char *to, sa_err *e);
 
 /* Point files: "sasp-sweep-point/1", then tab-separated lines
  *   fingerprint HEX | index I | rate R (%.17g) | seconds S | col NAME VALUE | note STAGE TEXT
+ *   | axis KEY VALUE (one per sweep axis, in config order)
  * write_point writes r with fingerprint fp; read_point reads one back into r (every column
  * must be present) and its fingerprint into fp (17 bytes). Both return 0 or -1. */
 int sa_store_write_point(const char *path, const sa_rec *r, const char *fp, sa_err *e);
@@ -52,7 +81,8 @@ int sa_store_read_point(const char *path, sa_rec *r, char *fp, sa_err *e);
 int sa_store_point_path(const char *dir, const sa_grid *g, int i, char **out, sa_err *e);
 
 /* grid.tsv: identical in every shard's directory (merge compares it): magic, fingerprint,
- * arrays, rates and the configuration as JSON. Returns 0 or -1. */
+ * arrays, rates, one "axis KEY VALUE..." line per axis (none without axes) and the
+ * configuration as JSON. Returns 0 or -1. */
 int sa_store_write_grid(const char *path, const sa_grid *g, const char *fp, const char *cfg_json,
                         sa_err *e);
 
@@ -63,8 +93,13 @@ typedef struct sa_grid_file {
   int n_shapes, n_rates;
   sa_shape *shapes;
   double *rates;
+  int n_axes;
+  sa_axis *axes;  /* key and values only */
   char *cfg_json;
 } sa_grid_file;
+
+/* The grid of a grid file (points into gf). */
+void sa_grid_file_grid(const sa_grid_file *gf, sa_grid *g);
 
 /* Reads grid.tsv (every key once, limits as the config loader's). Returns 0, or -1 with e
  * filled and gf empty. */

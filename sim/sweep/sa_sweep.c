@@ -4,10 +4,12 @@
  * summary.json), sa_point (a point's stages), sa_pool (worker processes). */
 #include "sa_sweep.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,9 +21,27 @@
 #include "sa_rec.h"
 #include "sa_store.h"
 #include "sa_table.h"
+#include "sa_version.h"
+#include "sa_workload.h"
+
+/* Keys a sweep axis cannot take (a rule ending in '.' names a section): the grid sets them, or
+ * the sweep loads them once for every point. */
+static const char *const axis_refused[][2] = {
+    {"array.rows", "the grid sets it from sweep.arrays"},
+    {"array.cols", "the grid sets it from sweep.arrays"},
+    {"prune.rate", "the grid sets it from sweep.rates"},
+    {"workload.", "the sweep loads the workload and its test set once for all points"},
+    {"prune.calibration", "the sweep measures the calibration set once for all points"},
+};
+
+/* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
+static int refused(const char *key, const char *rule) {
+  size_t n = strlen(rule);
+  return rule[n - 1] == '.' ? !strncmp(key, rule, n) : !strcmp(key, rule);
+}
 
 /* Refuses a grid the result files cannot hold. */
-static int check_grid(const sa_config *cfg, sa_err *e) {
+static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
   const sa_sweep_cfg *s = &cfg->sweep;
   if (s->n_shapes < 1) return sa_err_set(e, "%s: key 'sweep.arrays': no array shape", cfg->path);
   if (s->n_rates < 1) return sa_err_set(e, "%s: key 'sweep.rates': no pruning rate", cfg->path);
@@ -33,12 +53,136 @@ static int check_grid(const sa_config *cfg, sa_err *e) {
       if (!strcmp(a, b))
         return sa_err_set(e, "%s: key 'sweep.rates': rate %s listed twice", cfg->path, a);
     }
-  if (strlen(cfg->tech.name) >= SA_REC_VAL_MAX)
-    return sa_err_set(e, "%s: key 'name': technology name longer than %d characters",
-                      cfg->tech.path, SA_REC_VAL_MAX - 1);
-  if (!cfg->workload.manifest[0])
-    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep", cfg->path);
+  if (!cfg->workload.manifest[0] && !cfg->workload.topology[0])
+    return sa_err_set(e, "%s: key 'workload.manifest': required by a sweep (or "
+                      "workload.topology)", cfg->path);
+  for (int a = 0; a < s->n_axes; a++) {
+    const sa_axis *ax = &s->axes[a];
+    for (size_t k = 0; k < sizeof axis_refused / sizeof axis_refused[0]; k++)
+      if (refused(ax->key, axis_refused[k][0]))
+        return sa_err_set(e, "%s:%d:%d: key 'sweep.axes.%s': cannot be a sweep axis: %s (run "
+                          "one sweep per value)", ax->file, ax->line, ax->col, ax->key,
+                          axis_refused[k][1]);
+  }
+  if (g->n == 0) {
+    long long combos = 1;
+    for (int a = 0; a < s->n_axes; a++) combos *= s->axes[a].n_values;
+    return sa_err_set(e, "%s:%d:%d: key 'sweep.axes': the grid has %lld points (%d arrays x %d "
+                      "rates x %lld axis combinations), more than %d", s->axes[0].file,
+                      s->axes[0].line, s->axes[0].col, combos * s->n_shapes * s->n_rates,
+                      s->n_shapes, s->n_rates, combos, SA_GRID_MAX_POINTS);
+  }
+  if (sa_grid_check(g, e)) return -1;
+  /* every combination's own configuration (an axis may choose another technology table) */
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  if (!pc) return -1;
+  int rc = 0;
+  for (int i = 0; i < g->n_combos && !rc; i++) {
+    rc = sa_grid_config(g, cfg, i, pc, e);
+    if (!rc && strlen(pc->tech.name) >= SA_REC_VAL_MAX)
+      rc = sa_err_set(e, "%s: key 'name': technology name longer than %d characters",
+                      pc->tech.path, SA_REC_VAL_MAX - 1);
+  }
+  free(pc);
+  return rc;
+}
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int sa_sweep_incomplete(const char *dir) {
+  char path[SA_PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/INCOMPLETE", dir);
+  return sa_file_exists(path);
+}
+
+/* 1 when dir holds at least one file ending in suffix. */
+static int has_files(const char *dir, const char *suffix) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  struct dirent *de;
+  int any = 0;
+  size_t sl = strlen(suffix);
+  while (!any && (de = readdir(d))) {
+    size_t n = strlen(de->d_name);
+    any = n > sl && !strcmp(de->d_name + n - sl, suffix) && !strstr(de->d_name, ".tmp.");
+  }
+  closedir(d);
+  return any;
+}
+
+/* Removes what a failed run created in dir when no point of it is finished (nothing worth
+ * resuming); otherwise leaves INCOMPLETE in place. Returns 1 when dir was kept. */
+static int clean_failed(const char *dir, const char *points_dir, const char *masks_dir,
+                        int dir_existed) {
+  if (has_files(points_dir, ".tsv")) return 1;
+  sa_err ignore;
+  sa_store_clean_dir(points_dir, ".tsv", 1, &ignore);
+  sa_store_clean_dir(masks_dir, ".mask", 1, &ignore);
+  rmdir(points_dir);
+  rmdir(masks_dir);
+  static const char *const files[] = {"grid.tsv", "config.resolved.yaml", "points.csv",
+                                      "summary.json", "INCOMPLETE"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    char path[SA_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+    unlink(path);
+  }
+  if (!dir_existed) rmdir(dir); /* only when empty: never anything the user put there */
   return 0;
+}
+
+static int write_marker(const char *dir, const sa_config *cfg, sa_err *e) {
+  char text[3 * SA_PATH_MAX + 256], path[SA_PATH_MAX + 32];
+  snprintf(text, sizeof text,
+           "This directory holds an unfinished sasp sweep of %s: points.csv and summary.json\n"
+           "are missing or stale, and 'sasp merge' and 'sasp plot' refuse it. Finished points\n"
+           "are kept in points/. Continue with:\n  sasp sweep %s -o %s --resume\n",
+           cfg->path, cfg->path, dir);
+  snprintf(path, sizeof path, "%s/INCOMPLETE", dir);
+  return sa_out_write_file(path, text, strlen(text), e);
+}
+
+/* rep->best: per array of the grid, the best speed-up (vs dense) among points whose WER is at
+ * most the array's rate-0 WER + 1 point. */
+static void find_best(const sa_grid *g, const sa_rec *recs, int n, sa_sweep_report *rep) {
+  rep->n_best = g->n_shapes;
+  for (int s = 0; s < g->n_shapes; s++) {
+    sa_sweep_best *b = &rep->best[s];
+    memset(b, 0, sizeof *b);
+    b->rows = g->shapes[s].rows;
+    b->cols = g->shapes[s].cols;
+    b->dense_wer = -1;
+    for (int i = 0; i < n; i++)
+      if (recs[i].rows == b->rows && recs[i].cols == b->cols && recs[i].rate == 0 &&
+          recs[i].val[SA_COL_WER][0]) {
+        double w = strtod(recs[i].val[SA_COL_WER], NULL);
+        if (b->dense_wer < 0 || w < b->dense_wer) b->dense_wer = w;
+      }
+    if (b->dense_wer < 0) continue;
+    double best = -1;
+    for (int i = 0; i < n; i++) {
+      const sa_rec *r = &recs[i];
+      if (r->rows != b->rows || r->cols != b->cols || !r->val[SA_COL_WER][0] ||
+          !r->val[SA_COL_SPD_DENSE][0])
+        continue;
+      double w = strtod(r->val[SA_COL_WER], NULL), sp = strtod(r->val[SA_COL_SPD_DENSE], NULL);
+      if (w > b->dense_wer + 1.0 + 1e-9 || sp <= best) continue;
+      best = sp;
+      b->found = 1;
+      snprintf(b->speedup, sizeof b->speedup, "%s", r->val[SA_COL_SPD_DENSE]);
+      snprintf(b->rate, sizeof b->rate, "%s", r->val[SA_COL_RATE]);
+      snprintf(b->rate_achieved, sizeof b->rate_achieved, "%s", r->val[SA_COL_RATE_ACH]);
+      snprintf(b->wer, sizeof b->wer, "%s", r->val[SA_COL_WER]);
+      size_t used = 0;
+      b->strategy[0] = 0;
+      for (int a = 0; a < r->n_axes && used < sizeof b->strategy; a++)
+        used += (size_t)snprintf(b->strategy + used, sizeof b->strategy - used, "%s%s=%s",
+                                 a ? ", " : "", r->axis_key[a], r->axis_val[a]);
+    }
+  }
 }
 
 int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *rep,
@@ -47,18 +191,17 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   sa_sweep_report dummy;
   if (!rep) rep = &dummy;
   memset(rep, 0, sizeof *rep);
-  if (check_grid(cfg, e)) return -1;
-  if (o->shard_n < 1 || o->shard_k < 1 || o->shard_k > o->shard_n)
-    return sa_err_set(e, "shard %d/%d: need 1 <= K <= N", o->shard_k, o->shard_n);
   sa_point_ctx c;
   memset(&c, 0, sizeof c);
   c.cfg = cfg;
   c.o = o;
-  c.g = (sa_grid){cfg->sweep.n_shapes, cfg->sweep.n_rates,
-                  cfg->sweep.n_shapes * cfg->sweep.n_rates, cfg->sweep.shapes, cfg->sweep.rates};
+  sa_grid_init(&c.g, &cfg->sweep);
+  if (check_grid(cfg, &c.g, e)) return -1;
+  if (o->shard_n < 1 || o->shard_k < 1 || o->shard_k > o->shard_n)
+    return sa_err_set(e, "shard %d/%d: need 1 <= K <= N", o->shard_k, o->shard_n);
   int jobs = o->jobs < 1 ? 1 : o->jobs;
   char *points_dir = NULL, *masks_dir = NULL, *grid_path = NULL, *cfg_json = NULL;
-  int *todo = NULL, rc = -1;
+  int *todo = NULL, rc = -1, wrote = 0, dir_existed = is_dir(o->out_dir);
   sa_rec *recs = NULL;
   if (sa_store_fingerprint(cfg, c.fp, e)) goto out;
   if (!(cfg_json = sa_store_config_json(cfg, e))) goto out;
@@ -68,8 +211,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   if (!points_dir || !masks_dir || !grid_path) goto out;
   c.points_dir = points_dir;
   c.masks_dir = masks_dir;
-  if (sa_manifest_load(cfg->workload.manifest, &c.man, e)) goto out;
-  if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
+  if (sa_workload_load(cfg, &c.man, e)) goto out;
   if (o->resume && sa_file_exists(grid_path)) {
     sa_grid_file gf;
     if (sa_store_read_grid(grid_path, &gf, e)) goto out;
@@ -81,16 +223,8 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
       goto out;
     }
   }
-  if (sa_store_clean_dir(points_dir, ".tsv", !o->resume, e) ||
-      sa_store_clean_dir(masks_dir, ".mask", !o->resume, e))
-    goto out;
-  if (sa_store_write_grid(grid_path, &c.g, c.fp, cfg_json, e) ||
-      sa_store_write_resolved_yaml(o->out_dir, cfg, e))
-    goto out;
-  free(grid_path); /* not needed again; freed before the workers fork so none inherits it */
-  grid_path = NULL;
 
-  /* this shard's points; which of them are finished already */
+  /* this shard's points; which of them are finished already (nothing written yet) */
   todo = sa_calloc((size_t)c.g.n, sizeof *todo, e);
   recs = sa_calloc((size_t)c.g.n, sizeof *recs, e);
   if (!todo || !recs) goto out;
@@ -108,10 +242,14 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
         goto out;
       }
       /* the index may differ (a grid extended since): a point's result depends only on the
-       * configuration, its shape and its rate */
-      if (strcmp(fp, c.fp) || recs[0].rows != c.g.shapes[i / c.g.n_rates].rows ||
-          recs[0].cols != c.g.shapes[i / c.g.n_rates].cols ||
-          recs[0].rate != c.g.rates[i % c.g.n_rates]) {
+       * configuration, its shape, its rate and its axis values */
+      const sa_shape *sh = sa_grid_shape(&c.g, i);
+      int same = !strcmp(fp, c.fp) && recs[0].rows == sh->rows && recs[0].cols == sh->cols &&
+                 recs[0].rate == sa_grid_rate(&c.g, i) && recs[0].n_axes == c.g.n_axes;
+      for (int a = 0; a < c.g.n_axes && same; a++)
+        same = !strcmp(recs[0].axis_key[a], c.g.axes[a].key) &&
+               !strcmp(recs[0].axis_val[a], c.g.axes[a].values[sa_grid_value(&c.g, i, a)]);
+      if (!same) {
         sa_err_set(e, "%s: made with a different configuration; resume only with the same "
                       "configuration, or use a new -o DIR", pp);
         free(pp);
@@ -125,12 +263,38 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   }
   rep->points_grid = c.g.n;
   rep->points_shard = n_shard;
-  if (n_todo > 0) {
+  if (n_todo > 0) { /* load the model before writing anything: a bad model leaves no trace */
     int busy = jobs < n_todo ? jobs : n_todo; /* workers that will run at once */
     c.engine_threads = sa_point_online_cpus() / busy < 1 ? 1 : sa_point_online_cpus() / busy;
     if (sa_point_load_shared(&c, e)) goto out;
-    if (sa_pool_run(&c, todo, n_todo, rep->points_resumed, n_shard, e)) goto out;
-    rep->points_run = n_todo;
+  }
+
+  /* from here on the directory is being written: INCOMPLETE until the tables are */
+  if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
+  wrote = rep->started = 1;
+  if (write_marker(o->out_dir, cfg, e)) goto out;
+  if (!o->resume) /* tables of an earlier run would describe discarded points */
+    for (int k = 0; k < 2; k++) {
+      char path[SA_PATH_MAX + 32];
+      snprintf(path, sizeof path, "%s/%s", o->out_dir, k ? "summary.json" : "points.csv");
+      unlink(path);
+    }
+  if (sa_store_clean_dir(points_dir, ".tsv", !o->resume, e) ||
+      sa_store_clean_dir(masks_dir, ".mask", !o->resume, e))
+    goto out;
+  if (sa_store_write_grid(grid_path, &c.g, c.fp, cfg_json, e) ||
+      sa_store_write_resolved_yaml(o->out_dir, cfg, e))
+    goto out;
+  free(grid_path); /* not needed again; freed before the workers fork so none inherits it */
+  grid_path = NULL;
+  if (n_todo > 0) {
+    sa_pool_stats st;
+    int prc = sa_pool_run(&c, todo, n_todo, rep->points_resumed, n_shard, &st, e);
+    rep->points_run = st.ran;
+    rep->points_failed = st.failed;
+    rep->points_not_run = st.not_run;
+    rep->interrupted = st.interrupted;
+    if (prc) goto out;
   } else if (o->progress) {
     fprintf(stderr, "sweep: all %d points already done\n", n_shard);
   }
@@ -145,9 +309,17 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     free(pp);
     if (r2) goto out;
     recs[n].index = i;
-    rep->points_rtl_fail += !strcmp(recs[n].val[SA_COL_RTL], "fail");
-    if (recs[n].note[SA_STAGE_WER][0] && !rep->no_wer[0])
-      snprintf(rep->no_wer, sizeof rep->no_wer, "%s", recs[n].note[SA_STAGE_WER]);
+    const sa_rec *r = &recs[n];
+    rep->points_rtl_pass += !strcmp(r->val[SA_COL_RTL], "pass");
+    rep->points_rtl_fail += !strcmp(r->val[SA_COL_RTL], "fail");
+    rep->points_rtl_off += !strcmp(r->note[SA_STAGE_RTL], SA_REC_RTL_OFF_NOTE);
+    if (!strcmp(r->val[SA_COL_RTL], "skipped") && strcmp(r->note[SA_STAGE_RTL], SA_REC_RTL_OFF_NOTE)) {
+      if (!rep->points_rtl_unchecked++)
+        snprintf(rep->rtl_unchecked_why, sizeof rep->rtl_unchecked_why, "%s",
+                 r->note[SA_STAGE_RTL]);
+    }
+    if (r->note[SA_STAGE_WER][0] && !rep->no_wer[0])
+      snprintf(rep->no_wer, sizeof rep->no_wer, "%s", r->note[SA_STAGE_WER]);
     n++;
   }
   rep->wall_s = sa_point_now_s() - t_start;
@@ -166,8 +338,18 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
       .jobs = jobs,
       .workload_note = note[0] ? note : NULL,
   };
-  rc = sa_table_write(o->out_dir, &si, recs, n, e);
+  if (sa_table_write(o->out_dir, &si, recs, n, e)) goto out;
+  find_best(&c.g, recs, n, rep); /* recs are sorted now */
+  char marker[SA_PATH_MAX + 32];
+  snprintf(marker, sizeof marker, "%s/INCOMPLETE", o->out_dir);
+  if (unlink(marker) != 0 && errno != ENOENT) {
+    sa_err_set(e, "%s: cannot remove: %s", marker, strerror(errno));
+    goto out;
+  }
+  rc = 0;
 out:
+  if (rc && wrote) rep->kept_dir = clean_failed(o->out_dir, points_dir, masks_dir, dir_existed);
+  rep->wall_s = sa_point_now_s() - t_start;
   sa_point_free_shared(&c);
   free(points_dir);
   free(masks_dir);
@@ -183,6 +365,10 @@ out:
 
 int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err *e) {
   if (n_dirs < 1) return sa_err_set(e, "merge: no result directory given");
+  for (int d = 0; d < n_dirs; d++)
+    if (sa_sweep_incomplete(dirs[d]))
+      return sa_err_set(e, "merge: %s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
+                        "'sasp sweep CONFIG -o %s --resume' first", dirs[d], dirs[d], dirs[d]);
   sa_grid_file gf0;
   char *gp = sa_path_join(dirs[0], "grid.tsv", e);
   if (!gp) return -1;
@@ -207,7 +393,8 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       goto fail_grid;
     }
   }
-  sa_grid g = {gf0.n_shapes, gf0.n_rates, gf0.n_shapes * gf0.n_rates, gf0.shapes, gf0.rates};
+  sa_grid g;
+  sa_grid_file_grid(&gf0, &g);
   sa_rec *recs = sa_calloc((size_t)g.n, sizeof *recs, e);
   int *from = sa_calloc((size_t)g.n, sizeof *from, e);
   sa_rec *tmp = sa_calloc(1, sizeof *tmp, e);
@@ -233,7 +420,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       if (from[i] < 0) from[i] = d;
     }
     if (from[i] < 0) {
-      char id[96];
+      char id[SA_GRID_ID_MAX + 64];
       sa_grid_point_id(&g, i, id, sizeof id);
       sa_err_set(e, "merge: point %s is in none of the directories (a shard missing or "
                     "unfinished?)", id);
@@ -248,7 +435,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
   free(op);
   free(om);
   for (int i = 0; i < g.n && !rc; i++) {
-    char id[96], a[160];
+    char id[SA_GRID_ID_MAX + 64], a[SA_GRID_ID_MAX + 96];
     sa_grid_point_id(&g, i, id, sizeof id);
     const char *src = dirs[from[i]];
     for (int k = 0; k < 2 && !rc; k++) {
@@ -312,63 +499,51 @@ bad:
   return sa_err_set(e, "--shard '%s': expected K/N with 1 <= K <= N (e.g. 2/4)", text);
 }
 
-static int find_plot_script(char *out, size_t len) {
-  const char *env = getenv("SASP_PLOT_SCRIPT");
-  if (env && env[0]) {
-    snprintf(out, len, "%s", env);
-    return sa_file_exists(out) ? 0 : -1;
-  }
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    /* the build tree lies inside the source tree (build/sim/sasp): walk up */
-    for (int up = 0; up < 6; up++) {
-      char *slash = strrchr(exe, '/');
-      if (!slash) break;
-      *slash = 0;
-      snprintf(out, len, "%s/scripts/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-      snprintf(out, len, "%s/share/sasp/sasp_plot.py", exe[0] ? exe : "/");
-      if (sa_file_exists(out)) return 0;
-    }
-  }
-  snprintf(out, len, "scripts/sasp_plot.py");
-  return sa_file_exists(out) ? 0 : -1;
-}
-
-int sa_sweep_plot(const char *dir, sa_err *e) {
+int sa_sweep_plot(const char *dir, const char *const *args, int n_args, sa_err *e) {
   static const char py[] = "/usr/bin/python3";
   char script[4200];
+  if (sa_sweep_incomplete(dir))
+    return sa_err_set(e, "%s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
+                      "'sasp sweep CONFIG -o %s --resume' first", dir, dir, dir);
   char *csv = sa_path_join(dir, "points.csv", e);
   if (!csv) return -1;
   int have = sa_file_exists(csv);
   free(csv);
   if (!have) return sa_err_set(e, "%s/points.csv: no such file (not a sweep directory?)", dir);
-  if (find_plot_script(script, sizeof script))
-    return sa_err_set(e, "sasp_plot.py not found (set SASP_PLOT_SCRIPT)");
+  if (sa_version_find_data("sasp_plot.py", "SASP_PLOT_SCRIPT", script, sizeof script))
+    return sa_err_set(e, "sasp_plot.py not found (last tried %s; set SASP_PLOT_SCRIPT)", script);
   if (access(py, X_OK) != 0) {
     sa_err_set(e, "%s not found (install python3 and python3-matplotlib)", py);
     return 1;
   }
+  if (n_args < 0 || n_args > 64) return sa_err_set(e, "too many plot options");
+  const char *argv[64 + 4];
+  argv[0] = py;
+  argv[1] = script;
+  argv[2] = dir;
+  for (int i = 0; i < n_args; i++) argv[3 + i] = args[i];
+  argv[3 + n_args] = NULL;
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
   if (pid < 0) return sa_err_set(e, "fork: %s", strerror(errno));
   if (pid == 0) {
-    execl(py, py, script, dir, (char *)NULL);
+    execv(py, (char *const *)argv);
     _exit(127);
   }
   int status;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return sa_err_set(e, "waitpid: %s", strerror(errno));
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (code == 0) return 0;
+  if (code == 3) {
     sa_err_set(e, "python3-matplotlib is not installed: no plots (install it, then run "
                   "'sasp plot %s')", dir);
     return 1;
   }
-  return sa_err_set(e, "%s %s %s failed (exit %d)", py, script, dir,
-                    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  if (code == 1 || code == 2) { /* the script said what is wrong on stderr */
+    sa_err_set(e, "%s: plots not drawn (see the message above)", dir);
+    return code == 2 ? 2 : 3;
+  }
+  return sa_err_set(e, "%s %s %s failed (exit %d)", py, script, dir, code);
 }
-

@@ -33,33 +33,63 @@ typedef int (*sa_sweep_rtl_fn)(const sa_config *cfg, const sa_manifest *man,
                                const sa_model *model, const sa_maskset *ms, sa_sweep_rtl *out,
                                sa_err *e);
 
+/* Progress on stderr: none, one updating line (a terminal), one line per finished point. */
+enum { SA_SWEEP_PROGRESS_NONE, SA_SWEEP_PROGRESS_LINE, SA_SWEEP_PROGRESS_POINTS };
+
 typedef struct sa_sweep_opts {
   const char *out_dir;       /* result directory (created) */
   int jobs;                  /* worker processes, >= 1 */
   int resume;                /* 1: keep finished points of out_dir; 0: start afresh */
   int shard_k, shard_n;      /* this run computes points i with i % shard_n == shard_k - 1 */
-  int progress;              /* 1: progress line with ETA on stderr */
+  int progress;              /* SA_SWEEP_PROGRESS_* */
   sa_sweep_rtl_fn rtl;       /* NULL: RTL not built */
   const char *rtl_missing;   /* why rtl is NULL (goes into the results) */
 } sa_sweep_opts;
+
+/* Per array: the best speed-up whose WER stays within 1 point of the dense model's. */
+typedef struct sa_sweep_best {
+  int64_t rows, cols;
+  int found;                 /* 0: no point qualifies (or no WER / no rate-0 point) */
+  double dense_wer;          /* WER at rate 0 (-1: no rate-0 point with WER) */
+  char speedup[48], rate[48], rate_achieved[48], wer[48]; /* as in points.csv */
+  char strategy[256];        /* "key=value, ..." of the axes ("" without axes) */
+} sa_sweep_best;
 
 typedef struct sa_sweep_report {
   int points_grid;           /* points of the whole grid */
   int points_shard;          /* points of this shard */
   int points_resumed;        /* finished points found in out_dir and kept */
   int points_run;            /* points computed by this run */
-  int points_rtl_fail;       /* points of this directory whose RTL check failed */
+  int points_failed;         /* points whose computation failed (the first one is in e) */
+  int points_not_run;        /* points not started (after a failure or an interruption) */
+  int interrupted;           /* the signal that stopped the run (SIGINT, SIGTERM), else 0 */
+  int points_rtl_pass;       /* points of this directory whose RTL check passed */
+  int points_rtl_fail;       /* ... failed */
+  int points_rtl_off;        /* ... was off by configuration (sweep.rtl_check: off) */
+  int points_rtl_unchecked;  /* points whose RTL check could not run (rtl_check not off) */
+  char rtl_unchecked_why[512]; /* the first reason */
   char no_wer[512];          /* why the WER columns are empty ("" when WER was measured) */
+  int started;              /* 1 once the run began writing out_dir */
+  int kept_dir;              /* a failed run that had started: 1 when out_dir holds finished
+                                points (marked INCOMPLETE, resumable), 0 when what the run
+                                created was removed */
+  int n_best;                /* best[] per array, in grid order (tables written only) */
+  sa_sweep_best best[SA_MAX_SHAPES];
   double wall_s;             /* wall time of this run */
 } sa_sweep_report;
 
-/* Runs the sweep of cfg into o->out_dir. Rejects a bad grid (no rate, duplicate rates, bad
- * shard), a directory holding points of a different configuration when resuming, and any
- * point whose stage fails (the other running points finish, no new ones start, points.csv
- * and summary.json are then not written). On success writes, atomically:
- * points/<id>.tsv (one per point), masks/<id>.mask, grid.tsv, config.resolved.yaml,
- * points.csv (the points of this directory sorted by rows, cols, rate) and summary.json.
- * Returns 0, or -1 with e filled. rep may be NULL. */
+/* Runs the sweep of cfg into o->out_dir. Rejects a bad grid (no rate, duplicate rates, axes
+ * over keys the grid sets or the sweep loads once, an oversize grid, bad shard), a directory
+ * holding points of a different configuration when resuming, and any point whose stage fails
+ * (the other running points finish, no new ones start, points.csv and summary.json are then
+ * not written). The model is loaded before anything is written. While it runs, out_dir holds
+ * a file INCOMPLETE (removed on success): after a failure or SIGINT/SIGTERM it stays when
+ * some point is finished (so --resume continues, and merge and plot refuse the directory);
+ * when none is, what the run created is removed (rep->kept_dir says which). On success
+ * writes, atomically: points/<id>.tsv (one per point), masks/<id>.mask, grid.tsv,
+ * config.resolved.yaml, points.csv (the points of this directory sorted by rows, cols, rate
+ * and axis values) and summary.json. Returns 0, or -1 with e filled. rep (may be NULL) is
+ * filled in every case. */
 int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *rep,
                  sa_err *e);
 
@@ -73,11 +103,16 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
 /* Parses "K/N" (1 <= K <= N). Returns 0 or -1 with e filled. */
 int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e);
 
+/* 1 when dir holds an unfinished sweep (the file INCOMPLETE). */
+int sa_sweep_incomplete(const char *dir);
+
 /* Runs the plotting script (scripts/sasp_plot.py, found beside the executable's source tree,
- * in <prefix>/share/sasp or through $SASP_PLOT_SCRIPT) with /usr/bin/python3 on dir.
+ * in <prefix>/share/sasp or through $SASP_PLOT_SCRIPT) with /usr/bin/python3 on dir, passing
+ * the n_args (<= 64) options args (may be NULL) after it. Refuses an unfinished sweep.
  * Returns 0 when the plots were written, 1 when python3 or matplotlib is missing (reason in
- * e), -1 on any other failure (e filled). */
-int sa_sweep_plot(const char *dir, sa_err *e);
+ * e), 2 when the script refused its options and 3 when it refused its input (its message is
+ * on stderr), -1 on any other failure (e filled). */
+int sa_sweep_plot(const char *dir, const char *const *args, int n_args, sa_err *e);
 
 /* Columns of points.csv, in order: the number of them and the i-th name, unit and meaning. */
 int sa_sweep_n_columns(void);

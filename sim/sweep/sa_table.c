@@ -12,15 +12,22 @@
 #include "sa_json.h"
 #include "sa_out.h"
 
-static int write_csv(const char *path, const sa_rec *recs, int n, sa_err *e) {
+static int write_csv(const char *path, const sa_grid *g, const sa_rec *recs, int n, sa_err *e) {
   sa_out o;
   if (sa_out_open(&o, path, e)) return -1;
   sa_csv c;
   sa_csv_init(&c, o.f);
   for (int k = 0; k < SA_N_COLS; k++) sa_csv_str(&c, sa_rec_columns[k].name);
+  for (int a = 0; a < g->n_axes; a++) { /* the axes after the fixed columns */
+    char name[80];
+    snprintf(name, sizeof name, "axis.%s", g->axes[a].key);
+    sa_csv_str(&c, name);
+  }
   sa_csv_eol(&c);
   for (int i = 0; i < n; i++) {
     for (int k = 0; k < SA_N_COLS; k++) sa_csv_str(&c, recs[i].val[k]);
+    for (int a = 0; a < g->n_axes; a++)
+      sa_csv_str(&c, g->axes[a].values[sa_grid_value(g, recs[i].index, a)]);
     sa_csv_eol(&c);
   }
   return sa_out_commit(&o, e);
@@ -85,6 +92,17 @@ static int write_summary(const char *path, const sa_table_info *si, const sa_rec
   sa_json_arr(&j);
   for (int i = 0; i < si->g->n_rates; i++) sa_json_num(&j, si->g->rates[i]);
   sa_json_end(&j);
+  if (si->g->n_axes) {
+    sa_json_key(&j, "axes");
+    sa_json_obj(&j);
+    for (int a = 0; a < si->g->n_axes; a++) {
+      sa_json_key(&j, si->g->axes[a].key);
+      sa_json_arr(&j);
+      for (int v = 0; v < si->g->axes[a].n_values; v++) sa_json_str(&j, si->g->axes[a].values[v]);
+      sa_json_end(&j);
+    }
+    sa_json_end(&j);
+  }
   sa_json_key(&j, "points");
   sa_json_int(&j, si->g->n);
   sa_json_end(&j);
@@ -95,8 +113,11 @@ static int write_summary(const char *path, const sa_table_info *si, const sa_rec
   sa_json_key(&j, "n");
   sa_json_int(&j, si->shard_n);
   sa_json_key(&j, "rule");
-  sa_json_str(&j, "point i (config order: arrays outer, rates inner) belongs to shard "
-                  "(i mod n) + 1");
+  sa_json_str(&j, si->g->n_axes ? "point i (config order: arrays outer, then rates, then the "
+                                   "axes' values, the last axis inner) belongs to shard "
+                                   "(i mod n) + 1"
+                                 : "point i (config order: arrays outer, rates inner) belongs "
+                                   "to shard (i mod n) + 1");
   sa_json_end(&j);
   if (si->merged) {
     sa_json_key(&j, "merged_from");
@@ -133,6 +154,20 @@ static int write_summary(const char *path, const sa_table_info *si, const sa_rec
     sa_json_str(&j, sa_rec_columns[c].unit);
     sa_json_key(&j, "meaning");
     sa_json_str(&j, sa_rec_columns[c].doc);
+    sa_json_end(&j);
+  }
+  for (int a = 0; a < si->g->n_axes; a++) {
+    char name[80], doc[160];
+    snprintf(name, sizeof name, "axis.%s", si->g->axes[a].key);
+    snprintf(doc, sizeof doc, "sweep axis: the point's value of configuration key %s",
+             si->g->axes[a].key);
+    sa_json_obj(&j);
+    sa_json_key(&j, "name");
+    sa_json_str(&j, name);
+    sa_json_key(&j, "unit");
+    sa_json_str(&j, "");
+    sa_json_key(&j, "meaning");
+    sa_json_str(&j, doc);
     sa_json_end(&j);
   }
   sa_json_end(&j);
@@ -172,15 +207,21 @@ static int write_summary(const char *path, const sa_table_info *si, const sa_rec
   for (int i = 0; i < n; i++) {
     const sa_rec *r = &recs[i];
     sa_json_obj(&j);
-    char id[96];
+    char id[SA_GRID_ID_MAX + 64];
     sa_grid_point_id(si->g, r->index, id, sizeof id);
     sa_json_key(&j, "id");
     sa_json_str(&j, id);
     sa_json_key(&j, "index");
     sa_json_int(&j, r->index);
     for (int c = 0; c < SA_N_COLS; c++) json_cell_kv(&j, sa_rec_columns[c].name, r->val[c]);
+    for (int a = 0; a < si->g->n_axes; a++) {
+      char name[80];
+      snprintf(name, sizeof name, "axis.%s", si->g->axes[a].key);
+      sa_json_key(&j, name);
+      sa_json_str(&j, si->g->axes[a].values[sa_grid_value(si->g, r->index, a)]);
+    }
     sa_json_key(&j, "mask");
-    char mp[128];
+    char mp[SA_GRID_ID_MAX + 96];
     snprintf(mp, sizeof mp, "masks/%s.mask", id);
     sa_json_str(&j, r->val[SA_COL_RATE_ACH][0] ? mp : NULL);
     sa_json_key(&j, "seconds");
@@ -206,7 +247,7 @@ int sa_table_write(const char *dir, const sa_table_info *si, sa_rec *recs, int n
   qsort(recs, (size_t)n, sizeof *recs, sa_rec_cmp);
   char *csv = sa_path_join(dir, "points.csv", e), *sum = sa_path_join(dir, "summary.json", e);
   int rc = csv && sum ? 0 : -1;
-  if (!rc) rc = write_csv(csv, recs, n, e);
+  if (!rc) rc = write_csv(csv, si->g, recs, n, e);
   if (!rc) rc = write_summary(sum, si, recs, n, e);
   free(csv);
   free(sum);

@@ -4,15 +4,11 @@
 #include <string.h>
 
 #include "sa_func.h"
+#include "sa_rng.h"
 #include "sa_test.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rng;
+static uint64_t next(void) { return sa_rng_splitmix64(&rng); }
 static int8_t rand8(int extremes) {
   uint64_t r = next();
   if (extremes && (r & 3) == 0) return (r >> 2) & 1 ? 127 : -128;

@@ -21,7 +21,11 @@ check '[ -f "$T/p/mask.bin" ]'
 check '[ $rc -eq 0 ]'
 check 'grep -q "speed-up vs the same array dense" "$T/m.txt"'
 check 'grep -q "cpu_fed instructions" "$T/m.txt"'
-check '/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=d[\"totals\"][\"counts\"]; assert t[\"tiles_kept\"] < t[\"tiles\"]; assert d[\"speedup\"][\"vs_dense\"] > 1" "$T/m.json"'
+check '/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); T=d[\"totals\"]; t=T[\"counts\"]; assert t[\"tile_passes_kept\"] < t[\"tile_passes\"]; assert T[\"weight_tiles_kept\"] < T[\"weight_tiles\"] == sum(l[\"weight_tiles\"] for l in d[\"layers\"]); assert all(l[\"counts\"][\"tile_passes\"] == l[\"weight_tiles\"] * l[\"counts\"][\"commands\"] for l in d[\"layers\"]); assert d[\"speedup\"][\"vs_dense\"] > 1" "$T/m.json"'
+# weight tiles mean what 'sasp prune' counts: all layers' tiles, less the pruned ones
+check '/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"totals\"]; p=json.load(open(sys.argv[2])); assert d[\"weight_tiles\"] == p[\"tiles_all_layers\"] and d[\"weight_tiles_kept\"] == p[\"tiles_all_layers\"] - p[\"tiles_pruned\"], (d, p)" "$T/m.json" "$T/p/summary.json"'
+check 'grep -q "weight tiles kept .* as .sasp prune. counts" "$T/m.txt"'
+check 'grep -q "tile passes kept" "$T/m.txt"'
 
 # wrong tile shape: the mask is 4x4, the array 8x8
 sed 's/rows: 4, cols: 4/rows: 8, cols: 8/' $D/sim-dma.yaml >"$T/c8.yaml"

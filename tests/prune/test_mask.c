@@ -7,22 +7,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "sa_file.h"
 #include "sa_mask.h"
 #include "sa_test.h"
 
 static char path[256];
-
-static uint8_t *slurp(const char *p, size_t *len) {
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  *len = (size_t)ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc(*len);
-  if (fread(b, 1, *len, f) != *len) *len = 0;
-  fclose(f);
-  return b;
-}
 
 static void fix_crc(uint8_t *b, size_t len) {
   uint32_t c = (uint32_t)crc32(0, b, (uInt)(len - 4));
@@ -87,7 +76,7 @@ static void test_corruption(void) {
   CHECK(sa_maskset_write(path, &ms, &e) == 0);
   sa_maskset_free(&ms);
   size_t len;
-  uint8_t *b = slurp(path, &len);
+  uint8_t *b = sa_file_read(path, 1 << 20, &len, &e);
   CHECK(b && len > 40);
   int ok = 1;
   for (size_t cut = 0; cut < len; cut++)
@@ -160,7 +149,7 @@ static void test_corruption(void) {
   CHECK(sa_maskset_write(path, &two, &e) == 0);
   sa_maskset_free(&two);
   size_t tl;
-  uint8_t *t = slurp(path, &tl);
+  uint8_t *t = sa_file_read(path, 1 << 20, &tl, &e);
   size_t second = 32 + 2 + 1 + 16 + 1; /* 4 tiles: one bitmap byte */
   CHECK(t && t[second] == 1 && t[second + 2] == 'b');
   t[second + 2] = 'a';

@@ -7,6 +7,7 @@ sasp=$1 size=$2
 fail=0
 tmp=$(mktemp -d /tmp/sasp-cosim-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+export SASP_RTL_CACHE="$tmp/cache"  # hermetic: never the user's model cache
 check() { # expected-status description command...
   want=$1 what=$2; shift 2
   "$@" > "$tmp/out" 2> "$tmp/err"; got=$?
@@ -50,8 +51,8 @@ else
   echo "FAIL: sasp prune did not produce a mask"; fail=1
 fi
 check 1 "missing mask" "$sasp" cosim "$tmp/cfg.yaml" --mask "$tmp/nonexistent.bin"
-check 1 "size not built" sh -c "printf 'include: $(pwd)/configs/default.yaml\narray: {rows: 2, cols: 3}\n' > $tmp/c3.yaml; exec $sasp cosim $tmp/c3.yaml --sample 1"
-grep -q "no RTL model of a 2x3 array" "$tmp/err" || { echo "FAIL: size message"; cat "$tmp/err"; fail=1; }
+check 1 "size beyond the RTL" sh -c "printf 'include: $(pwd)/configs/default.yaml\narray: {rows: 2, cols: 300}\n' > $tmp/c3.yaml; exec $sasp cosim $tmp/c3.yaml --sample 1"
+grep -q "no RTL model of a 2x300 array" "$tmp/err" || { echo "FAIL: size message"; cat "$tmp/err"; fail=1; }
 check 2 "bad --sample" "$sasp" cosim "$tmp/cfg.yaml" --sample 0
 check 2 "unknown option" "$sasp" cosim "$tmp/cfg.yaml" --frob
 check 2 "no config" "$sasp" cosim

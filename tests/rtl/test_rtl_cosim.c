@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
          (unsigned long long)seed, cases, argv[0], rows, cols, (unsigned long long)seed,
          cases);
   char err[512];
-  rtl = sa_rtl_open(rows, cols, NULL, err, sizeof err);
+  rtl = sa_rtl_open(rows, cols, NULL, NULL, err, sizeof err);
   if (!rtl) {
     fprintf(stderr, "%s\n", err);
     return 1;
@@ -208,18 +208,18 @@ int main(int argc, char **argv) {
     free(x);
     free(w);
   }
-  /* sizes that are not built are refused with a message */
-  CHECK(sa_rtl_open(3, 999, NULL, err, sizeof err) == NULL);
-  CHECK_CONTAINS(err, "no RTL model of a 3x999 array");
-  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.txt", err, sizeof err) == NULL);
+  /* sizes outside the RTL's range are refused with a message */
+  CHECK(sa_rtl_open(3, 999, NULL, NULL, err, sizeof err) == NULL);
+  CHECK_CONTAINS(err, "no RTL model of a 3x999 array: the RTL has 2 ... 256 rows and columns");
+  CHECK(sa_rtl_open(rows, cols, "/tmp/waves.txt", NULL, err, sizeof err) == NULL);
   CHECK_CONTAINS(err, "name the trace FILE.fst or FILE.vcd");
-  CHECK(sa_rtl_open(rows, cols, "/nonexistent-dir/w.fst", err, sizeof err) == NULL);
+  CHECK(sa_rtl_open(rows, cols, "/nonexistent-dir/w.fst", NULL, err, sizeof err) == NULL);
   CHECK_CONTAINS(err, "cannot open the trace file");
   /* waves: an FST or VCD file is written when asked for */
   for (int fmt = 0; fmt < 2; fmt++) {
     char path[64];
     snprintf(path, sizeof path, "/tmp/sasp-rtl-%d.%s", (int)getpid(), fmt ? "vcd" : "fst");
-    sa_rtl *tr = sa_rtl_open(rows, cols, path, err, sizeof err);
+    sa_rtl *tr = sa_rtl_open(rows, cols, path, NULL, err, sizeof err);
     CHECK(tr != NULL);
     if (tr) {
       int8_t x1[2] = {3, -4}, w1[2] = {5, 7};

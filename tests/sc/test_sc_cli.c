@@ -5,18 +5,17 @@
 #include <string.h>
 
 #include "sa_cmd.h"
+#include "sa_file.h"
 #include "sa_test.h"
 
 static int run(int argc, const char **argv) { return sa_cmd_sim(argc, (char **)argv); }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  static char buf[1 << 20];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = 0;
-  fclose(f);
-  return buf;
+/* The number after "key": in JSON text j (-1 when absent). */
+static double num(const char *j, const char *key) {
+  char k[128];
+  snprintf(k, sizeof k, "\"%s\": ", key);
+  const char *p = strstr(j, k);
+  return p ? strtod(p + strlen(k), NULL) : -1;
 }
 
 int main(void) {
@@ -27,7 +26,8 @@ int main(void) {
   const char *ok[] = {"sim", "tests/sc/data/contend-rr.yaml", "--system", "sc", "--json", json,
                       "--trace-bus", csv};
   CHECK_EQ_INT(run(8, ok), 0);
-  char *j = slurp(json);
+  size_t n;
+  char *j = sa_file_read(json, 1 << 20, &n, NULL);
   CHECK(j != NULL);
   if (j) {
     CHECK_CONTAINS(j, "\"system\"");
@@ -36,10 +36,16 @@ int main(void) {
     CHECK_CONTAINS(j, "\"interconnect\"");
     CHECK_CONTAINS(j, "\"arbitration\": \"round_robin\"");
     CHECK_CONTAINS(j, "\"totals\"");
+    /* the simulated span is host cycles, also given in accelerator clocks (equal clocks here) */
+    double host = num(j, "host_system_cycles"), span = num(j, "span_accel_clock_cycles");
+    CHECK(host > 0 && span > 0 && span > host - 1 && span < host + 1);
+    CHECK(strstr(j, "sim_accel_cycles") == NULL);
   }
-  char *c = slurp(csv);
+  char *c = sa_file_read(csv, 1 << 20, &n, NULL);
   CHECK(c != NULL);
   if (c) CHECK_CONTAINS(c, "dma.weights,mask,0,");
+  free(j);
+  free(c);
   remove(json);
   remove(csv);
   const char *bad_backend[] = {"sim", "tests/sc/data/dma.yaml", "--system", "sc", "--backend",
@@ -60,12 +66,13 @@ int main(void) {
   /* The fast model's JSON has no system section. */
   const char *fast[] = {"sim", "tests/sc/data/dma.yaml", "--json", json};
   CHECK_EQ_INT(run(4, fast), 0);
-  j = slurp(json);
+  j = sa_file_read(json, 1 << 20, &n, NULL);
   CHECK(j != NULL);
   if (j) {
     CHECK_CONTAINS(j, "\"totals\"");
     CHECK(strstr(j, "\"model\": \"systemc\"") == NULL);
   }
+  free(j);
   remove(json);
   const char *no_cfg[] = {"sim", "--system", "sc"};
   CHECK_EQ_INT(run(3, no_cfg), 2);

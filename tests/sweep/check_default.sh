@@ -10,9 +10,21 @@ if [ ! -f "$ref" ]; then
   exit 77
 fi
 out=$(mktemp -d /tmp/sasp-default.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+err=$(mktemp /tmp/sasp-default-err.XXXXXX)
+trap 'rm -rf "$out" "$err"' EXIT
 start=$(date +%s)
-"$sasp" sweep configs/default.yaml -o "$out" --no-plot --quiet || { echo "default sweep failed"; exit 1; }
+"$sasp" sweep configs/default.yaml -o "$out" --no-plot --quiet > /dev/null 2> "$err"
+rc=$?
+# exit 1 with every point written and only "not checked against the RTL" to report: this
+# build lacks the RTL model of some swept shape (compared below without the RTL columns)
+if [ $rc != 0 ]; then
+  if [ $rc = 1 ] && [ -f "$out/points.csv" ] && grep -q "not checked against the RTL" "$err" &&
+    ! grep -q "failed the RTL check" "$err"; then
+    grep "not checked against the RTL" "$err"
+  else
+    echo "default sweep failed (exit $rc):"; tail -n 5 "$err"; exit 1
+  fi
+fi
 echo "default sweep: $(( $(date +%s) - start )) s"
 cmp -s "$ref" "$out/points.csv" && exit 0
 # identical apart from rtl_* cells that are 'skipped' here because a shape has no RTL model?

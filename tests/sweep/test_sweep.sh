@@ -1,8 +1,8 @@
 #!/bin/bash
 # End-to-end tests of 'sasp sweep' / 'sasp merge' on configs/regress.yaml (2 arrays x 3 rates of
 # the ASR model, WER on 8 utterances). Run from the source root.
-#   test_sweep.sh SASP PART RTL   PART: e2e | resume | shard | bad;  RTL: expected rtl_check
-#   (pass | skipped, or per array: 4x4=pass,8x8=skipped)
+#   test_sweep.sh SASP PART RTL   PART: e2e | resume | shard | bad | axes | fail;
+#   RTL: expected rtl_check (pass | skipped, or per array: 4x4=pass,8x8=skipped)
 set -u
 sasp=$1 part=$2 rtl=$3
 cfg=configs/regress.yaml
@@ -14,8 +14,21 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 die() { echo "FAIL: $*"; fail=1; }
 
+# A point whose RTL check cannot run (no RTL model of its size) makes the sweep exit 1 with a
+# line saying so; expected where RTL says 'skipped' for some array.
+case $rtl in *skipped*) want_rc=1 ;; *) want_rc=0 ;; esac
+# run-sweep CONFIG DIR ARGS...: the sweep ends with exit $want_rc (and says why when 1)
+run_sweep() {
+  local c=$1 d=$2; shift 2
+  "$sasp" sweep "$c" -o "$d" --no-plot "$@" > "$tmp/sweep.out" 2> "$tmp/sweep.err"; local got=$?
+  [ "$got" = "$want_rc" ] || { die "sweep $c -o $d $*: exit $got, want $want_rc"; tail -n 3 "$tmp/sweep.err"; return; }
+  if [ "$want_rc" = 1 ]; then
+    grep -q "not checked against the RTL" "$tmp/sweep.err" ||
+      die "sweep $c -o $d: exit 1 without saying which points the RTL did not check"
+  fi
+}
 # sweep into $1 with the remaining arguments; must succeed
-sweep() { local d=$1; shift; "$sasp" sweep "$cfg" -o "$d" --no-plot "$@" || die "sweep -o $d $*: exit $?"; }
+sweep() { local d=$1; shift; run_sweep "$cfg" "$d" "$@"; }
 
 # expect-error STATUS PATTERN command...: the command fails with STATUS and a one-line message
 # matching PATTERN
@@ -42,16 +55,31 @@ e2e)
   sweep "$tmp/b" --jobs 2 --resume
   $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["points_resumed"]==6 and d["run"]["points_run"]==0, d["run"]' "$tmp/b/summary.json" || die "resume of a finished sweep recomputed points"
   cmp "$tmp/a/points.csv" "$tmp/b/points.csv" || die "points.csv differs after a no-op resume"
-  # plots (where Debian's python3-matplotlib is installed)
+  # the closing summary says where the results are and the best speed-up per array; piped,
+  # progress is one line per finished point
+  grep -q "^sweep: $npoints points in $tmp/b/points.csv" "$tmp/sweep.out" || die "summary does not say where points.csv is"
+  grep -q "best speed-up" "$tmp/sweep.out" && grep -qE '^    8x8: ' "$tmp/sweep.out" || die "summary lacks the best speed-up per array"
+  [ "$(grep -c '^sweep: \[[0-9]*/6\] ' "$tmp/sweep.err")" = 0 ] || die "a resumed finished sweep printed point lines"
+  sweep "$tmp/p" --jobs 1
+  [ "$(grep -c '^sweep: \[[0-9]/6\] .* done in ' "$tmp/sweep.err")" = $npoints ] || { die "piped progress is not one line per point:"; cat "$tmp/sweep.err"; }
+  # plots: the data each one draws equals points.csv (no matplotlib needed for the data)
+  "$sasp" plot "$tmp/a" --no-draw --data "$tmp/plot.json" --mask 8x8-rate0.3 || die "sasp plot --data failed"
+  $py "$here/check_plot.py" "$tmp/a/points.csv" "$tmp/plot.json" || die "plotted data differs from points.csv"
+  expect_error 1 "--mask '9x9-rate0': no such point" "$sasp" plot "$tmp/a" --no-draw --data "$tmp/x.json" --mask 9x9-rate0
+  expect_error 2 "unknown option '--frob'" "$sasp" plot "$tmp/a" --frob
   if $py -c 'import matplotlib' 2> /dev/null; then
-    "$sasp" plot "$tmp/a" > /dev/null || die "sasp plot failed"
-    for p in speedup_vs_rate energy_vs_rate wer_vs_rate pareto; do
+    "$sasp" plot "$tmp/a" --data "$tmp/plot2.json" --mask 4x4-rate0.6 > /dev/null || die "sasp plot failed"
+    for p in speedup_vs_rate energy_vs_rate energy_breakdown wer_vs_rate pareto mask_4x4-rate0.6; do
       for x in png pdf; do [ -s "$tmp/a/$p.$x" ] || die "plot $p.$x missing"; done
     done
+    # drawn: labels placed (and checked not to overlap), clipping decided
+    $py "$here/check_plot.py" "$tmp/a/points.csv" "$tmp/plot2.json" || die "drawn plots' data differs from points.csv"
+    "$sasp" plot "$tmp/a" --wer-clip 10 --no-draw --data "$tmp/plot3.json" || die "sasp plot --wer-clip"
+    $py -c 'import json,sys; d=json.load(open(sys.argv[1]))["plots"]; assert d["wer_vs_rate"]["clip"]==10 and any(q["clipped"] for a in d["pareto"]["arrays"] for q in a["points"]), d["wer_vs_rate"]["clip"]' "$tmp/plot3.json" || die "--wer-clip 10 did not clip the WERs above 10 %"
   fi
   # a grid extended by one rate: resume computes only the new points
   printf 'include: %s/%s\nsweep: {rates: [0, 0.15, 0.3, 0.6]}\n' "$PWD" "$cfg" > "$tmp/ext.yaml"
-  "$sasp" sweep "$tmp/ext.yaml" -o "$tmp/b" --no-plot --resume || die "resume with an extended grid"
+  run_sweep "$tmp/ext.yaml" "$tmp/b" --resume
   $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["points_resumed"]==6 and d["run"]["points_run"]==2, d["run"]' "$tmp/b/summary.json" || die "extended grid: wrong points recomputed"
   grep -v ',0.15,' "$tmp/b/points.csv" | cmp - "$tmp/a/points.csv" || die "extended grid changed the other points"
   # the point's mask file, run through 'sasp sim' on its array, gives the point's figures
@@ -69,7 +97,7 @@ PY
 resume)
   sweep "$tmp/ref" --jobs 2
   # kill the sweep (SIGKILL: no clean-up at all) once some but not all points are done
-  "$sasp" sweep "$cfg" -o "$tmp/k" --no-plot --jobs 1 2> /dev/null &
+  "$sasp" sweep "$cfg" -o "$tmp/k" --no-plot --jobs 1 > /dev/null 2>&1 &
   pid=$!
   for _ in $(seq 3000); do
     n=$(ls "$tmp/k/points" 2>/dev/null | grep -c '\.tsv$')
@@ -91,8 +119,8 @@ shard)
   sweep "$tmp/ref" --jobs 2
   # three independent shard jobs through GNU parallel, then merge
   command -v parallel > /dev/null || { echo "GNU parallel not installed"; exit 77; }
-  parallel --will-cite --halt now,fail=1 -j 2 \
-    "$sasp" sweep "$cfg" -o "$tmp/s{}" --no-plot --jobs 1 --shard {}/3 ::: 1 2 3 || die "sharded sweeps failed"
+  parallel --will-cite -j 2 "'$sasp' sweep '$cfg' -o '$tmp/s{}' --no-plot --jobs 1 --shard {}/3 > /dev/null 2>&1; echo \$? > '$tmp/rc{}'" ::: 1 2 3
+  for k in 1 2 3; do [ "$(cat "$tmp/rc$k")" = $want_rc ] || die "shard $k/3: exit $(cat "$tmp/rc$k"), want $want_rc"; done
   for k in 1 2 3; do [ "$(tail -n +2 "$tmp/s$k/points.csv" | wc -l)" = 2 ] || die "shard $k/3 does not hold 2 points"; done
   "$sasp" merge "$tmp/s1" "$tmp/s2" "$tmp/s3" -o "$tmp/m" || die "merge failed"
   cmp "$tmp/ref/points.csv" "$tmp/m/points.csv" || die "merged points.csv differs from the single run"
@@ -128,11 +156,107 @@ bad)
   expect_error 2 "unknown option '--frob'" "$sasp" sweep "$cfg" --frob
   expect_error 1 "nonexistent/points.csv: no such file" "$sasp" plot "$tmp/nonexistent"
   # resuming a directory with another configuration is refused
-  "$sasp" sweep "$cfg" -o "$tmp/r" --no-plot --shard 1/6 || die "shard 1/6"
-  mk other 'array: {clock_mhz: 500}'
+  mk off 'sweep: {rtl_check: off}'
+  "$sasp" sweep "$tmp/off.yaml" -o "$tmp/r" --no-plot --quiet --shard 1/6 > /dev/null || die "shard 1/6"
+  mk other 'sweep: {rtl_check: off}
+array: {clock_mhz: 500}'
   expect_error 1 "different configuration" "$sasp" sweep "$tmp/other.yaml" -o "$tmp/r" --no-plot --resume
-  "$sasp" sweep "$tmp/other.yaml" -o "$tmp/o" --no-plot --shard 2/6 || die "shard 2/6 of other"
+  "$sasp" sweep "$tmp/other.yaml" -o "$tmp/o" --no-plot --quiet --shard 2/6 > /dev/null || die "shard 2/6 of other"
   expect_error 1 "not shards of one sweep" "$sasp" merge "$tmp/r" "$tmp/o" -o "$tmp/m"
+  ;;
+axes)
+  # strategies as axes: 1 array x 2 rates x (2 thresholds x 2 integrations) = 8 points
+  case $rtl in skipped | *4x4=skipped*) want_rc=1 ;; *) want_rc=0 ;; esac # 4x4 only here
+  printf 'include: %s/%s\nsweep:\n  arrays: [4x4]\n  rates: [0, 0.3]\n  axes:\n    prune.threshold: [global, per_layer]\n    integration: [dma, cpu_fed]\n' "$PWD" "$cfg" > "$tmp/ax.yaml"
+  run_sweep "$tmp/ax.yaml" "$tmp/ax" --jobs 2
+  # the same grid without axes, once per combination, through plain configurations
+  for th in global per_layer; do for it in dma cpu_fed; do
+    printf 'include: %s/%s\nsweep: {arrays: [4x4], rates: [0, 0.3]}\nprune: {threshold: %s}\nintegration: %s\n' "$PWD" "$cfg" $th $it > "$tmp/$th-$it.yaml"
+    run_sweep "$tmp/$th-$it.yaml" "$tmp/$th-$it" --jobs 2
+  done; done
+  $py - "$tmp" <<'PY' || die "axes: points.csv of the axes sweep does not match the plain sweeps"
+import csv, sys
+t = sys.argv[1]
+rd = lambda p: list(csv.reader(open(p, newline="")))
+ax = rd(f"{t}/ax/points.csv")
+plain = rd(f"{t}/global-dma/points.csv")
+head, n = ax[0], len(plain[0])
+assert head[:n] == plain[0], "the fixed columns changed"
+assert head[n:] == ["axis.prune.threshold", "axis.integration"], head[n:]
+assert len(ax) == 1 + 8, len(ax)
+# order: rows, cols, rate, then the axes' values in config order (last axis fastest)
+want = [(r, th, it) for r in ("0", "0.3") for th in ("global", "per_layer") for it in ("dma", "cpu_fed")]
+assert [(x[2], x[n], x[n + 1]) for x in ax[1:]] == want, [(x[2], x[n], x[n + 1]) for x in ax[1:]]
+for x in ax[1:]:
+    ref = [y for y in rd(f"{t}/{x[n]}-{x[n + 1]}/points.csv")[1:] if y[2] == x[2]]
+    assert x[:n] == ref[0], f"{x[n]}/{x[n + 1]} rate {x[2]}: differs from its plain sweep"
+PY
+  [ "$(ls "$tmp/ax/points" | wc -l)" = 8 ] && [ -f "$tmp/ax/points/4x4-rate0.3-per_layer-cpu_fed.tsv" ] || die "axes: point files not named by their values"
+  grep -q '^axis	prune.threshold	global	per_layer$' "$tmp/ax/grid.tsv" || die "axes: grid.tsv lacks the axis"
+  grep -q '^axis' "$tmp/global-dma/grid.tsv" && die "a sweep without axes wrote an axis line"
+  # plots: per array the front over every strategy, checked against points.csv
+  "$sasp" plot "$tmp/ax" --no-draw --data "$tmp/ax.json" --mask 4x4-rate0.3-per_layer-dma || die "plot of the axes sweep"
+  $py "$here/check_plot.py" "$tmp/ax/points.csv" "$tmp/ax.json" || die "axes: plotted data differs from points.csv"
+  # resume with one more rate computes only its points (point indices shift, ids do not)
+  printf 'include: %s\nsweep:\n  axes:\n    prune.threshold: [global, per_layer]\n    integration: [dma, cpu_fed]\n  rates: [0, 0.15, 0.3]\n' "$tmp/ax.yaml" > "$tmp/ax2.yaml"
+  run_sweep "$tmp/ax2.yaml" "$tmp/ax" --resume --jobs 2
+  $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["points_resumed"]==8 and d["run"]["points_run"]==4, d["run"]' "$tmp/ax/summary.json" || die "axes: resume recomputed finished points"
+  # shards and merge over axes give the single run's file
+  for k in 1 2 3; do run_sweep "$tmp/ax.yaml" "$tmp/as$k" --jobs 1 --shard $k/3; done
+  "$sasp" merge "$tmp/as1" "$tmp/as2" "$tmp/as3" -o "$tmp/am" || die "axes: merge failed"
+  run_sweep "$tmp/ax.yaml" "$tmp/ax1" --jobs 2
+  cmp "$tmp/ax1/points.csv" "$tmp/am/points.csv" || die "axes: merged points.csv differs from the single run"
+  # bad axes: FILE:LINE:COL: key '...': problem
+  mk() { printf 'include: %s/%s\nsweep:\n  axes:\n    %s\n' "$PWD" "$cfg" "$2" > "$tmp/$1.yaml"; }
+  mk unknown 'prune.critrion: [mean_abs]'
+  expect_error 1 "unknown.yaml:4:5: key 'sweep.axes.prune.critrion': .*did you mean 'prune.criterion'" "$sasp" sweep "$tmp/unknown.yaml" -o "$tmp/x"
+  mk badval 'prune.criterion: [mean_abs, bogus]'
+  expect_error 1 "badval.yaml:4:33: key 'sweep.axes.prune.criterion': expected one of" "$sasp" sweep "$tmp/badval.yaml" -o "$tmp/x"
+  mk empty 'prune.criterion: []'
+  expect_error 1 "empty.yaml:4:.*key 'sweep.axes.prune.criterion': empty list" "$sasp" sweep "$tmp/empty.yaml" -o "$tmp/x"
+  mk range 'prune.layer_cap: [0.5, 1.5]'
+  expect_error 1 "range.yaml:4:.*key 'sweep.axes.prune.layer_cap': expected a number from 0 to 1" "$sasp" sweep "$tmp/range.yaml" -o "$tmp/x"
+  mk gridkey 'array.rows: [4, 8]'
+  expect_error 1 "gridkey.yaml:4:5: key 'sweep.axes.array.rows': cannot be a sweep axis" "$sasp" sweep "$tmp/gridkey.yaml" -o "$tmp/x"
+  mk big 'host.add: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    host.relu: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    host.gelu: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    host.argmax: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]'
+  expect_error 1 "big.yaml:4:5: key 'sweep.axes': the grid has .* points .* more than 100000" "$sasp" sweep "$tmp/big.yaml" -o "$tmp/x"
+  [ -e "$tmp/x" ] && die "a rejected axes sweep created its directory"
+  ;;
+fail)
+  # a model whose weights file is truncated: one line, exit 1, nothing created
+  mkdir -p "$tmp/m"
+  cp workloads/asr/manifest.yaml workloads/asr/vocab.txt "$tmp/m/"
+  head -c 100000 workloads/asr/model.safetensors > "$tmp/m/model.safetensors"
+  printf 'include: %s/%s\nworkload: {manifest: %s/m/manifest.yaml}\n' "$PWD" "$cfg" "$tmp" > "$tmp/trunc.yaml"
+  expect_error 1 "model.safetensors: .*truncated" "$sasp" sweep "$tmp/trunc.yaml" -o "$tmp/t" --no-plot
+  [ -e "$tmp/t" ] && die "a sweep failing on a truncated weights file left $tmp/t"
+  # a sweep whose first point fails removes what it created
+  printf 'include: %s/%s\nworkload: {testset: %s/nonexistent}\n' "$PWD" "$cfg" "$tmp" > "$tmp/nots.yaml"
+  "$sasp" sweep "$tmp/nots.yaml" -o "$tmp/n" --no-plot --jobs 1 > "$tmp/out" 2> "$tmp/err" && die "a failing sweep exited 0"
+  grep -q "nonexistent" "$tmp/err" || die "the failure is not named"
+  [ -e "$tmp/n" ] && { die "a sweep failing at its first point left:"; ls -R "$tmp/n"; }
+  # interrupted (SIGINT) after some points: exit 130, a line saying how to resume, INCOMPLETE
+  # until resumed; merge and plot refuse the directory meanwhile
+  "$sasp" sweep "$cfg" -o "$tmp/i" --no-plot --jobs 1 > "$tmp/out" 2> "$tmp/err" &
+  pid=$!
+  for _ in $(seq 3000); do
+    [ "$(ls "$tmp/i/points" 2> /dev/null | grep -c '\.tsv$')" -ge 1 ] && break
+    sleep 0.02
+  done
+  kill -INT $pid
+  wait $pid; rc=$?
+  [ $rc = 130 ] || die "interrupted sweep: exit $rc, want 130"
+  grep -q "sasp sweep $cfg -o $tmp/i --resume" "$tmp/out" || { die "no resume hint:"; cat "$tmp/out"; }
+  [ -f "$tmp/i/INCOMPLETE" ] || die "an interrupted sweep did not mark its directory INCOMPLETE"
+  [ -e "$tmp/i/points.csv" ] && die "an interrupted sweep wrote points.csv"
+  expect_error 1 "unfinished sweep" "$sasp" merge "$tmp/i" -o "$tmp/im"
+  expect_error 1 "unfinished sweep" "$sasp" plot "$tmp/i"
+  run_sweep "$cfg" "$tmp/i" --resume
+  [ -e "$tmp/i/INCOMPLETE" ] && die "--resume did not finish the directory"
+  $py "$here/check_points.py" "$tmp/i/points.csv" "$arrays" "$rates" "$rtl" || die "resumed points.csv checks"
   ;;
 *) echo "unknown part $part"; exit 2 ;;
 esac

@@ -1,23 +1,14 @@
-/* Common helpers: JSON/CSV escaping, atomic output, suggestions. */
+/* Common helpers: JSON/CSV escaping, atomic output, file reader, path join, suggestions. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sa_csv.h"
+#include "sa_file.h"
 #include "sa_json.h"
 #include "sa_out.h"
 #include "sa_test.h"
 #include "sa_yaml.h"
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  static char buf[4096];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = 0;
-  fclose(f);
-  return buf;
-}
 
 int main(void) {
   char dir[] = "/tmp/sasp-test-XXXXXX";
@@ -41,7 +32,8 @@ int main(void) {
   sa_json_end(&j);
   CHECK(access(path, F_OK) != 0); /* nothing under the real name before commit */
   CHECK(sa_out_commit(&o, &e) == 0);
-  char *s = slurp(path);
+  size_t n;
+  char *s = sa_file_read(path, 1 << 20, &n, &e);
   CHECK(s && strcmp(s, "{\"s\":\"a\\\"b\\\\c\\n\",\"l\":[-3,0.5,null]}") == 0);
 
   snprintf(path, sizeof path, "%s/a.csv", dir);
@@ -54,8 +46,27 @@ int main(void) {
   sa_csv_num(&c, 1.25, 6);
   sa_csv_eol(&c);
   CHECK(sa_out_commit(&o, &e) == 0);
-  s = slurp(path);
+  free(s);
+  s = sa_file_read(path, 1 << 20, &n, &e);
   CHECK(s && strcmp(s, "\"x,y\",\"q\"\"q\",,1.25\n") == 0);
+
+  free(s);
+
+  /* the file reader: exact limit, one byte over, a directory, a missing file */
+  size_t full = strlen("\"x,y\",\"q\"\"q\",,1.25\n");
+  s = sa_file_read(path, full, &n, &e);
+  CHECK(s && n == full && s[full] == 0);
+  free(s);
+  CHECK(sa_file_read(path, full - 1, &n, &e) == NULL);
+  CHECK_CONTAINS(e.msg, "a.csv: larger than 18 bytes");
+  CHECK(sa_file_read(dir, 1 << 20, &n, &e) == NULL);
+  CHECK_CONTAINS(e.msg, "is a directory");
+  CHECK(sa_file_read("/nonexistent-dir/x", 1 << 20, &n, &e) == NULL);
+  CHECK_CONTAINS(e.msg, "/nonexistent-dir/x: cannot open");
+  CHECK(sa_file_exists(path) && !sa_file_exists(dir));
+  char *joined = sa_path_join("a/b", "c.txt", &e);
+  CHECK(joined && !strcmp(joined, "a/b/c.txt"));
+  free(joined);
 
   /* a failed write leaves no file behind */
   CHECK(sa_out_open(&o, "/nonexistent-dir/x.csv", &e) != 0);

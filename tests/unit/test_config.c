@@ -49,8 +49,15 @@ static void good_files(void) {
   CHECK_EQ_INT(cfg.hw.bus_bits, 32);
   CHECK(!sa_config_was_defaulted(&cfg, "cpu_fed.bus_bits"));
 
+  /* a SCALE-Sim topology instead of a manifest; an included manifest cleared with "" */
+  t = "include: default.yaml\nworkload: {manifest: \"\", topology: t.csv, topology_seed: 9}\n";
+  CHECK(sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK(!strcmp(cfg.workload.topology, "configs/t.csv") && !cfg.workload.manifest[0]);
+  CHECK_EQ_INT(cfg.workload.topology_seed, 9);
+
   /* defaults */
   CHECK(sa_config_load_buffer(BASE, strlen(BASE), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK(!cfg.workload.topology[0] && cfg.workload.topology_seed == 1);
   CHECK_EQ_INT(cfg.hw.rows, 16);
   CHECK(sa_config_was_defaulted(&cfg, "array.rows"));
   CHECK(sa_config_was_defaulted(&cfg, "prune.criterion"));
@@ -64,6 +71,12 @@ static void bad_files(void) {
       "got \"sixteen\"");
   /* 2 missing required key */
   bad("tech: tech/45nm.yaml\n", 0, "key 'workload.manifest'", "required");
+  /* a workload is a manifest or a SCALE-Sim topology, not both */
+  bad("tech: tech/45nm.yaml\nworkload: {manifest: m.yaml, topology: t.csv}\n", 0,
+      "'workload.manifest' and 'workload.topology'",
+      "not both");
+  bad("tech: tech/45nm.yaml\nworkload: {topology_seed: 3}\n", 0, "key 'workload.manifest'",
+      "workload.topology");
   /* 3 unknown key with a suggestion */
   bad(BASE "arrray: {rows: 4}\n", 0, "t.yaml:3:1: key 'arrray': unknown key", "did you mean 'array'");
   bad(BASE "array: {rosw: 4}\n", 0, "key 'array.rosw'", "did you mean 'rows'");

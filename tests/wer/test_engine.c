@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sa_engine.h"
+#include "sa_file.h"
 #include "sa_test.h"
 #include "sa_testset.h"
 
@@ -168,7 +169,7 @@ static void test_errors(void) {
   uint8_t *src;
   size_t len;
   sa_err e = {{0}};
-  CHECK(sa_testset_slurp(MANIFEST, 1 << 20, &src, &len, &e) == 0);
+  CHECK((src = sa_file_read(MANIFEST, 1 << 20, &len, &e)) != NULL);
   char *text = calloc(len + 1, 1);
   memcpy(text, src, len);
   free(src);
@@ -193,7 +194,7 @@ static void test_errors(void) {
     /* absolute weights and vocabulary */
     char *body;
     size_t bl;
-    CHECK(sa_testset_slurp(path, 1 << 20, (uint8_t **)&body, &bl, &e) == 0);
+    CHECK((body = sa_file_read(path, 1 << 20, &bl, &e)) != NULL);
     f = fopen(path, "w");
     for (char *line = body; line < body + bl;) {
       char *nl = memchr(line, '\n', (size_t)(body + bl - line));

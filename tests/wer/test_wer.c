@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "sa_ctc.h"
+#include "sa_file.h"
 #include "sa_test.h"
 #include "sa_testset.h"
 #include "sa_wer.h"
@@ -173,7 +174,7 @@ static void test_testset(void) {
   uint8_t *img;
   size_t len;
   snprintf(path, sizeof path, "%s/feats.bin", dir);
-  CHECK(sa_testset_slurp(path, 1 << 20, &img, &len, &e) == 0);
+  CHECK((img = sa_file_read(path, 1 << 20, &len, &e)) != NULL);
   CHECK_EQ_INT(len, 24 + 4 + 12 + 4 + 4 + 4);
   int all_trunc = 1, all_flip = 1;
   for (size_t n = 0; n < len; n++) {

@@ -1,0 +1,26 @@
+#!/bin/sh
+# First-use build time of RTL models built on demand (rtl/README.md "Models built on demand"),
+# in a fresh private cache: 32x32 (target <= 2 min on 2 cores) and 64x64 (<= 10 min), then the
+# time a later use takes to start (target < 1 s). ccache is bypassed so the build is real.
+# usage: rtl_build_time.sh SASP [RxC ...]   (default sizes 32x32 64x64; run from the source root)
+set -u
+sasp=$1; shift
+[ $# -gt 0 ] || set -- 32x32 64x64
+tmp=$(mktemp -d /tmp/sasp-rtl-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export SASP_RTL_CACHE="$tmp/cache" CCACHE_DISABLE=1
+status=0
+printf '%-8s %14s %14s\n' array "first use [s]" "later use [s]"
+for size in "$@"; do
+  r=${size%x*} c=${size#*x}
+  printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\nbuffers: {acc_rows: 8}\n' \
+    "$(pwd)" "$r" "$c" > "$tmp/c.yaml"
+  # The smallest GEMM command of the workload, so the time is the model's, not the simulation's.
+  t0=$(date +%s.%N)
+  "$sasp" cosim "$tmp/c.yaml" --sample 1 > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; status=1; }
+  t1=$(date +%s.%N)
+  "$sasp" cosim "$tmp/c.yaml" --sample 1 > /dev/null 2> "$tmp/err2" || status=1
+  t2=$(date +%s.%N)
+  printf '%-8s %14.1f %14.2f\n' "$size" "$(awk "BEGIN{print $t1 - $t0}")" "$(awk "BEGIN{print $t2 - $t1}")"
+done
+exit $status
