@@ -979,8 +979,9 @@ int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t m
 
 int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const char *stats_path,
                            const char *calib_dir, const char *testset, const char *cache_path,
-                           int threads, sa_calib *out, char *from, sa_err *e) {
+                           int threads, sa_calib *out, char *from, int *measured, sa_err *e) {
   memset(out, 0, sizeof *out);
+  *measured = 0;
   size_t cap = SA_CALIB_KEY_MAX + 1024;
   if (stats_path && stats_path[0]) {
     uint64_t hm = 0;
@@ -1013,10 +1014,7 @@ int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const 
   }
   if (sa_engine_calib(man, model, calib_dir, 0, threads, out, e)) return -1;
   snprintf(out->key, sizeof out->key, "%s", key);
-  if (cache_path && sa_calib_write(out, man, cache_path, e)) {
-    sa_calib_free(out);
-    return -1;
-  }
-  snprintf(from, cap, "%s", cache_path ? cache_path : calib_dir);
+  snprintf(from, cap, "%s", calib_dir);
+  *measured = 1;
   return 0;
 }

@@ -110,10 +110,11 @@ int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t m
  * another weights file are refused). Else calib_dir must be non-empty and not a test set
  * (sa_testset_check_calib against testset and the manifest's testsets/); with cache_path,
  * statistics there whose key matches are reused, else measured (sa_engine_calib, all
- * utterances, threads as sa_engine_opts) and written there. *from: the file read or written,
- * or calib_dir when measured without a cache (SA_CALIB_KEY_MAX + 1024 bytes). Returns 0 or -1. */
+ * utterances, threads as sa_engine_opts; *measured = 1: the caller may write them to the
+ * cache with sa_calib_write). *from: the file read, or calib_dir when measured
+ * (SA_CALIB_KEY_MAX + 1024 bytes). Returns 0 or -1. */
 int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const char *stats_path,
                            const char *calib_dir, const char *testset, const char *cache_path,
-                           int threads, sa_calib *out, char *from, sa_err *e);
+                           int threads, sa_calib *out, char *from, int *measured, sa_err *e);
 
 #endif

@@ -27,7 +27,7 @@ static const char usage_text[] =
     "  --global           = --threshold global\n"
     "  --per-layer        = --threshold per_layer\n"
     "  --compensation M   none (default, the paper) | bias | lsq (docs/pruning.md)\n"
-    "  --damping d        obs/lsq damping, x mean diag H, 0..1 (default 0.01)\n"
+    "  --damping d        obs/lsq damping, x mean diag H, 0..1 (default 0.001)\n"
     "  --cap c            at most floor(c x tiles) pruned per layer, 0..1 (default 1)\n"
     "  --calib DIR        calibration set the statistics are measured on (never a test set)\n"
     "  --stats FILE       calibration statistics from 'sasp calib' (instead of --calib)\n"
@@ -112,7 +112,7 @@ int sa_cmd_prune(int argc, char **argv) {
 
   sa_err e;
   sa_prune_opts o = {SA_CRIT_MEAN_ABS, SA_SCOPE_FF, SA_THRESH_GLOBAL, 1.0,
-                     0.0, 0, 0, NULL, SA_COMP_NONE, 0.01, NULL};
+                     0.0, 0, 0, NULL, SA_COMP_NONE, 0.001, NULL};
   char manifest_path[SA_PATH_MAX] = "", cfg_calib[SA_PATH_MAX] = "",
        cfg_stats[SA_PATH_MAX] = "", cfg_testset[SA_PATH_MAX] = "";
   char topology[SA_PATH_MAX] = ""; /* workload.topology of --config (unless --model) */
@@ -226,8 +226,9 @@ int sa_cmd_prune(int argc, char **argv) {
     char testset[SA_PATH_MAX + 16];
     if (cfg_testset[0]) snprintf(testset, sizeof testset, "%s", cfg_testset);
     else snprintf(testset, sizeof testset, "%stestsets/main", man->dir);
+    int measured;
     if (sa_engine_calib_obtain(man, mdl, cfg_stats, cfg_calib, testset, NULL, threads, &cal,
-                               cal_from, &e))
+                               cal_from, &measured, &e))
       goto done;
     o.calib = &cal;
   }

@@ -144,7 +144,7 @@ static const key prune_keys[] = {
      "after the mask is fixed: none (the paper), bias (pruned weights x input mean into the "
      "bias), or lsq (kept weights re-solved by least squares per tile column)",
      compensations},
-    {"damping", K_NUM, OFF(prune.damping), 0, 1, "0.01", "x mean diag H",
+    {"damping", K_NUM, OFF(prune.damping), 0, 1, "0.001", "x mean diag H",
      "obs and lsq: lambda added to the Gram matrix's diagonal"},
     {"layer_cap", K_NUM, OFF(prune.layer_cap), 0, 1, "1", "fraction",
      "at most this fraction of one layer's tiles is pruned"},

@@ -275,12 +275,21 @@ int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
     char from[SA_CALIB_KEY_MAX + 1024];
     int rc = cache ? sa_engine_calib_obtain(c->man, c->model, p->statistics, p->calibration,
                                             cfg->workload.testset, cache,
-                                            sa_point_online_cpus(), &c->calib, from, e)
+                                            sa_point_online_cpus(), &c->calib, from,
+                                            &c->calib_measured, e)
                    : -1;
     free(cache);
     if (rc) return sa_err_prefix(e, "%s: prune", cfg->path);
   }
   return 0;
+}
+
+int sa_point_save_calib(const sa_point_ctx *c, sa_err *e) {
+  if (!c->calib_measured) return 0;
+  char *cache = sa_path_join(c->o->out_dir, "calib.safetensors", e);
+  int rc = cache ? sa_calib_write(&c->calib, c->man, cache, e) : -1;
+  free(cache);
+  return rc;
 }
 
 void sa_point_free_shared(sa_point_ctx *c) {

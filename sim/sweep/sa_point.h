@@ -24,15 +24,20 @@ typedef struct sa_point_ctx {
   sa_manifest *man;
   sa_model *model;                   /* the worker's copy-on-write copy is pruned in place */
   sa_calib calib;                    /* calibration statistics (calib.n = 0: none loaded) */
+  int calib_measured;                /* 1: measured now, to be cached (sa_point_save_calib) */
   int engine_threads;                /* WER engine threads of one worker */
   char wer_missing[SA_REC_NOTE_MAX]; /* why no WER column ("" when there is one) */
 } sa_point_ctx;
 
 /* Loads what every point shares into c (c->man already loaded): the model, calibration
  * statistics when prune.calibration or prune.statistics is set or the strategy needs them
- * (measured once and cached in OUT/calib.safetensors); decides whether WER can be measured.
+ * (read from OUT/calib.safetensors when it holds them, else measured); writes nothing; decides whether WER can be measured.
  * Returns 0 or -1. */
 int sa_point_load_shared(sa_point_ctx *c, sa_err *e);
+
+/* Writes freshly measured statistics to OUT/calib.safetensors (the cache the next run over the
+ * same directory reads: --resume, more shards); nothing when they were read. Returns 0 or -1. */
+int sa_point_save_calib(const sa_point_ctx *c, sa_err *e);
 
 /* Frees the manifest, model and statistics of c (safe on a partly loaded c). */
 void sa_point_free_shared(sa_point_ctx *c);
