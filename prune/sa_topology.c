@@ -345,12 +345,11 @@ static int read_layers(reader *R, sa_manifest *m) {
     }
     if ((size_t)m->n_layers == cap) {
       size_t nc = cap ? 2 * cap : 64;
-      sa_layer *nl = realloc(m->layers, nc * sizeof *nl);
-      int *ns = calloc(4 * nc, sizeof *ns);
-      if (!nl || !ns) {
-        if (nl) m->layers = nl;
-        free(ns);
-        sa_err_set(R->e, "%s: out of memory", R->path);
+      sa_layer *nl = sa_realloc(m->layers, nc * sizeof *nl, R->e);
+      if (nl) m->layers = nl;
+      int *ns = nl ? sa_calloc(4 * nc, sizeof *ns, R->e) : NULL;
+      if (!ns) {
+        sa_err_prefix(R->e, "%s", R->path);
         goto out;
       }
       m->layers = nl;

@@ -8,94 +8,111 @@
 // pruned tiles). Memory layouts (flat word addresses):
 //   activations: word (kt, m) at kt*MaxM + m holds X[m][kt*Rows + r] in lane r
 //   weights:     word ((kt*MaxNt + nt)*Rows + r) holds W[kt*Rows + r][nt*Cols + c] in lane c
-module sa_ctrl #(
+// Registers are sized from the parameters (sa_pkg); the protocol rules the host must keep
+// and the visit order the controller promises are assertions at the end of this file.
+`include "sa_assert.svh"
+
+module sa_ctrl import sa_pkg::*; #(
   parameter int unsigned Rows  = 4,
   parameter int unsigned Cols  = 4,
   parameter int unsigned MaxM  = 16,
   parameter int unsigned MaxKt = 16,
   parameter int unsigned MaxNt = 16,
-  localparam int unsigned XDepth = MaxKt * MaxM,
-  localparam int unsigned WDepth = MaxKt * MaxNt * Rows,
-  localparam int unsigned XAddrW = $clog2(XDepth),
-  localparam int unsigned WAddrW = $clog2(WDepth),
-  localparam int unsigned MW     = (MaxM > 1) ? $clog2(MaxM) : 1,
-  localparam int unsigned NtW    = (MaxNt > 1) ? $clog2(MaxNt) : 1
+  localparam int unsigned XDepth = x_depth(MaxM, MaxKt),
+  localparam int unsigned WDepth = w_depth(MaxKt, MaxNt, Rows),
+  localparam int unsigned XAddrW = idx_w(XDepth),
+  localparam int unsigned WAddrW = idx_w(WDepth),
+  localparam int unsigned MW     = idx_w(MaxM),
+  localparam int unsigned NtW    = idx_w(MaxNt)
 ) (
-  input  logic                   clk_i,
-  input  logic                   rst_ni,
-  // command interface (valid/ready); the host keeps M <= MaxM, K <= MaxKt*Rows,
-  // N <= MaxNt*Cols, each >= 1
-  input  logic                   cmd_valid_i,
-  output logic                   cmd_ready_o,
-  input  logic [31:0]            cmd_m_i,
-  input  logic [31:0]            cmd_k_i,
-  input  logic [31:0]            cmd_n_i,
-  output logic                   done_o,
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+  // command interface (valid/ready); the host keeps 1 <= M <= MaxM, 1 <= K <= MaxKt*Rows,
+  // 1 <= N <= MaxNt*Cols, and holds valid and the fields until ready
+  input  logic                       cmd_valid_i,
+  output logic                       cmd_ready_o,
+  input  logic [CmdW-1:0]            cmd_m_i,
+  input  logic [CmdW-1:0]            cmd_k_i,
+  input  logic [CmdW-1:0]            cmd_n_i,
+  output logic                       done_o,
   // observation: high in the first stream cycle of each kept tile, with that tile
-  output logic                   tile_start_o,
-  output logic [31:0]            tile_kt_o,
-  output logic [31:0]            tile_nt_o,
+  output logic                       tile_start_o,
+  output logic [CmdW-1:0]            tile_kt_o,
+  output logic [CmdW-1:0]            tile_nt_o,
   // tile mask
-  output logic [NtW-1:0]         mask_rd0_nt_o,
-  input  logic [MaxKt-1:0]       mask_rd0_i,
-  output logic [NtW-1:0]         mask_rd1_nt_o,
-  input  logic [MaxKt-1:0]       mask_rd1_i,
-  input  logic [MaxNt-1:0]       mask_any_i,
+  output logic [NtW-1:0]             mask_rd0_nt_o,
+  input  logic [MaxKt-1:0]           mask_rd0_i,
+  output logic [NtW-1:0]             mask_rd1_nt_o,
+  input  logic [MaxKt-1:0]           mask_rd1_i,
+  input  logic [MaxNt-1:0]           mask_any_i,
   // activation and weight memories
-  output logic [XAddrW-1:0]      x_raddr_o,
-  input  logic [Rows-1:0][7:0]   x_rdata_i,
-  output logic [WAddrW-1:0]      w_raddr_o,
-  input  logic [Cols-1:0][7:0]   w_rdata_i,
+  output logic [XAddrW-1:0]          x_raddr_o,
+  input  logic [Rows-1:0][ActW-1:0]  x_rdata_i,
+  output logic [WAddrW-1:0]          w_raddr_o,
+  input  logic [Cols-1:0][WgtW-1:0]  w_rdata_i,
   // array
-  output logic                   wload_o,
-  output logic                   swap_o,
-  output logic [Cols-1:0][7:0]   wrow_o,
-  output logic [Rows-1:0][7:0]   act_o,     // before the input skew
+  output logic                       wload_o,
+  output logic                       swap_o,
+  output logic [Cols-1:0][WgtW-1:0]  wrow_o,
+  output logic [Rows-1:0][ActW-1:0]  act_o,     // before the input skew
   // output buffer
-  output logic                   obuf_clear_o,
-  output logic                   obuf_set_valid_o,
-  output logic [NtW-1:0]         obuf_strip_o,
-  output logic                   obuf_acc_o,
-  output logic [Cols-1:0]        obuf_we_o,
-  output logic [Cols-1:0][MW-1:0] obuf_row_o
+  output logic                       obuf_clear_o,
+  output logic                       obuf_set_valid_o,
+  output logic [NtW-1:0]             obuf_strip_o,
+  output logic                       obuf_acc_o,
+  output logic [Cols-1:0]            obuf_we_o,
+  output logic [Cols-1:0][MW-1:0]    obuf_row_o
 );
 
-  typedef enum logic [1:0] {
-    StIdle,
-    StLoad,
-    StStream
-  } state_e;
+  // Widths of the command registers: indices 0 .. n-1 (idx_w), counts 0 .. n (cnt_w).
+  localparam int unsigned KtW    = idx_w(MaxKt);
+  localparam int unsigned KtCntW = cnt_w(MaxKt);
+  localparam int unsigned NtCntW = cnt_w(MaxNt);
+  localparam int unsigned MCntW  = cnt_w(MaxM);
+  localparam int unsigned KW     = cnt_w(MaxKt * Rows);
+  localparam int unsigned NW     = cnt_w(MaxNt * Cols);
+  localparam int unsigned RowW   = idx_w(Rows);
+  // cycle within a load (0 .. Rows-1) or stream (0 .. S-1) phase
+  localparam int unsigned CntW   = idx_w(max_stream(MaxM, Rows, Cols));
 
-  state_e      state_d, state_q;
-  logic [31:0] cnt_d, cnt_q;          // cycle within the load (0..R-1) or stream (0..S-1) phase
-  logic [31:0] m_d, m_q, k_d, k_q, n_d, n_q;
-  logic [31:0] kt_tot_d, kt_tot_q, nt_tot_d, nt_tot_q;
-  logic [31:0] s_last_d, s_last_q;    // S - 1
-  logic [31:0] cur_kt_d, cur_kt_q, cur_nt_d, cur_nt_q;
-  logic [31:0] nxt_kt_d, nxt_kt_q, nxt_nt_d, nxt_nt_q;
-  logic        nxt_valid_d, nxt_valid_q;
-  logic        first_d, first_q;      // current tile is the first kept tile of its strip
-  logic        done_d, done_q;
+  ctrl_state_e       state_d, state_q;
+  logic [CntW-1:0]   cnt_d, cnt_q;
+  logic [MCntW-1:0]  m_d, m_q;
+  logic [KW-1:0]     k_d, k_q;
+  logic [NW-1:0]     n_d, n_q;
+  logic [KtCntW-1:0] kt_tot_d, kt_tot_q;
+  logic [NtCntW-1:0] nt_tot_d, nt_tot_q;
+  logic [CntW-1:0]   s_last_d, s_last_q;    // S - 1
+  logic [KtW-1:0]    cur_kt_d, cur_kt_q, nxt_kt_d, nxt_kt_q;
+  logic [NtW-1:0]    cur_nt_d, cur_nt_q, nxt_nt_d, nxt_nt_q;
+  logic              nxt_valid_d, nxt_valid_q;
+  logic              first_d, first_q;      // current tile is the first kept tile of its strip
+  logic              done_d, done_q;
 
-  logic        accept;
-  logic [31:0] cmd_kt, cmd_nt;
+  logic              accept;
+  logic [KtCntW-1:0] cmd_kt;
+  logic [NtCntW-1:0] cmd_nt;
 
   assign cmd_ready_o = (state_q == StIdle);
   assign accept      = cmd_valid_i && cmd_ready_o;
-  assign cmd_kt      = (cmd_k_i + Rows - 1) / Rows;
-  assign cmd_nt      = (cmd_n_i + Cols - 1) / Cols;
+  assign cmd_kt      = KtCntW'((cmd_k_i + Rows - 1) / Rows);
+  assign cmd_nt      = NtCntW'((cmd_n_i + Cols - 1) / Cols);
 
   // ---------------------------------------------------------------------------------------
   // Next-kept-tile search: the first kept tile (kt, nt) in visit order with nt == srch_nt and
   // kt >= srch_kt_lo, or failing that in a later strip. Combinational; only evaluated in the
   // cycles that need it (command accept, first load cycle, last stream cycle).
   // ---------------------------------------------------------------------------------------
-  logic        srch_en;
-  logic [31:0] srch_nt, srch_kt_lo, srch_kt_tot, srch_nt_tot;
-  logic        srch1_found, srch2_found, srch3_found;
-  logic [31:0] srch1_kt, srch2_nt, srch3_kt;
-  logic        srch_found;
-  logic [31:0] srch_kt, srch_nt_res;
+  logic              srch_en;
+  logic [NtW-1:0]    srch_nt;
+  logic [KtCntW-1:0] srch_kt_lo, srch_kt_tot;
+  logic [NtCntW-1:0] srch_nt_tot;
+  logic              srch1_found, srch2_found, srch3_found;
+  logic [KtW-1:0]    srch1_kt, srch3_kt;
+  logic [NtW-1:0]    srch2_nt;
+  logic              srch_found;
+  logic [KtW-1:0]    srch_kt;
+  logic [NtW-1:0]    srch_nt_res;
 
   always_comb begin
     srch_en     = 1'b0;
@@ -110,21 +127,21 @@ module sa_ctrl #(
         srch_nt_tot = cmd_nt;
       end
       StLoad: begin
-        srch_en    = (cnt_q == 0);
+        srch_en    = (cnt_q == '0);
         srch_nt    = cur_nt_q;
-        srch_kt_lo = cur_kt_q + 1;
+        srch_kt_lo = KtCntW'(cur_kt_q) + 1'b1;
       end
       StStream: begin
         srch_en    = (cnt_q == s_last_q) && nxt_valid_q;
         srch_nt    = nxt_nt_q;
-        srch_kt_lo = nxt_kt_q + 1;
+        srch_kt_lo = KtCntW'(nxt_kt_q) + 1'b1;
       end
       default: ;
     endcase
   end
 
-  assign mask_rd0_nt_o = NtW'(srch_nt);
-  assign mask_rd1_nt_o = NtW'(srch2_nt);
+  assign mask_rd0_nt_o = srch_nt;
+  assign mask_rd1_nt_o = srch2_nt;
 
   // step 1: later kept tile in the same strip
   always_comb begin
@@ -132,9 +149,10 @@ module sa_ctrl #(
     srch1_kt    = '0;
     if (srch_en) begin
       for (int unsigned i = 0; i < MaxKt; i++) begin
-        if (!srch1_found && i >= srch_kt_lo && i < srch_kt_tot && mask_rd0_i[i]) begin
+        if (!srch1_found && KtCntW'(i) >= srch_kt_lo && KtCntW'(i) < srch_kt_tot &&
+            mask_rd0_i[i]) begin
           srch1_found = 1'b1;
-          srch1_kt    = i;
+          srch1_kt    = KtW'(i);
         end
       end
     end
@@ -146,9 +164,10 @@ module sa_ctrl #(
     srch2_nt    = '0;
     if (srch_en && !srch1_found) begin
       for (int unsigned j = 0; j < MaxNt; j++) begin
-        if (!srch2_found && j > srch_nt && j < srch_nt_tot && mask_any_i[j]) begin
+        if (!srch2_found && NtCntW'(j) > NtCntW'(srch_nt) && NtCntW'(j) < srch_nt_tot &&
+            mask_any_i[j]) begin
           srch2_found = 1'b1;
-          srch2_nt    = j;
+          srch2_nt    = NtW'(j);
         end
       end
     end
@@ -160,9 +179,9 @@ module sa_ctrl #(
     srch3_kt    = '0;
     if (srch2_found) begin
       for (int unsigned i = 0; i < MaxKt; i++) begin
-        if (!srch3_found && i < srch_kt_tot && mask_rd1_i[i]) begin
+        if (!srch3_found && KtCntW'(i) < srch_kt_tot && mask_rd1_i[i]) begin
           srch3_found = 1'b1;
-          srch3_kt    = i;
+          srch3_kt    = KtW'(i);
         end
       end
     end
@@ -197,12 +216,12 @@ module sa_ctrl #(
     unique case (state_q)
       StIdle: begin
         if (accept) begin
-          m_d         = cmd_m_i;
-          k_d         = cmd_k_i;
-          n_d         = cmd_n_i;
+          m_d         = MCntW'(cmd_m_i);
+          k_d         = KW'(cmd_k_i);
+          n_d         = NW'(cmd_n_i);
           kt_tot_d    = cmd_kt;
           nt_tot_d    = cmd_nt;
-          s_last_d    = cmd_m_i + Rows + Cols - 2;
+          s_last_d    = CntW'(cmd_m_i + Rows + Cols - 2);
           cur_kt_d    = srch_kt;
           cur_nt_d    = srch_nt_res;
           nxt_valid_d = 1'b0;
@@ -216,16 +235,16 @@ module sa_ctrl #(
         end
       end
       StLoad: begin
-        if (cnt_q == 0) begin
+        if (cnt_q == '0) begin
           nxt_valid_d = srch_found;
           nxt_kt_d    = srch_kt;
           nxt_nt_d    = srch_nt_res;
         end
-        if (cnt_q == Rows - 1) begin
+        if (cnt_q == CntW'(Rows - 1)) begin
           state_d = StStream;
           cnt_d   = '0;
         end else begin
-          cnt_d = cnt_q + 1;
+          cnt_d = cnt_q + 1'b1;
         end
       end
       StStream: begin
@@ -243,7 +262,7 @@ module sa_ctrl #(
             done_d  = 1'b1;
           end
         end else begin
-          cnt_d = cnt_q + 1;
+          cnt_d = cnt_q + 1'b1;
         end
       end
       default: state_d = StIdle;
@@ -287,36 +306,38 @@ module sa_ctrl #(
   end
 
   assign done_o       = done_q;
-  assign tile_start_o = (state_q == StStream) && cnt_q == 0;
-  assign tile_kt_o    = cur_kt_q;
-  assign tile_nt_o    = cur_nt_q;
+  assign tile_start_o = (state_q == StStream) && cnt_q == '0;
+  assign tile_kt_o    = CmdW'(cur_kt_q);
+  assign tile_nt_o    = CmdW'(cur_nt_q);
 
   // ---------------------------------------------------------------------------------------
   // Weight load: tile rows enter the top of the shadow chain bottom row first, so after
   // Rows shifts tile row r sits in PE row r. Padding rows/columns load 0.
   // ---------------------------------------------------------------------------------------
-  logic        in_load, in_stream;
-  logic        wl_en;
-  logic [31:0] wl_kt, wl_nt, wl_row;
+  logic            in_load, in_stream;
+  logic            wl_en;
+  logic [KtW-1:0]  wl_kt;
+  logic [NtW-1:0]  wl_nt;
+  logic [RowW-1:0] wl_row;
 
   assign in_load   = (state_q == StLoad);
   assign in_stream = (state_q == StStream);
 
   always_comb begin
-    wl_en  = in_load || (in_stream && cnt_q < Rows && nxt_valid_q);
+    wl_en  = in_load || (in_stream && 32'(cnt_q) < Rows && nxt_valid_q);
     wl_kt  = in_load ? cur_kt_q : nxt_kt_q;
     wl_nt  = in_load ? cur_nt_q : nxt_nt_q;
-    wl_row = Rows - 1 - cnt_q;
+    wl_row = RowW'(Rows - 1 - 32'(cnt_q));
   end
 
-  assign w_raddr_o = WAddrW'((wl_kt * MaxNt + wl_nt) * Rows + wl_row);
+  assign w_raddr_o = WAddrW'((32'(wl_kt) * MaxNt + 32'(wl_nt)) * Rows + 32'(wl_row));
   assign wload_o   = wl_en;
-  assign swap_o    = (in_load && cnt_q == Rows - 1) ||
+  assign swap_o    = (in_load && cnt_q == CntW'(Rows - 1)) ||
                      (in_stream && cnt_q == s_last_q && nxt_valid_q);
 
   for (genvar c = 0; c < Cols; c++) begin : g_wcol
-    assign wrow_o[c] = (wl_en && wl_kt * Rows + wl_row < k_q && wl_nt * Cols + c < n_q) ?
-                       w_rdata_i[c] : '0;
+    assign wrow_o[c] = (wl_en && 32'(wl_kt) * Rows + 32'(wl_row) < 32'(k_q) &&
+                        32'(wl_nt) * Cols + c < 32'(n_q)) ? w_rdata_i[c] : '0;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -324,11 +345,11 @@ module sa_ctrl #(
   // ---------------------------------------------------------------------------------------
   logic act_en;
 
-  assign act_en    = in_stream && cnt_q < m_q;
-  assign x_raddr_o = XAddrW'(cur_kt_q * MaxM + cnt_q);
+  assign act_en    = in_stream && 32'(cnt_q) < 32'(m_q);
+  assign x_raddr_o = XAddrW'(32'(cur_kt_q) * MaxM + 32'(cnt_q));
 
   for (genvar r = 0; r < Rows; r++) begin : g_arow
-    assign act_o[r] = (act_en && cur_kt_q * Rows + r < k_q) ? x_rdata_i[r] : '0;
+    assign act_o[r] = (act_en && 32'(cur_kt_q) * Rows + r < 32'(k_q)) ? x_rdata_i[r] : '0;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -336,13 +357,84 @@ module sa_ctrl #(
   // m + Rows + c and is written (first tile of the strip) or added in that cycle.
   // ---------------------------------------------------------------------------------------
   assign obuf_clear_o     = accept;
-  assign obuf_set_valid_o = in_stream && first_q && cnt_q == 0;
-  assign obuf_strip_o     = NtW'(cur_nt_q);
+  assign obuf_set_valid_o = in_stream && first_q && cnt_q == '0;
+  assign obuf_strip_o     = cur_nt_q;
   assign obuf_acc_o       = !first_q;
 
   for (genvar c = 0; c < Cols; c++) begin : g_ocol
-    assign obuf_we_o[c]  = in_stream && cnt_q >= Rows + c && cnt_q < m_q + Rows + c;
-    assign obuf_row_o[c] = MW'(cnt_q - Rows - c);
+    assign obuf_we_o[c]  = in_stream && 32'(cnt_q) >= Rows + c &&
+                           32'(cnt_q) < 32'(m_q) + Rows + c;
+    assign obuf_row_o[c] = MW'(32'(cnt_q) - Rows - c);
+    `ASSERT(ObufRowInRange_A, obuf_we_o[c] |-> 32'(obuf_row_o[c]) < 32'(m_q))
   end
+
+  // ---------------------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------------------
+  `ASSERT_INIT(ParamsValid_A, Rows >= 1 && Cols >= 1 && MaxM >= 1 && MaxKt >= 1 && MaxNt >= 1)
+
+  // Command preconditions: the host (sa_rtl.cpp, the driver) keeps every command within the
+  // memories; the registers above are sized for exactly that range.
+  `ASSERT(CmdMInRange_A, accept |-> cmd_m_i >= 1 && cmd_m_i <= MaxM)
+  `ASSERT(CmdKInRange_A, accept |-> cmd_k_i >= 1 && cmd_k_i <= MaxKt * Rows)
+  `ASSERT(CmdNInRange_A, accept |-> cmd_n_i >= 1 && cmd_n_i <= MaxNt * Cols)
+  // valid/ready: a command offered while busy stays offered, unchanged, until accepted.
+  `ASSERT(CmdValidHeld_A, $past(cmd_valid_i && !cmd_ready_o) |-> cmd_valid_i)
+  `ASSERT(CmdStable_A, $past(cmd_valid_i && !cmd_ready_o) |->
+                       $stable({cmd_m_i, cmd_k_i, cmd_n_i}))
+
+  `ASSERT_KNOWN(StateKnown_A, state_q)
+  `ASSERT(StateValid_A, state_q inside {StIdle, StLoad, StStream})
+  // The array and the output buffer work only inside a command.
+  `ASSERT_NEVER(LoadWhenIdle_A, wload_o && state_q == StIdle)
+  `ASSERT(ObufWriteInStream_A, |obuf_we_o |-> in_stream)
+  // Addresses stay inside the memories (the casts above would wrap silently otherwise).
+  `ASSERT(WAddrInRange_A, wl_en |->
+          (32'(wl_kt) * MaxNt + 32'(wl_nt)) * Rows + 32'(wl_row) < WDepth)
+  `ASSERT(XAddrInRange_A, act_en |-> 32'(cur_kt_q) * MaxM + 32'(cnt_q) < XDepth)
+  // Only kept tiles are loaded: the first of a command when its load starts, every later one
+  // when it becomes current (the search reads mask_rd0 of that tile's strip then).
+  `ASSERT(LoadTileKept_A, in_load && cnt_q == '0 |-> mask_rd0_i[cur_kt_q])
+  `ASSERT(NextTileKept_A, in_stream && cnt_q == s_last_q && nxt_valid_q |->
+                          mask_rd0_i[nxt_kt_q])
+
+`ifdef SA_INC_ASSERT
+  // Checker state: whether an accepted command has not yet signalled done, and the last tile
+  // streamed in the current command.
+  logic           cmd_open_q;
+  logic           seen_q;
+  logic [KtW-1:0] last_kt_q;
+  logic [NtW-1:0] last_nt_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cmd_open_q <= 1'b0;
+      seen_q     <= 1'b0;
+      last_kt_q  <= '0;
+      last_nt_q  <= '0;
+    end else begin
+      cmd_open_q <= accept || (cmd_open_q && !done_o);
+      if (accept) begin
+        seen_q <= 1'b0;
+      end else if (tile_start_o) begin
+        seen_q    <= 1'b1;
+        last_kt_q <= cur_kt_q;
+        last_nt_q <= cur_nt_q;
+      end
+    end
+  end
+
+  // done: one single-cycle pulse per accepted command, in the cycle after its last.
+  `ASSERT(DoneInCommand_A, done_o |-> cmd_open_q)
+  `ASSERT(DoneWhenIdle_A, done_o |-> state_q == StIdle)
+  `ASSERT(AcceptWhenClosed_A, accept |-> !cmd_open_q || done_o)
+  // Visit order: kept tiles inside the command's grid, strictly increasing in (nt, kt); the
+  // first tile of each strip writes the output buffer, later ones accumulate.
+  `ASSERT(TileInGrid_A, tile_start_o |->
+          KtCntW'(cur_kt_q) < kt_tot_q && NtCntW'(cur_nt_q) < nt_tot_q)
+  `ASSERT(VisitOrder_A, tile_start_o && seen_q |->
+          {cur_nt_q, cur_kt_q} > {last_nt_q, last_kt_q})
+  `ASSERT(StripFirst_A, tile_start_o |-> first_q == (!seen_q || cur_nt_q != last_nt_q))
+`endif
 
 endmodule

@@ -3,10 +3,12 @@
 // "any kept" vector lets the controller's priority encoders jump over fully pruned strips.
 // The host (or DMA) writes the NT strip words of a command before issuing it; bits beyond
 // the command's KT x NT grid are ignored by the controller. Two asynchronous read ports.
-module sa_mask_mem #(
+`include "sa_assert.svh"
+
+module sa_mask_mem import sa_pkg::*; #(
   parameter int unsigned MaxKt = 16,
   parameter int unsigned MaxNt = 16,
-  localparam int unsigned NtW = (MaxNt > 1) ? $clog2(MaxNt) : 1
+  localparam int unsigned NtW = idx_w(MaxNt)
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -48,5 +50,7 @@ module sa_mask_mem #(
   assign rd0_o = mem_q[rd0_nt_i];
   assign rd1_o = mem_q[rd1_nt_i];
   assign any_o = any_q;
+
+  `ASSERT(WriteInRange_A, we_i |-> 32'(wnt_i) < MaxNt)
 
 endmodule

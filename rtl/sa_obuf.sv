@@ -4,14 +4,16 @@
 // strip writes, later tiles add (two's-complement wrap). Each strip has a valid bit,
 // cleared when a command is accepted; reading an invalid strip returns 0, which is how a
 // fully pruned strip yields Y = 0 without any array work (docs/timing.md §2).
-module sa_obuf #(
+`include "sa_assert.svh"
+
+module sa_obuf import sa_pkg::*; #(
   parameter int unsigned Cols  = 4,
   parameter int unsigned MaxM  = 16,
   parameter int unsigned MaxNt = 16,
-  localparam int unsigned Depth = MaxM * MaxNt,
-  localparam int unsigned AddrW = $clog2(Depth),
-  localparam int unsigned MW    = (MaxM > 1) ? $clog2(MaxM) : 1,
-  localparam int unsigned NtW   = (MaxNt > 1) ? $clog2(MaxNt) : 1
+  localparam int unsigned Depth = o_depth(MaxM, MaxNt),
+  localparam int unsigned AddrW = idx_w(Depth),
+  localparam int unsigned MW    = idx_w(MaxM),
+  localparam int unsigned NtW   = idx_w(MaxNt)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -23,11 +25,11 @@ module sa_obuf #(
   input  logic                  acc_i,      // 1: add to the stored value, 0: overwrite
   input  logic [Cols-1:0]       we_i,
   input  logic [Cols-1:0][MW-1:0] row_i,
-  input  logic [Cols-1:0][31:0] wdata_i,
+  input  logic [Cols-1:0][PsumW-1:0] wdata_i,
   // host read port: one row of one strip
   input  logic [NtW-1:0]        rd_strip_i,
   input  logic [MW-1:0]         rd_row_i,
-  output logic [Cols-1:0][31:0] rd_data_o
+  output logic [Cols-1:0][PsumW-1:0] rd_data_o
 );
 
   logic [MaxNt-1:0] valid_d, valid_q;
@@ -50,7 +52,7 @@ module sa_obuf #(
   end
 
   for (genvar c = 0; c < Cols; c++) begin : g_bank
-    logic [31:0]      mem_q [Depth];
+    logic [PsumW-1:0] mem_q [Depth];
     logic [AddrW-1:0] waddr, raddr;
 
     assign waddr = AddrW'(32'(strip_i) * MaxM + 32'(row_i[c]));
@@ -64,6 +66,14 @@ module sa_obuf #(
     end
 
     assign rd_data_o[c] = valid_q[rd_strip_i] ? mem_q[raddr] : '0;
+
+    `ASSERT(RowInRange_A, we_i[c] |-> 32'(row_i[c]) < MaxM)
   end
+
+  // Writes go to a strip whose first tile has started (its valid bit is set), never to a
+  // strip being cleared by a new command.
+  `ASSERT(WriteValidStrip_A, |we_i |-> valid_q[strip_i])
+  `ASSERT_NEVER(ClearWhileWriting_A, clear_i && |we_i)
+  `ASSERT(StripInRange_A, set_valid_i || |we_i |-> 32'(strip_i) < MaxNt)
 
 endmodule

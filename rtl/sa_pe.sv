@@ -2,34 +2,36 @@
 // Holds an int8 active and an int8 shadow weight; multiplies the int8 activation from the
 // left by the active weight and adds it to the int32 partial sum from above (two's-complement
 // wrap-around); passes the activation right and the sum down, both registered.
-module sa_pe (
+module sa_pe import sa_pkg::*; (
   input  logic               clk_i,
   input  logic               rst_ni,
   // weight load: the shadow weights of a column form a shift chain, top to bottom
   input  logic               wload_i,   // shift: shadow takes w_i
   input  logic               swap_i,    // active takes the (new) shadow weight
-  input  logic signed [7:0]  w_i,
-  output logic signed [7:0]  w_o,
+  input  logic signed [WgtW-1:0]  w_i,
+  output logic signed [WgtW-1:0]  w_o,
   // data path
-  input  logic signed [7:0]  act_i,
-  output logic signed [7:0]  act_o,
-  input  logic signed [31:0] psum_i,
-  output logic signed [31:0] psum_o
+  input  logic signed [ActW-1:0]  act_i,
+  output logic signed [ActW-1:0]  act_o,
+  input  logic signed [PsumW-1:0] psum_i,
+  output logic signed [PsumW-1:0] psum_o
 );
 
-  logic signed [7:0]  w_shadow_d, w_shadow_q;
-  logic signed [7:0]  w_active_d, w_active_q;
-  logic signed [7:0]  act_q;
-  logic signed [15:0] prod;
-  logic signed [31:0] psum_d, psum_q;
+  localparam int unsigned ProdW = ActW + WgtW;
+
+  logic signed [WgtW-1:0]  w_shadow_d, w_shadow_q;
+  logic signed [WgtW-1:0]  w_active_d, w_active_q;
+  logic signed [ActW-1:0]  act_q;
+  logic signed [ProdW-1:0] prod;
+  logic signed [PsumW-1:0] psum_d, psum_q;
 
   always_comb begin
     w_shadow_d = wload_i ? w_i : w_shadow_q;
     // The swap takes the value the shadow register is loading in the same cycle, so the
     // last weight row shifted in at the end of a load phase is already active next cycle.
     w_active_d = swap_i ? w_shadow_d : w_active_q;
-    prod       = 16'(w_active_q) * 16'(act_i);
-    psum_d     = psum_i + 32'(prod);
+    prod       = ProdW'(w_active_q) * ProdW'(act_i);
+    psum_d     = psum_i + PsumW'(prod);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

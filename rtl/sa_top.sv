@@ -1,62 +1,65 @@
 // sa_top: the accelerator model co-simulated against the C model: controller, input skew,
 // Rows x Cols array, and behavioural memories (activations, tile-ordered weights, tile mask,
 // int32 output buffer). The host port loads the memories and reads results back; memory
-// sizes bound one command to M <= MaxM, K <= MaxK, N <= MaxN.
-module sa_top #(
+// sizes bound one command to M <= MaxM, K <= MaxK, N <= MaxN. Host port rule (asserted
+// below): the memories are written only while the controller is idle (cmd_ready_o).
+`include "sa_assert.svh"
+
+module sa_top import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 1024,
   parameter int unsigned MaxK = 1024,
   parameter int unsigned MaxN = 1024,
-  localparam int unsigned MaxKt  = (MaxK + Rows - 1) / Rows,
-  localparam int unsigned MaxNt  = (MaxN + Cols - 1) / Cols,
-  localparam int unsigned XDepth = MaxKt * MaxM,
-  localparam int unsigned WDepth = MaxKt * MaxNt * Rows,
-  localparam int unsigned XAddrW = $clog2(XDepth),
-  localparam int unsigned WAddrW = $clog2(WDepth),
-  localparam int unsigned MW     = (MaxM > 1) ? $clog2(MaxM) : 1,
-  localparam int unsigned NtW    = (MaxNt > 1) ? $clog2(MaxNt) : 1
+  localparam int unsigned MaxKt  = max_kt(MaxK, Rows),
+  localparam int unsigned MaxNt  = max_nt(MaxN, Cols),
+  localparam int unsigned XDepth = x_depth(MaxM, MaxKt),
+  localparam int unsigned WDepth = w_depth(MaxKt, MaxNt, Rows),
+  localparam int unsigned XAddrW = idx_w(XDepth),
+  localparam int unsigned WAddrW = idx_w(WDepth),
+  localparam int unsigned MW     = idx_w(MaxM),
+  localparam int unsigned NtW    = idx_w(MaxNt)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
   // command
   input  logic                   cmd_valid_i,
   output logic                   cmd_ready_o,
-  input  logic [31:0]            cmd_m_i,
-  input  logic [31:0]            cmd_k_i,
-  input  logic [31:0]            cmd_n_i,
+  input  logic [CmdW-1:0]          cmd_m_i,
+  input  logic [CmdW-1:0]          cmd_k_i,
+  input  logic [CmdW-1:0]          cmd_n_i,
   output logic                   done_o,
   // observation for the harness: a kept tile's stream phase starts (docs/timing.md §4)
   output logic                   tile_start_o,
-  output logic [31:0]            tile_kt_o,
-  output logic [31:0]            tile_nt_o,
+  output logic [CmdW-1:0]          tile_kt_o,
+  output logic [CmdW-1:0]          tile_nt_o,
   // host writes (layouts in sa_ctrl.sv)
   input  logic                   host_x_we_i,
   input  logic [XAddrW-1:0]      host_x_addr_i,
-  input  logic [Rows-1:0][7:0]   host_x_wdata_i,
+  input  logic [Rows-1:0][ActW-1:0] host_x_wdata_i,
   input  logic                   host_w_we_i,
   input  logic [WAddrW-1:0]      host_w_addr_i,
-  input  logic [Cols-1:0][7:0]   host_w_wdata_i,
+  input  logic [Cols-1:0][WgtW-1:0] host_w_wdata_i,
   input  logic                   host_mask_we_i,    // strip word: bit kt = keep (kt, nt)
   input  logic [NtW-1:0]         host_mask_nt_i,
   input  logic [MaxKt-1:0]       host_mask_wdata_i,
   // host read of the output buffer: row m of strip nt (0 for a strip with no kept tile)
   input  logic [NtW-1:0]         host_rd_strip_i,
   input  logic [MW-1:0]          host_rd_row_i,
-  output logic [Cols-1:0][31:0]  host_rd_data_o
+  output logic [Cols-1:0][PsumW-1:0] host_rd_data_o
 );
 
   logic [NtW-1:0]           mask_rd0_nt, mask_rd1_nt;
   logic [MaxKt-1:0]         mask_rd0, mask_rd1;
   logic [MaxNt-1:0]         mask_any;
   logic [XAddrW-1:0]        x_raddr;
-  logic [Rows-1:0][7:0]     x_rdata;
+  logic [Rows-1:0][ActW-1:0]  x_rdata;
   logic [WAddrW-1:0]        w_raddr;
-  logic [Cols-1:0][7:0]     w_rdata;
+  logic [Cols-1:0][WgtW-1:0]  w_rdata;
   logic                     wload, swap;
-  logic [Cols-1:0][7:0]     wrow;
-  logic [Rows-1:0][7:0]     act, act_skewed;
-  logic [Cols-1:0][31:0]    psum;
+  logic [Cols-1:0][WgtW-1:0]  wrow;
+  logic [Rows-1:0][ActW-1:0]  act, act_skewed;
+  logic [Cols-1:0][PsumW-1:0] psum;
   logic                     obuf_clear, obuf_set_valid, obuf_acc;
   logic [NtW-1:0]           obuf_strip;
   logic [Cols-1:0]          obuf_we;
@@ -118,7 +121,7 @@ module sa_top #(
   );
 
   sa_ram_1w1r #(
-    .Width (Rows * 8),
+    .Width (Rows * ActW),
     .Depth (XDepth)
   ) u_xmem (
     .clk_i,
@@ -130,7 +133,7 @@ module sa_top #(
   );
 
   sa_ram_1w1r #(
-    .Width (Cols * 8),
+    .Width (Cols * WgtW),
     .Depth (WDepth)
   ) u_wmem (
     .clk_i,
@@ -143,7 +146,7 @@ module sa_top #(
 
   sa_skew #(
     .Lanes (Rows),
-    .Width (8)
+    .Width (ActW)
   ) u_skew (
     .clk_i,
     .rst_ni,
@@ -182,5 +185,17 @@ module sa_top #(
     .rd_row_i    (host_rd_row_i),
     .rd_data_o   (host_rd_data_o)
   );
+
+  // Host port: loading a memory while a command runs would change its operands mid-flight.
+  `ASSERT_NEVER(HostWriteWhileBusy_A,
+                !cmd_ready_o && (host_x_we_i || host_w_we_i || host_mask_we_i))
+  // No X on the control inputs and outputs once out of reset (4-state simulators).
+  `ASSERT_KNOWN(CmdValidKnown_A, cmd_valid_i)
+  `ASSERT_KNOWN_IF(CmdKnown_A, {cmd_m_i, cmd_k_i, cmd_n_i}, cmd_valid_i)
+  `ASSERT_KNOWN(HostWeKnown_A, {host_x_we_i, host_w_we_i, host_mask_we_i})
+  `ASSERT_KNOWN(CmdReadyKnown_A, cmd_ready_o)
+  `ASSERT_KNOWN(DoneKnown_A, done_o)
+  `ASSERT_KNOWN(TileStartKnown_A, tile_start_o)
+  `ASSERT_KNOWN_IF(TileKnown_A, {tile_kt_o, tile_nt_o}, tile_start_o)
 
 endmodule

@@ -5,9 +5,13 @@ Meson 1.0 has no Verilator module, so rtl/meson.build calls this from a custom_t
 outputs are the model's header and archive (used through link_with). The Verilator runtime
 itself is compiled once by Meson, not here.
 
+Verilator's options come from rtl/meson.build (--varg, rtl_vl_args: assertions on, no
+tracing unless the traced variant, --x-assign fast, --x-initial unique); the model code is
+compiled with OPT_FAST=--opt (Verilator's makefile would otherwise use -Os).
+
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
                    --max-k K --max-n N --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
-                   [--varg=OPT ...] [--vlt FILE] SOURCES...
+                   [--varg=OPT ...] [--vlt FILE] [--incdir DIR ...] SOURCES...
 """
 import argparse
 import os
@@ -33,6 +37,8 @@ def main():
     ap.add_argument('--varg', action='append', default=[],
                     help="a Verilator option (--varg=-Wall), in order")
     ap.add_argument('--vlt')
+    ap.add_argument('--incdir', action='append', default=[],
+                    help='a directory of `include files (sa_assert.svh)')
     ap.add_argument('sources', nargs='+')
     a = ap.parse_args()
 
@@ -43,6 +49,7 @@ def main():
            '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
            f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}',
            f'-GMaxK={a.max_k}', f'-GMaxN={a.max_n}']
+    cmd += ['-I' + d for d in a.incdir]
     if a.vlt:
         cmd.append(a.vlt)
     cmd += a.sources

@@ -511,9 +511,16 @@ def draw_all(d, data, arr, axes, strats, model, scope, what, written):
         return f"{ser['array']} array" + (f", {s}" if s else "")
 
     def legend(ax, **kw):
-        if len(data["plots"].get("speedup_vs_rate", {}).get("series", [])) > 8:
-            kw.setdefault("fontsize", 7)
-        ax.legend(**kw)
+        """In the axes for a few lines; below the figure when there are many (axes sweeps),
+        so that the legend never hides data."""
+        n = len(ax.get_legend_handles_labels()[0])
+        if n <= 6:
+            ax.legend(**kw)
+            return
+        kw.pop("loc", None)
+        kw.pop("bbox_to_anchor", None)
+        ax.figure.legend(*ax.get_legend_handles_labels(), loc="upper center",
+                         bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=7, **kw)
 
     p = data["plots"].get("speedup_vs_rate")
     if p:
@@ -692,7 +699,7 @@ def draw_energy_breakdown(plt, d, p, arr, axes, strats, what, written):
     acc = [g for g in names if g != HOST_GROUP]
     keys = [array_name(k) for k in arr]
     n = len(keys)
-    fig, axs = plt.subplots(2, n, figsize=(max(4.2 * n, 7), 8), squeeze=False)
+    fig, axs = plt.subplots(2, n, figsize=(max(4.2 * n, 9), 8), squeeze=False)
     fig.subplots_adjust(wspace=0.3, hspace=0.35)
     cmap = plt.get_cmap("tab10")
     gcol = {g: cmap(i) for i, g in enumerate(names)}
@@ -728,8 +735,8 @@ def draw_energy_breakdown(plt, d, p, arr, axes, strats, what, written):
     if axes and ns > 1:
         handles += [Patch(facecolor="0.85", hatch=hatches[i % len(hatches)],
                           label=strategy_label(s, axes)) for i, s in enumerate(strats)]
-    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=8,
-               bbox_to_anchor=(0.5, 0.02))
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 3 if ns > 1 else 5),
+               fontsize=8, bbox_to_anchor=(0.5, 0.02))
     fig.suptitle(f"Where the energy of one inference goes, per array and pruning rate\n({what})",
                  y=0.99)
     save(fig, d, "energy_breakdown", written)

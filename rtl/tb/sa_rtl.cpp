@@ -1,5 +1,6 @@
 // sa_rtl: the C API of the RTL co-simulation harness (sa_rtl.h). One VerilatedContext and one
-// model per handle; waves only when a trace file is given; no exit() anywhere.
+// model per handle; waves only when a trace file is given (from the size's traced model);
+// assertion failures of the RTL become errors of the call that ran it; no exit() anywhere.
 #include "sa_rtl.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <new>
 #include <string>
@@ -15,6 +17,7 @@
 
 #include "sa_rtl_cache.h"
 #include "sa_rtl_model.h"
+#include "sa_rtl_print.h"
 
 // The FST reader of the GTKWave library that Verilator's runtime compiles in (used to turn
 // an FST trace into VCD).
@@ -22,8 +25,11 @@
 #include "gtkwave/fstapi.h"
 
 #define SA_RTL_SIZE(r, c) extern "C" SaRtlModel *sa_rtl_make_##r##x##c(VerilatedContext *ctx);
+#define SA_RTL_TRACED(r, c) \
+  extern "C" SaRtlModel *sa_rtl_make_##r##x##c##_trace(VerilatedContext *ctx);
 #include "sa_rtl_sizes.h"
 #undef SA_RTL_SIZE
+#undef SA_RTL_TRACED
 
 namespace {
 
@@ -32,13 +38,47 @@ struct SizeEntry {
   SaRtlModel *(*make)(VerilatedContext *);
 };
 
+// Models built for speed, one per size; traced models (waves) of the sizes in rtl_trace.
 const SizeEntry kSizes[] = {
 #define SA_RTL_SIZE(r, c) {r, c, sa_rtl_make_##r##x##c},
+#define SA_RTL_TRACED(r, c)
 #include "sa_rtl_sizes.h"
 #undef SA_RTL_SIZE
+#undef SA_RTL_TRACED
     {0, 0, nullptr},
 };
 const int kNSizes = static_cast<int>(sizeof kSizes / sizeof kSizes[0]) - 1;
+
+const SizeEntry kTraced[] = {
+#define SA_RTL_SIZE(r, c)
+#define SA_RTL_TRACED(r, c) {r, c, sa_rtl_make_##r##x##c##_trace},
+#include "sa_rtl_sizes.h"
+#undef SA_RTL_SIZE
+#undef SA_RTL_TRACED
+    {0, 0, nullptr},
+};
+const int kNTraced = static_cast<int>(sizeof kTraced / sizeof kTraced[0]) - 1;
+
+// Seed of the random initial values of unreset state (--x-initial unique): fixed, so runs
+// repeat; any dependence of the results on those values is a co-simulation mismatch.
+const int kRandSeed = 20261201;
+
+// Where the Verilator runtime's printing goes while the harness runs a model (RAII:
+// ModelScope); elsewhere it goes to stdout.
+thread_local std::string *g_vl_out = nullptr;
+
+// Entered by every call that evaluates, finishes or destroys a model: parts of the Verilator
+// runtime act on the thread's current context, not the model's (an assertion's $error sets
+// gotError there; a scope unregisters itself there on destruction), and with several handles
+// on one thread that must be this handle's context.
+struct ModelScope {
+  ModelScope(VerilatedContext *ctx, std::string *out) : prev(g_vl_out) {
+    g_vl_out = out;
+    if (ctx) Verilated::threadContextp(ctx);
+  }
+  ~ModelScope() { g_vl_out = prev; }
+  std::string *prev;
+};
 
 std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char *fmt, ...) {
@@ -54,6 +94,12 @@ void put_err(char *err, size_t len, const std::string &msg) {
   if (err && len) snprintf(err, len, "%s", msg.c_str());
 }
 
+double thread_cpu_seconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 bool ends_with(const char *s, const char *suffix) {
   size_t a = strlen(s), b = strlen(suffix);
   return a >= b && !strcmp(s + a - b, suffix);
@@ -67,10 +113,59 @@ struct sa_rtl {
   std::string err;
   std::string vcd_path;  // VCD requested: FST goes to vcd_path + ".fst.tmp" until finish
   bool finished = false;
+  bool failed = false;   // an assertion fired: the model's state is no longer trusted
+  std::string vl_out;    // the runtime's messages (assertion failures) not yet reported
   std::vector<sa_rtl_tile_event> tiles;  // of the last run
   bool perturb = false;
+  sa_rtl_violation violate = SA_RTL_VIOLATE_NONE;
   sa_rtl_stats stats{};
 };
+
+void sa_rtl_vl_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (!g_vl_out) {
+    vprintf(fmt, ap);
+  } else {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (g_vl_out->size() < 8192) *g_vl_out += buf;
+  }
+  va_end(ap);
+}
+
+namespace {
+
+// After simulating: if an assertion fired, makes its first message the error of r and marks
+// r failed; true if so. Verilator prints "[TIME] %Error: FILE:LINE: Assertion failed in
+// TOP.sa_top.HIER.NAME_A: [ASSERT FAILED] ..." (sa_assert.svh); that becomes "RTL assertion
+// NAME_A failed WHERE (sa_top.HIER, FILE:LINE)", or the raw line if it reads otherwise.
+bool assertion_failed(sa_rtl *r, const std::string &where) {
+  if (!r->ctx->gotError()) return false;
+  std::string line = r->vl_out.substr(0, r->vl_out.find('\n'));
+  size_t p = line.find("%Error: ");
+  if (p != std::string::npos) line = line.substr(p + 8);
+  const std::string tag = ": Assertion failed in ";
+  size_t a = line.find(tag);
+  size_t b = a == std::string::npos ? a : line.find(':', a + tag.size());
+  size_t dot = b == std::string::npos ? b : line.rfind('.', b);
+  if (dot != std::string::npos && dot > a + tag.size()) {
+    std::string loc = line.substr(0, a), hier = line.substr(a + tag.size(), dot - a - tag.size());
+    const std::string top = "sa_top.sa_top";  // the model's name, then the top module
+    if (hier.compare(0, top.size(), top) == 0) hier = hier.substr(7);
+    r->err = "RTL assertion " + line.substr(dot + 1, b - dot - 1) + " failed " + where + " (" +
+             hier + ", " + loc + ")";
+  } else {
+    r->err = "RTL assertion failed " + where + ": " + (line.empty() ? "(no message)" : line);
+  }
+  int n = 0;
+  for (size_t i = 0; (i = r->vl_out.find("Assertion failed", i)) != std::string::npos; i++) n++;
+  if (n > 1) r->err += format("; %d assertions failed in all", n);
+  r->failed = true;
+  return true;
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -87,6 +182,14 @@ const char *sa_rtl_sizes_text(void) {
   if (text.empty())
     for (int i = 0; i < kNSizes; i++)
       text += format("%s%dx%d", i ? ", " : "", kSizes[i].rows, kSizes[i].cols);
+  return text.c_str();
+}
+
+const char *sa_rtl_traced_text(void) {
+  static std::string text;
+  if (text.empty())
+    for (int i = 0; i < kNTraced; i++)
+      text += format("%s%dx%d", i ? ", " : "", kTraced[i].rows, kTraced[i].cols);
   return text.c_str();
 }
 
@@ -109,12 +212,16 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable
             format("%s: name the trace FILE.fst or FILE.vcd", trace_path));
     return nullptr;
   }
+  // The prebuilt model (the traced one when waves are asked for), else the cache's.
+  const bool traced = trace_path != nullptr;
+  const SizeEntry *table = traced ? kTraced : kSizes;
+  const int n_table = traced ? kNTraced : kNSizes;
   SaRtlFactory make = nullptr;
-  for (int i = 0; i < kNSizes; i++)
-    if (kSizes[i].rows == rows && kSizes[i].cols == cols) make = kSizes[i].make;
+  for (int i = 0; i < n_table; i++)
+    if (table[i].rows == rows && table[i].cols == cols) make = table[i].make;
   if (!make) {
     std::string msg;
-    make = sa_rtl_cache_factory(rows, cols, &msg);
+    make = sa_rtl_cache_factory(rows, cols, traced, &msg);
     if (!make) {
       if (unavailable) *unavailable = 1;
       put_err(err, err_len, msg);
@@ -126,9 +233,14 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable
     put_err(err, err_len, "out of memory opening the RTL model");
     return nullptr;
   }
+  ModelScope scope(nullptr, &r->vl_out);
   try {
     r->ctx.reset(new VerilatedContext);
-    r->ctx->randReset(0);
+    Verilated::threadContextp(r->ctx.get());
+    // An assertion failure ($error) stops nothing: the harness checks gotError and reports.
+    r->ctx->fatalOnError(false);
+    r->ctx->randReset(2);
+    r->ctx->randSeed(kRandSeed);
     if (trace_path) r->ctx->traceEverOn(true);
     r->model.reset(make(r->ctx.get()));
   } catch (const std::bad_alloc &) {
@@ -151,6 +263,10 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable
     return nullptr;
   }
   r->model->reset();
+  if (assertion_failed(r.get(), "in reset")) {
+    put_err(err, err_len, r->err);
+    return nullptr;
+  }
   return r.release();
 }
 
@@ -174,6 +290,8 @@ const sa_rtl_tile_event *sa_rtl_tiles(const sa_rtl *r, int64_t *n) {
 
 void sa_rtl_perturb(sa_rtl *r, int on) { r->perturb = on != 0; }
 
+void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v) { r->violate = v; }
+
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out) { *out = r->stats; }
 
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
@@ -184,6 +302,13 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
     r->err = "the RTL simulation was already finished (sa_rtl_finish)";
     return -1;
   }
+  if (r->failed) {
+    r->err = "the RTL model stopped at a failed assertion; open a new one";
+    return -1;
+  }
+  ModelScope scope(r->ctx.get(), &r->vl_out);
+  const sa_rtl_violation violate = r->violate;
+  r->violate = SA_RTL_VIOLATE_NONE;
   if (m < 1 || k < 1 || n < 1 || m > md.max_m || k > md.max_k || n > md.max_n) {
     r->err = format("GEMM M=%lld K=%lld N=%lld does not fit one command of the %dx%d RTL model "
                     "(1 <= M <= %lld, K <= %lld, N <= %lld)",
@@ -236,12 +361,16 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
     clocks++;
   }
   md.host_mask(false, 0, nullptr);
+  const std::string shape = format("(M=%lld K=%lld N=%lld on %dx%d)", (long long)m,
+                                   (long long)k, (long long)n, R, C);
+  if (assertion_failed(r, "loading the memories " + shape)) return -1;
 
   // Command: accepted on the rising edge where valid and ready are both high; then count
   // the cycles until done (done is high in cycle array_cycles after acceptance).
   auto t0 = std::chrono::steady_clock::now();
-  md.command(true, static_cast<uint32_t>(m), static_cast<uint32_t>(k),
-             static_cast<uint32_t>(n));
+  const double c0 = thread_cpu_seconds();
+  md.command(true, violate == SA_RTL_VIOLATE_CMD_RANGE ? 0u : static_cast<uint32_t>(m),
+             static_cast<uint32_t>(k), static_cast<uint32_t>(n));
   if (!md.ready()) {
     r->err = "the RTL controller is not ready for a command";
     return -1;
@@ -256,16 +385,29 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
     sa_rtl_tile_event ev{count, 0, 0};
     if (md.tile_start(&ev.kt, &ev.nt)) r->tiles.push_back(ev);
     if (md.done()) break;
+    if (r->ctx->gotError()) break;
     if (count > limit) {
       r->err = format("the %dx%d RTL did not signal done within %lld cycles (M=%lld K=%lld "
                       "N=%lld)",
                       R, C, (long long)limit, (long long)m, (long long)k, (long long)n);
       return -1;
     }
+    // Seeded protocol violations (sa_rtl_violate), committed once the command is running.
+    if (count == 1 && violate == SA_RTL_VIOLATE_VALID_DROP)
+      md.command(true, static_cast<uint32_t>(m), static_cast<uint32_t>(k),
+                 static_cast<uint32_t>(n));
+    if (count == 2 && violate == SA_RTL_VIOLATE_VALID_DROP) md.command(false, 0, 0, 0);
+    if (count == 1 && violate == SA_RTL_VIOLATE_HOST_WRITE_BUSY)
+      md.host_mask(true, 0, words.data());
+    if (count == 2 && violate == SA_RTL_VIOLATE_HOST_WRITE_BUSY)
+      md.host_mask(false, 0, nullptr);
     md.tick();
     count++;
   }
   auto t1 = std::chrono::steady_clock::now();
+  r->stats.cpu_seconds_command += thread_cpu_seconds() - c0;
+  if (assertion_failed(r, format("in cycle %lld of the command ", (long long)count) + shape))
+    return -1;
   clocks += static_cast<uint64_t>(count);
   r->stats.clocks_command += static_cast<uint64_t>(count);
   r->stats.seconds_command += std::chrono::duration<double>(t1 - t0).count();
@@ -290,6 +432,7 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
 int sa_rtl_finish(sa_rtl *r) {
   if (r->finished) return 0;
   r->finished = true;
+  ModelScope scope(r->ctx.get(), &r->vl_out);
   r->model->finish();
   if (r->vcd_path.empty()) return 0;
   // The model writes FST (one trace format per Verilated model); convert it to VCD with the
@@ -330,6 +473,7 @@ int sa_rtl_finish(sa_rtl *r) {
 void sa_rtl_close(sa_rtl *r) {
   if (!r) return;
   sa_rtl_finish(r);
+  ModelScope scope(r->ctx.get(), &r->vl_out);
   delete r;
 }
 

@@ -18,6 +18,8 @@ typedef struct sa_rtl_stats {
   uint64_t clocks_total;    /* clock cycles simulated (memory loading, command, read-back) */
   uint64_t clocks_command;  /* clock cycles between command acceptance and done */
   double seconds_command;   /* wall time spent simulating those command cycles */
+  double cpu_seconds_command; /* CPU time of this thread in them (what a loaded machine
+                                 cannot steal) */
 } sa_rtl_stats;
 
 /* One kept tile's stream phase as the RTL ran it: the cycle (counted from acceptance, as
@@ -37,18 +39,23 @@ int sa_rtl_n_sizes(void);
 void sa_rtl_size(int i, int *rows, int *cols);
 /* "4x4, 8x16" (the built sizes, comma separated; "" if none). Static storage. */
 const char *sa_rtl_sizes_text(void);
+/* The sizes that also have a prebuilt traced model (waves; meson option rtl_trace), as
+ * above; waves of other sizes come from a traced model built on demand. */
+const char *sa_rtl_traced_text(void);
 
 /* Creates and resets the RTL model of an R x C array: a prebuilt one, else the one in the
  * per-user model cache, built there first if needed (Verilator and the C++ compiler run;
  * progress on stderr; concurrent processes build it once; rtl/README.md "Models built on
- * demand"). trace_path: NULL for no waves, else a wave file of every cycle simulated until
- * sa_rtl_finish: "FILE.fst" (written directly) or "FILE.vcd" (the model writes FST to
+ * demand"). Models are built for speed and run the RTL's assertions. trace_path: NULL for no
+ * waves, else a wave file of every cycle simulated until sa_rtl_finish, from the size's traced
+ * model (prebuilt for the sizes of the rtl_trace meson option, else built on demand like the
+ * others): "FILE.fst" (written directly) or "FILE.vcd" (the model writes FST to
  * FILE.vcd.fst.tmp, converted to VCD by sa_rtl_finish).
  * Returns NULL with a one-line message in err (err_len bytes, may be 0) when the size is
  * outside the RTL's range, the trace name ends in neither .fst nor .vcd or cannot be opened,
- * memory runs out, or the model cannot be had (verilator, make or the compiler missing, the
- * build failed: the message names its log); *unavailable (may be NULL) is set to 1 in that
- * last case only, else 0. Free with sa_rtl_close. */
+ * an assertion fails in reset, memory runs out, or the model cannot be had (verilator, make
+ * or the compiler missing, the build failed: the message names its log); *unavailable (may
+ * be NULL) is set to 1 in that last case only, else 0. Free with sa_rtl_close. */
 sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
                     size_t err_len);
 
@@ -63,7 +70,9 @@ void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max
  * docs/timing.md defines: loads the memories, issues the command, counts the clock cycles
  * from acceptance to done into *cycles and reads Y back (0 in strips with no kept tile).
  * Returns 0, or -1 (message in sa_rtl_error) when a size is out of range (1 <= m <= max_m
- * etc.) or the RTL never signals done. */
+ * etc.), the RTL never signals done, or an RTL assertion fails ("RTL assertion NAME_A failed
+ * in cycle C of the command (M=.. K=.. N=.. on RxC) (sa_top.u_ctrl, FILE:LINE)"); after an
+ * assertion failure every later run fails too. */
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
                const uint8_t *keep, int32_t *y, int64_t *cycles);
 
@@ -77,6 +86,18 @@ const char *sa_rtl_error(const sa_rtl *r);
 /* Test hook: while on, sa_rtl_run flips bit 0 of the last output element it returns (Y[m-1]
  * [n-1]), so tests can prove that a comparison against the C model is able to fail. */
 void sa_rtl_perturb(sa_rtl *r, int on);
+
+/* Test hook: a protocol violation the harness commits in the next sa_rtl_run only, to prove
+ * that the RTL's assertions catch it (that run then fails with the assertion's message). */
+typedef enum sa_rtl_violation {
+  SA_RTL_VIOLATE_NONE,
+  SA_RTL_VIOLATE_CMD_RANGE,        /* the command is issued with M = 0 (CmdMInRange_A) */
+  SA_RTL_VIOLATE_VALID_DROP,       /* a second command is offered while busy and withdrawn
+                                      before it is accepted (CmdValidHeld_A) */
+  SA_RTL_VIOLATE_HOST_WRITE_BUSY,  /* the host writes a mask word while the command runs
+                                      (HostWriteWhileBusy_A) */
+} sa_rtl_violation;
+void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v);
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out);
 

@@ -269,6 +269,7 @@ SaRtlFactory load(const std::string &dir, std::string *why) {
 
 struct BuildSpec {
   int rows, cols;
+  bool traced;  // the waves-capable variant (--trace-fst, VM_TRACE=1)
   std::string tag, entry, dir, root, key_text;
   std::vector<std::pair<std::string, std::string>> src;
 };
@@ -325,6 +326,9 @@ bool build(const BuildSpec &b, std::string *err) {
                                         getenv("SASP_VERILATOR") : SA_RTL_VERILATOR);
   std::vector<std::string> va = {verilator};
   for (const auto &a : split_ws(SA_RTL_VERILATOR_ARGS)) va.push_back(a);
+  if (b.traced)
+    for (const auto &a : split_ws(SA_RTL_VERILATOR_TRACE_ARGS)) va.push_back(a);
+  va.push_back("-I" + tmp + "/src");  // `include "sa_assert.svh"
   va.insert(va.end(), {"--top-module", "sa_top", "--prefix", "Vsa_top_dyn", "--Mdir",
                        tmp + "/obj", fmt("-GRows=%d", b.rows), fmt("-GCols=%d", b.cols),
                        fmt("-GMaxM=%d", SA_RTL_MAX_M), fmt("-GMaxK=%d", SA_RTL_MAX_K),
@@ -367,6 +371,8 @@ bool build(const BuildSpec &b, std::string *err) {
   std::vector<std::string> la = split_ws(SA_RTL_CXX);
   for (const auto &a : split_ws(SA_RTL_CXX_ARGS)) la.push_back(a);
   for (const auto &a : split_ws(SA_RTL_VL_DEFINES)) la.push_back(a);
+  for (const auto &a : split_ws(b.traced ? SA_RTL_VL_TRACE_ON : SA_RTL_VL_TRACE_OFF))
+    la.push_back(a);
   la.insert(la.end(),
             {"-shared", "-fPIC", "-O1", "-w", "-I" + tmp + "/obj", "-I" + tmp + "/src",
              std::string("-I") + SA_RTL_VL_INCLUDE,
@@ -409,20 +415,23 @@ std::map<std::string, SaRtlFactory> g_loaded;  // entry directory -> factory (th
 
 }  // namespace
 
-SaRtlFactory sa_rtl_cache_factory(int rows, int cols, std::string *err) {
+SaRtlFactory sa_rtl_cache_factory(int rows, int cols, bool traced, std::string *err) {
   BuildSpec b;
   b.rows = rows;
   b.cols = cols;
+  b.traced = traced;
   b.tag = fmt("%dx%d", rows, cols);
   b.root = cache_root();
   if (!gather_sources(&b.src, err)) return nullptr;
   // The key: everything the model depends on.
   Fnv h;
-  b.key_text = fmt("size %s\nverilator %s\nverilator args %s\nopt %s / %s\ncxx %s %s\n"
-                   "defines %s\nbounds M %d K %d N %d\n",
+  b.key_text = fmt("size %s\nverilator %s\nverilator args %s%s%s\nopt %s / %s\ncxx %s %s\n"
+                   "defines %s %s\nbounds M %d K %d N %d\n",
                    b.tag.c_str(), SA_RTL_VL_VERSION, SA_RTL_VERILATOR_ARGS,
+                   traced ? " " : "", traced ? SA_RTL_VERILATOR_TRACE_ARGS : "",
                    SA_RTL_OPT_SMALL, SA_RTL_OPT_BIG, SA_RTL_CXX, SA_RTL_CXX_ARGS,
-                   SA_RTL_VL_DEFINES, SA_RTL_MAX_M, SA_RTL_MAX_K, SA_RTL_MAX_N);
+                   SA_RTL_VL_DEFINES, traced ? SA_RTL_VL_TRACE_ON : SA_RTL_VL_TRACE_OFF,
+                   SA_RTL_MAX_M, SA_RTL_MAX_K, SA_RTL_MAX_N);
   h.add(b.key_text);
   for (const auto &f : b.src) {
     h.add(f.first);
@@ -431,7 +440,7 @@ SaRtlFactory sa_rtl_cache_factory(int rows, int cols, std::string *err) {
     one.add(f.second.data(), f.second.size());
     b.key_text += "source " + f.first + " " + one.hex() + "\n";
   }
-  b.entry = b.tag + "-" + h.hex();
+  b.entry = b.tag + (traced ? "-trace-" : "-") + h.hex();
   b.dir = b.root + "/" + b.entry;
 
   std::lock_guard<std::mutex> guard(g_mu);
@@ -479,8 +488,8 @@ SaRtlFactory sa_rtl_cache_factory(int rows, int cols, std::string *err) {
                  missing.c_str());
     } else {
       fprintf(stderr,
-              "sasp: rtl %s: building the RTL model (first use of this size; cache %s)\n",
-              b.tag.c_str(), b.root.c_str());
+              "sasp: rtl %s: building the %sRTL model (first use of this size; cache %s)\n",
+              b.tag.c_str(), traced ? "traced (waves) " : "", b.root.c_str());
       if (build(b, err)) {
         f = load(b.dir, &why);
         if (!f) {

@@ -1,6 +1,7 @@
 // sa_rtl_model: the per-size part of the Verilator harness. SaRtlModel is the size-independent
 // interface sa_rtl.cpp drives; SaRtlModelImpl<VTop> implements it for one Verilated sa_top
-// class (port widths differ between sizes, so port access goes through overloads).
+// class (port widths differ between sizes, so port access goes through overloads). Compiled
+// per model with that model's VM_TRACE: only traced models can open a wave file.
 #ifndef SA_RTL_MODEL_H
 #define SA_RTL_MODEL_H
 
@@ -69,10 +70,15 @@ class SaRtlModelImpl : public SaRtlModel {
   explicit SaRtlModelImpl(VerilatedContext *ctx) : ctx_(ctx), top_(new VTop(ctx, "sa_top")) {}
 
   bool trace_open(const char *path) override {
+#if VM_TRACE
     tfp_.reset(new VerilatedFstC);
     top_->trace(tfp_.get(), 99);
     tfp_->open(path);
     return tfp_->isOpen();
+#else
+    (void)path;
+    return false;
+#endif
   }
 
   void reset() override {
@@ -162,11 +168,13 @@ class SaRtlModelImpl : public SaRtlModel {
   // at the next edge's dump).
   void eval() {
     top_->eval();
+#if VM_TRACE
     if (tfp_ && (!dumped_ || ctx_->time() > last_dump_)) {
       tfp_->dump(ctx_->time());
       last_dump_ = ctx_->time();
       dumped_ = true;
     }
+#endif
   }
 
   VerilatedContext *ctx_;

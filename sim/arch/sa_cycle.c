@@ -21,7 +21,8 @@ static double command_bound(const sa_hw_cfg *hw, int64_t m, double tiles) {
   double per_tile = r * c * (r + s)              /* array cycles x R*C: pe_active, pe_idle */
                     + 4 * md * r * c + md * r * (r + c)  /* reg_psum, reg_act */
                     + 2 * r * c + 4 * io + s     /* reg_weight, buffers, DRAM, cpu_fed */
-                    + io / bw + 4;               /* stalls of a step, output stalls */
+                    + io / bw + 4                /* stalls of a step, output stalls */
+                    + 4 * (r + c) * s + 3 * r * c;  /* cpu_fed instructions, adds, walk */
   return tiles * per_tile + (double)hw->dram_latency_cycles + (tiles / 8 + 2) / bw + 3 * io / bw +
          r + 16;
 }
@@ -34,13 +35,10 @@ static void dense_command(const sa_hw_cfg *hw, sa_mem *mem, int64_t m, int64_t k
     sa_mem_add_dense(mem, k, n, lc, lt);
     return;
   }
-  sa_counts full, edge; /* cpu_fed: a tile's instructions depend on its columns only */
-  memset(&full, 0, sizeof full);
-  memset(&edge, 0, sizeof edge);
-  sa_host_cpu_fed_tile(hw, m, hw->cols, &full);
-  sa_host_cpu_fed_tile(hw, m, n - (nt_n - 1) * hw->cols, &edge);
-  sa_counts_add(lc, &full, kt_n * (nt_n - 1));
-  sa_counts_add(lc, &edge, kt_n);
+  sa_counts tile; /* cpu_fed: every tile issues the same stream (edge tiles are padded) */
+  memset(&tile, 0, sizeof tile);
+  sa_host_cpu_fed_tile(hw, m, &tile);
+  sa_counts_add(lc, &tile, kt_n * nt_n);
 }
 
 /* Masked commands: the kept tiles one by one, in visit order (linear in the mask's size). */
@@ -70,7 +68,7 @@ static int64_t masked_command(const sa_hw_cfg *hw, sa_mem *mem, int64_t m, int64
         sa_mem_tile tile = {kt, nt, rows, cols, kt == last};
         sa_mem_add_tile(mem, &tile, lc, lt);
       } else {
-        sa_host_cpu_fed_tile(hw, m, cols, lc);
+        sa_host_cpu_fed_tile(hw, m, lc);
       }
     }
   }
@@ -100,6 +98,8 @@ int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, cons
   memset(&lt, 0, sizeof lt);
   sa_mem mem;
   if (dma) sa_mem_begin(&mem, hw, m, k, seen);
+  /* non_pruned: the CPU runs every tile, the pruned ones as stored zeros */
+  if (!dma && hw->skip_format == SA_SKIP_NON_PRUNED) keep = NULL;
   int64_t kept = kt_n * nt_n;
   if (keep) kept = masked_command(hw, dma ? &mem : NULL, m, k, n, kt_n, nt_n, keep, &lc, &lt);
   else dense_command(hw, dma ? &mem : NULL, m, k, n, kt_n, nt_n, &lc, &lt);
@@ -114,7 +114,7 @@ int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, cons
   lc.pe_active = kept * m * r * cl;
   lc.pe_idle = r * cl * lt.array - lc.pe_active;
   lc.reg_weight = 2 * r * cl * kept;
-  lc.reg_act = kept * (m * r * cl + m * r * (r - 1) / 2);
+  lc.reg_act = kept * (m * r * cl + m * r * (r - 1) / 2) * (hw->act_type == SA_ACT_FP32 ? 4 : 1);
   lc.reg_psum = 4 * kept * m * r * cl;
   if (dma) {
     lc.mask_bytes = (kt_n * nt_n + 7) / 8;
@@ -122,6 +122,7 @@ int sa_cycle_command(const sa_config *cfg, int64_t m, int64_t k, int64_t n, cons
     lt.accel = lt.array + lt.stall_weights + lt.stall_acts + lt.stall_outputs;
     lt.host_gemm = sa_host_from_accel(cfg, (double)lt.accel) + cfg->host.command_cycles;
   } else {
+    sa_host_cpu_fed_walk(hw, kt_n, nt_n, keep, &lc);
     lt.accel = lt.array;
     lt.host_gemm = sa_host_cpu_fed_cycles(hw, &lc);
   }
@@ -178,9 +179,17 @@ int sa_run_result_init(const sa_config *cfg, const sa_manifest *man, sa_run_resu
   return 0;
 }
 
+void sa_run_result_footprint(const sa_config *cfg, sa_layer_result *lr, const uint8_t *keep) {
+  sa_host_footprint(&cfg->hw, lr->k, lr->n, keep, &lr->weight_bytes, &lr->meta_bytes);
+}
+
 int sa_run_result_sum_layers(const sa_config *cfg, sa_run_result *out, sa_err *e) {
   for (int i = 0; i < out->n_layers; i++) {
     sa_layer_result *lr = &out->layers[i];
+    if (__builtin_add_overflow(out->weight_bytes, lr->weight_bytes, &out->weight_bytes) ||
+        __builtin_add_overflow(out->meta_bytes, lr->meta_bytes, &out->meta_bytes))
+      return sa_err_set(e, "layer '%s': the weight footprint of layers 0 to %d exceeds 64 bits "
+                        "(too large)", lr->name, i);
     sa_energy_compute(cfg, &lr->counts, &lr->time, 0, &lr->energy);
     if (sa_counts_add_checked(&out->counts, &lr->counts, 1) ||
         sa_time_add_checked(&out->time, &lr->time, 1))
@@ -207,6 +216,7 @@ int sa_cycle_run_workload(const sa_config *cfg, const sa_manifest *man, const sa
     const sa_tilemask *mk;
     if (find_mask(cfg, masks, l, &mk, e)) goto fail;
     lr->pruned = mk != NULL;
+    sa_run_result_footprint(cfg, lr, mk ? mk->keep : NULL);
     sa_wl_cmd g[2];
     int ng = sa_workload_split(l, cfg->hw.acc_rows, g);
     for (int j = 0; j < ng; j++) {

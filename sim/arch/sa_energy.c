@@ -15,7 +15,7 @@ void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *
   const sa_tech_cfg *tk = &cfg->tech;
   const sa_hw_cfg *hw = &cfg->hw;
   double pes = (double)(hw->rows * hw->cols);
-  out->mac = (double)c->macs * tk->e_mac_int8;
+  out->mac = (double)c->macs * (hw->act_type == SA_ACT_FP32 ? tk->e_mac_fp32 : tk->e_mac_int8);
   out->reg = ((double)c->reg_weight + (double)c->reg_act + (double)c->reg_psum) * tk->e_reg_byte;
   out->wbuf = ((double)c->wbuf_read + (double)c->wbuf_write) *
               sa_energy_sram_pj_byte(tk, hw->weight_buf_kib * 1024.0);
@@ -38,7 +38,7 @@ void sa_energy_compute(const sa_config *cfg, const sa_counts *c, const sa_time *
 void sa_energy_area(const sa_config *cfg, double *pe_mm2, double *buf_mm2, double *ctrl_mm2) {
   const sa_tech_cfg *tk = &cfg->tech;
   const sa_hw_cfg *hw = &cfg->hw;
-  *pe_mm2 = (double)(hw->rows * hw->cols) * tk->a_pe / 1e6;
+  *pe_mm2 = (double)(hw->rows * hw->cols) * (hw->act_type == SA_ACT_FP32 ? tk->a_pe_fp32 : tk->a_pe) / 1e6;
   double bytes = 0;
   if (hw->integration == SA_INTEG_DMA)
     bytes = 2.0 * 1024.0 * (hw->weight_buf_kib + hw->act_buf_kib + hw->out_buf_kib);

@@ -16,7 +16,11 @@
  * same BLIS loop order; K-quads of pruned tiles only are skipped as above.
  * Portable path: an i-k-j loop over the masked int8 copy with unsigned accumulation.
  * The kernel is chosen when the weights are packed (the best this CPU runs); the test hook
- * sa_func_use_kernel forces a lower one. */
+ * sa_func_use_kernel forces a lower one.
+ * fp32 x int8 (sa_func_gemm_f32): per output row and tile, the tile's partial sums over its
+ * rows in order, then added into the row; vectorised across columns only, so each output's
+ * order of operations is the documented one. This file is compiled as ISO C (-std=c11),
+ * where GCC does not contract a*b+c into a fused multiply-add (-ffp-contract=off). */
 #include "sa_func.h"
 
 #include <stdlib.h>
@@ -36,8 +40,8 @@ enum {
   VMC = 48,       /* VNNI: rows per cache block: 48*256*4 B = 48 KiB of packed X */
   NR = 16,        /* output columns per panel (two 8-lane int32 vectors) */
   MR = 6,         /* rows of the micro-kernel */
-  KC_PAIRS = 128, /* K-pairs per cache block: a panel slice is 128*64 B = 8 KiB (L1) */
-  MC = 96,        /* rows per cache block: 96*128*4 B = 48 KiB of packed X (L2) */
+  KC_PAIRS = 256, /* K-pairs per cache block: a panel slice is 256*64 B = 16 KiB (L1) */
+  MC = 48,        /* rows per cache block: 48*256*4 B = 48 KiB of packed X (L1/L2) */
 };
 
 struct sa_func_weights {
@@ -53,6 +57,8 @@ struct sa_func_weights {
   int8_t *wm;        /* k x n int8, masked (portable path and tests) */
   int64_t *run_off;  /* np+1 offsets into runs */
   int64_t *runs;     /* [start, end) pairs of live K-groups per panel */
+  int64_t tr, tc;    /* tile rows and columns (dense without a mask: k x n) */
+  uint8_t *keep;     /* kt x nt kept flags (NULL: dense) */
 };
 
 static int forced = SA_FUNC_AUTO;
@@ -177,6 +183,15 @@ sa_func_weights *sa_func_pack(const int8_t *w, int64_t k, int64_t n, const sa_ti
   }
   for (int64_t i = 0; i < k; i++)
     for (int64_t j = 0; j < n; j++) pw->wm[i * n + j] = kept(mask, i, j) ? w[i * n + j] : 0;
+  pw->tr = mask ? mask->tile_rows : k;
+  pw->tc = mask ? mask->tile_cols : n;
+  if (mask) {
+    if (!(pw->keep = sa_malloc((size_t)(mask->kt * mask->nt), e))) {
+      sa_func_free(pw);
+      return NULL;
+    }
+    memcpy(pw->keep, mask->keep, (size_t)(mask->kt * mask->nt));
+  }
   if (pw->kernel == SA_FUNC_PORTABLE) return pw;
   pw->run_off = sa_calloc((size_t)pw->np + 1, sizeof(int64_t), e);
   /* at most one run per two groups, plus one */
@@ -220,6 +235,7 @@ void sa_func_free(sa_func_weights *pw) {
   free(pw->wm);
   free(pw->run_off);
   free(pw->runs);
+  free(pw->keep);
   free(pw);
 }
 
@@ -255,67 +271,57 @@ static void gemm_portable(const sa_func_weights *pw, const int8_t *x, int64_t m,
 }
 
 #if SA_FUNC_X86
-/* Packs X[m0.., k-pairs q0..q1) into xb as int16 pairs (one uint32 per pair), rows padded
- * with zeros up to a multiple of MR. */
+/* Packs X[m0.., k-pairs q0..q1) into xb as int16 (a K-pair is two consecutive int16, read
+ * as one 32-bit lane; K past k is 0), rows padded with zeros up to a multiple of MR. The
+ * plain int8 -> int16 loop vectorises (sign extension). */
 static void pack_x(const int8_t *x, int64_t k, int64_t m0, int64_t mc, int64_t q0, int64_t q1,
-                   uint32_t *xb) {
-  int64_t nq = q1 - q0, mcp = (mc + MR - 1) / MR * MR;
+                   int16_t *xb) {
+  int64_t nk = 2 * (q1 - q0), mcp = (mc + MR - 1) / MR * MR;
+  int64_t k0 = 2 * q0, k1 = 2 * q1 < k ? 2 * q1 : k;
   for (int64_t r = 0; r < mcp; r++) {
-    uint32_t *d = xb + r * nq;
+    int16_t *d = xb + r * nk;
     if (r >= mc) {
-      memset(d, 0, (size_t)nq * sizeof *d);
+      memset(d, 0, (size_t)nk * sizeof *d);
       continue;
     }
     const int8_t *s = x + (m0 + r) * k;
-    for (int64_t q = q0; q < q1; q++) {
-      int64_t kk = 2 * q;
-      uint16_t lo = (uint16_t)(int16_t)s[kk];
-      uint16_t hi = kk + 1 < k ? (uint16_t)(int16_t)s[kk + 1] : 0;
-      d[q - q0] = (uint32_t)lo | ((uint32_t)hi << 16);
-    }
+    for (int64_t kk = k0; kk < k1; kk++) d[kk - k0] = s[kk];
+    for (int64_t kk = k1; kk < k0 + nk; kk++) d[kk - k0] = 0;
   }
 }
 
-/* 6 x 16 micro-kernel: adds X(6 rows, pairs of each run) . W(panel) into y rows [0, mr),
- * columns [0, nr) (row stride ldy), wrapping. xb rows have stride nq pairs, starting at
- * pair q0; wp points at the panel's pair 0. */
-__attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64_t nq,
+/* 6 x 16 micro-kernel: y rows [0, mr), columns [0, nr) (row stride ldy) = (first ? 0 : y) +
+ * X(6 rows, pairs of each run) . W(panel), wrapping. xb rows have stride 2*nq int16,
+ * starting at pair q0; wp points at the panel's pair 0. */
+__attribute__((target("avx2"))) static void micro_avx2(const int16_t *xb, int64_t nq,
                                                        int64_t q0, const int16_t *wp,
                                                        const int64_t *runs, int64_t nruns,
-                                                       int32_t *y, int64_t ldy, int mr,
-                                                       int nr) {
+                                                       int first, int32_t *y, int64_t ldy,
+                                                       int mr, int nr) {
   __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256();
   __m256i c10 = _mm256_setzero_si256(), c11 = _mm256_setzero_si256();
   __m256i c20 = _mm256_setzero_si256(), c21 = _mm256_setzero_si256();
   __m256i c30 = _mm256_setzero_si256(), c31 = _mm256_setzero_si256();
   __m256i c40 = _mm256_setzero_si256(), c41 = _mm256_setzero_si256();
   __m256i c50 = _mm256_setzero_si256(), c51 = _mm256_setzero_si256();
+  const int64_t ld = 2 * nq; /* int16 per packed row */
   for (int64_t r = 0; r < nruns; r++) {
     int64_t a = runs[2 * r], b = runs[2 * r + 1];
     const int16_t *w = wp + a * NR * 2;
-    const int32_t *x0 = (const int32_t *)xb + (a - q0);
-    for (int64_t q = a; q < b; q++, w += NR * 2, x0++) {
+    const int16_t *x0 = xb + 2 * (a - q0);
+    for (int64_t q = a; q < b; q++, w += NR * 2, x0 += 2) {
       __m256i w0 = _mm256_loadu_si256((const __m256i *)w);
       __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + 16));
       __m256i xv;
-      xv = _mm256_set1_epi32(x0[0]);
-      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(xv, w0));
-      c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[nq]);
-      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(xv, w0));
-      c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[2 * nq]);
-      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(xv, w0));
-      c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[3 * nq]);
-      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(xv, w0));
-      c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[4 * nq]);
-      c40 = _mm256_add_epi32(c40, _mm256_madd_epi16(xv, w0));
-      c41 = _mm256_add_epi32(c41, _mm256_madd_epi16(xv, w1));
-      xv = _mm256_set1_epi32(x0[5 * nq]);
-      c50 = _mm256_add_epi32(c50, _mm256_madd_epi16(xv, w0));
-      c51 = _mm256_add_epi32(c51, _mm256_madd_epi16(xv, w1));
+      int32_t pr;
+#define ROW(i, lo, hi)                                  \
+  memcpy(&pr, x0 + (i) * ld, sizeof pr);                \
+  xv = _mm256_set1_epi32(pr);                           \
+  lo = _mm256_add_epi32(lo, _mm256_madd_epi16(xv, w0)); \
+  hi = _mm256_add_epi32(hi, _mm256_madd_epi16(xv, w1));
+      ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21)
+      ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+#undef ROW
     }
   }
   __m256i acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
@@ -323,8 +329,13 @@ __attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64
   if (nr == NR) {
     for (int i = 0; i < mr; i++) {
       __m256i *d = (__m256i *)(y + i * ldy);
-      _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), acc[i][0]));
-      _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1), acc[i][1]));
+      if (first) {
+        _mm256_storeu_si256(d, acc[i][0]);
+        _mm256_storeu_si256(d + 1, acc[i][1]);
+      } else {
+        _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), acc[i][0]));
+        _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1), acc[i][1]));
+      }
     }
   } else {
     int32_t t[NR];
@@ -332,7 +343,7 @@ __attribute__((target("avx2"))) static void micro_avx2(const uint32_t *xb, int64
       _mm256_storeu_si256((__m256i *)t, acc[i][0]);
       _mm256_storeu_si256((__m256i *)(t + 8), acc[i][1]);
       uint32_t *d = (uint32_t *)(y + i * ldy);
-      for (int j = 0; j < nr; j++) d[j] += (uint32_t)t[j];
+      for (int j = 0; j < nr; j++) d[j] = (first ? 0u : d[j]) + (uint32_t)t[j];
     }
   }
 }
@@ -355,9 +366,8 @@ static int64_t clip_runs(const int64_t *runs, int64_t nruns, int64_t q0, int64_t
 
 static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y) {
   const int64_t k = pw->k, n = pw->n;
-  uint32_t xb[MC * KC_PAIRS];
+  int16_t xb[MC * KC_PAIRS * 2];
   int64_t clipped[2 * (KC_PAIRS / 2 + 2)];
-  memset(y, 0, (size_t)(m * n) * sizeof *y);
   for (int64_t q0 = 0; q0 < pw->kp; q0 += KC_PAIRS) {
     int64_t q1 = q0 + KC_PAIRS < pw->kp ? q0 + KC_PAIRS : pw->kp;
     for (int64_t m0 = 0; m0 < m; m0 += MC) {
@@ -367,12 +377,14 @@ static void gemm_avx2(const sa_func_weights *pw, const int8_t *x, int64_t m, int
         const int64_t *runs = pw->runs + 2 * pw->run_off[p];
         int64_t nr_all = pw->run_off[p + 1] - pw->run_off[p];
         int64_t nruns = clip_runs(runs, nr_all, q0, q1, clipped);
-        if (!nruns) continue;
+        /* the first K block writes every output (0 without live pairs); later ones add */
+        int first = q0 == 0;
+        if (!nruns && !first) continue;
         int nr = (int)(n - p * NR < NR ? n - p * NR : NR);
         const int16_t *wp = pw->w16 + p * pw->kp * NR * 2;
         for (int64_t i = 0; i < mc; i += MR) {
           int mr = (int)(mc - i < MR ? mc - i : MR);
-          micro_avx2(xb + i * (q1 - q0), q1 - q0, q0, wp, clipped, nruns,
+          micro_avx2(xb + i * 2 * (q1 - q0), q1 - q0, q0, wp, clipped, nruns, first,
                      y + (m0 + i) * n + p * NR, n, mr, nr);
         }
       }
@@ -500,4 +512,54 @@ void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t
   }
 #endif
   gemm_portable(pw, x, m, y);
+}
+
+/* ---- fp32 activations x int8 weights ---- */
+
+void sa_func_gemm_f32_ref(const float *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+                          const sa_tilemask *mask, float *y) {
+  const int64_t tr = mask ? mask->tile_rows : k;
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      float out = 0.0f;
+      for (int64_t k0 = 0; k0 < k; k0 += tr) {
+        if (!kept(mask, k0, j)) continue;
+        float t = 0.0f;
+        for (int64_t kk = k0; kk < k0 + tr && kk < k; kk++) {
+          float p = x[i * k + kk] * (float)w[kk * n + j];
+          t = t + p;
+        }
+        out = out + t;
+      }
+      y[i * n + j] = out;
+    }
+}
+
+void sa_func_gemm_f32(const sa_func_weights *pw, const float *x, int64_t m, float *y) {
+  SA_ASSERT(pw && m >= 0);
+  enum { JB = 256 };
+  const int64_t k = pw->k, n = pw->n, tr = pw->tr, tc = pw->tc, nt_n = (n + tc - 1) / tc;
+  float t[JB];
+  for (int64_t i = 0; i < m; i++) {
+    const float *xr = x + i * k;
+    float *yr = y + i * n;
+    for (int64_t j = 0; j < n; j++) yr[j] = 0.0f;
+    for (int64_t k0 = 0, kt = 0; k0 < k; k0 += tr, kt++) {
+      const int64_t k1 = k0 + tr < k ? k0 + tr : k;
+      for (int64_t j0 = 0; j0 < n; j0 += JB) { /* columns in blocks; a block may span strips */
+        const int64_t j1 = j0 + JB < n ? j0 + JB : n;
+        for (int64_t j = j0; j < j1; j++) t[j - j0] = 0.0f;
+        for (int64_t kk = k0; kk < k1; kk++) {
+          const float xv = xr[kk];
+          const int8_t *wr = pw->wm + kk * n;
+          for (int64_t j = j0; j < j1; j++) {
+            float p = xv * (float)wr[j];
+            t[j - j0] = t[j - j0] + p;
+          }
+        }
+        for (int64_t j = j0; j < j1; j++)
+          if (!pw->keep || pw->keep[kt * nt_n + j / tc]) yr[j] = yr[j] + t[j - j0];
+      }
+    }
+  }
 }

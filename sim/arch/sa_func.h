@@ -1,5 +1,6 @@
 /* sa_func: the bit-exact functional model of the array (docs/timing.md §1–3): int8 x int8
- * products, int32 two's-complement wrap-around sums, pruned tiles contribute nothing. */
+ * products, int32 two's-complement wrap-around sums, pruned tiles contribute nothing; and the
+ * fp32-activation datapath (array.act_type fp32, §1.1) in its fixed summation order. */
 #ifndef SA_FUNC_H
 #define SA_FUNC_H
 
@@ -32,6 +33,19 @@ int64_t sa_func_n(const sa_func_weights *pw);
  * exactly what the array computes (pruned tiles contribute 0). m >= 0; y must not overlap
  * x. Never fails. Single-threaded; callers may run several GEMMs in parallel. */
 void sa_func_gemm(const sa_func_weights *pw, const int8_t *x, int64_t m, int32_t *y);
+
+/* Y[M x N] (fp32, row-major) = X[M x K] (fp32, row-major) . W (the packed int8 weights), the
+ * fp32 x int8 datapath (docs/timing.md §1.1), in its fixed order: every product x·w is an fp32
+ * multiply (w exact in fp32), each tile's column sum runs down its rows r = 0 … R−1 from +0
+ * with one fp32 add per row, and the CPU adds the kept tiles of a strip into the output in
+ * visit order kt = 0 … KT−1, from +0 (no fused multiply-add anywhere). R is the mask's
+ * tile_rows; dense weights packed without a mask are one tile of K rows. Pruned tiles are
+ * skipped (they contribute nothing, not even a +0). m >= 0; y must not overlap x. Never fails. */
+void sa_func_gemm_f32(const sa_func_weights *pw, const float *x, int64_t m, float *y);
+
+/* Naive reference of sa_func_gemm_f32 (triple loop in the same order). */
+void sa_func_gemm_f32_ref(const float *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
+                          const sa_tilemask *mask, float *y);
 
 /* Frees packed weights (NULL is fine). */
 void sa_func_free(sa_func_weights *pw);

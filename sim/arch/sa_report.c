@@ -27,8 +27,8 @@ static void json_counts(sa_json *j, const sa_counts *c) {
   F(macs); F(pe_active); F(pe_idle);
   F(reg_weight); F(reg_act); F(reg_psum); F(wbuf_read); F(wbuf_write); F(abuf_read);
   F(abuf_write); F(obuf_read); F(obuf_write); F(dram_read); F(dram_write); F(mask_bytes);
-  F(ins_write_weights); F(ins_queue_input); F(ins_stream); F(ins_read_output);
-  F(cpu_accumulates);
+  F(ins_write_weights); F(ins_queue); F(ins_stream); F(out_words); F(cpu_adds);
+  F(walk_strips); F(walk_tiles); F(walk_words);
 #undef F
   sa_json_end(j);
 }
@@ -73,6 +73,11 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
   sa_json_key(j, "rows"), sa_json_int(j, run->rows);
   sa_json_key(j, "cols"), sa_json_int(j, run->cols);
   sa_json_key(j, "integration"), sa_json_str(j, sa_config_integration_name(run->integration));
+  sa_json_end(j);
+  sa_json_key(j, "footprint");
+  sa_json_obj(j);
+  sa_json_key(j, "weight_bytes"), sa_json_int(j, run->weight_bytes);
+  sa_json_key(j, "meta_bytes"), sa_json_int(j, run->meta_bytes);
   sa_json_end(j);
   int64_t wt = 0, wk = 0;
   for (int i = 0; i < run->n_layers; i++)
@@ -120,6 +125,8 @@ void sa_report_json(sa_json *j, const sa_run_result *run, const sa_run_result *d
     sa_json_key(j, "weight_tiles"), sa_json_int(j, weight_tiles(l));
     sa_json_key(j, "weight_tiles_kept"), sa_json_int(j, weight_tiles_kept(l));
     sa_json_key(j, "masked"), sa_json_bool(j, l->pruned);
+    sa_json_key(j, "weight_bytes"), sa_json_int(j, l->weight_bytes);
+    sa_json_key(j, "meta_bytes"), sa_json_int(j, l->meta_bytes);
     sa_json_key(j, "utilisation"), sa_json_num(j, utilisation(run, &l->counts, &l->time));
     sa_json_key(j, "time"), json_time(j, &l->time);
     sa_json_key(j, "counts"), json_counts(j, &l->counts);
@@ -155,14 +162,18 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
                      const sa_run_result *dense) {
   const sa_time *t = &run->time;
   const sa_counts *c = &run->counts;
-  fprintf(f, "array %lldx%lld, integration %s, accelerator %.0f MHz, host %.0f MHz\n",
-          (long long)run->rows, (long long)run->cols,
-          sa_config_integration_name(run->integration), cfg->hw.clock_mhz,
-          cfg->host.clock_mhz);
+  fprintf(f, "array %lldx%lld, integration %s, activations %s, accelerator %.0f MHz, host %.0f "
+          "MHz", (long long)run->rows, (long long)run->cols,
+          sa_config_integration_name(run->integration), sa_config_act_type_name(cfg->hw.act_type),
+          cfg->hw.clock_mhz, cfg->host.clock_mhz);
+  if (run->integration == SA_INTEG_CPU_FED)
+    fprintf(f, ", skip format %s", sa_config_skip_format_name(cfg->hw.skip_format));
   /* x: executions per inference; cmds: commands per execution; tiles: weight tiles of the
-   * layer kept/all (what 'sasp prune' counts); cycles and energy: all executions */
-  fprintf(f, "%-22s %-8s %16s %5s %5s %11s %12s %12s %14s %12s\n", "layer", "role", "MxKxN",
-          "x", "cmds", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ");
+   * layer kept/all (what 'sasp prune' counts); cycles and energy: all executions; weight_B,
+   * meta_B: the layer's stored weights and skip metadata (once, docs/timing.md §8.3) */
+  fprintf(f, "\n%-22s %-8s %16s %5s %5s %11s %12s %12s %14s %12s %10s %8s\n", "layer", "role",
+          "MxKxN", "x", "cmds", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ",
+          "weight_B", "meta_B");
   int64_t wt = 0, wk = 0;
   for (int i = 0; i < run->n_layers; i++) {
     const sa_layer_result *l = &run->layers[i];
@@ -173,10 +184,11 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
              (long long)weight_tiles(l));
     wt += weight_tiles(l), wk += weight_tiles_kept(l);
     int64_t st = l->time.stall_weights + l->time.stall_acts + l->time.stall_outputs;
-    fprintf(f, "%-22.22s %-8s %16s %5lld %5lld %11s %12lld %12lld %14.0f %12.1f\n", l->name,
-            sa_manifest_role_name(l->role), shape, (long long)l->count,
+    fprintf(f, "%-22.22s %-8s %16s %5lld %5lld %11s %12lld %12lld %14.0f %12.1f %10lld %8lld\n",
+            l->name, sa_manifest_role_name(l->role), shape, (long long)l->count,
             (long long)(l->counts.commands / (l->count ? l->count : 1)), tiles,
-            (long long)l->time.array, (long long)st, l->time.host_gemm, nj(l->energy.total));
+            (long long)l->time.array, (long long)st, l->time.host_gemm, nj(l->energy.total),
+            (long long)l->weight_bytes, (long long)l->meta_bytes);
   }
   fprintf(f, "\ntotals per inference\n");
   fprintf(f, "  weight tiles kept %lld of %lld (%.1f %%; R x C blocks of the weights, once per "
@@ -194,10 +206,13 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
             "%lld cycles\n", (long long)t->stall_weights, (long long)t->stall_acts,
             (long long)t->stall_outputs, (long long)t->accel);
   else
-    fprintf(f, "  cpu_fed instructions: write_weights %lld, queue_input %lld, stream %lld, "
-            "read_output %lld, accumulate %lld\n", (long long)c->ins_write_weights,
-            (long long)c->ins_queue_input, (long long)c->ins_stream,
-            (long long)c->ins_read_output, (long long)c->cpu_accumulates);
+    fprintf(f, "  cpu_fed instructions: write_weights %lld, queue %lld, stream %lld; output words "
+            "added %lld (%lld element adds); skip walk: %lld headers, %lld tiles tested, %lld "
+            "words scanned\n", (long long)c->ins_write_weights, (long long)c->ins_queue,
+            (long long)c->ins_stream, (long long)c->out_words, (long long)c->cpu_adds,
+            (long long)c->walk_strips, (long long)c->walk_tiles, (long long)c->walk_words);
+  fprintf(f, "  footprint: weights %lld B + skip metadata %lld B\n", (long long)run->weight_bytes,
+          (long long)run->meta_bytes);
   fprintf(f, "  host cycles: GEMMs %.0f + host ops %.0f = %.0f (%.6f s); host-only %.0f\n",
           t->host_gemm, run->host_ops, run->host_system, run->seconds, run->host_only);
   fprintf(f, "  counts: MACs %lld, PE-cycles active %lld idle %lld, registers %.0f B, "

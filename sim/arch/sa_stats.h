@@ -28,8 +28,16 @@ typedef struct sa_counts {
   int64_t obuf_read, obuf_write;   /* output/accumulator buffer (dma) */
   int64_t dram_read, dram_write;   /* DRAM traffic (dma; mask bytes included in dram_read) */
   int64_t mask_bytes;        /* mask bytes handed to the controller */
-  /* cpu_fed: custom instructions and CPU work */
-  int64_t ins_write_weights, ins_queue_input, ins_stream, ins_read_output, cpu_accumulates;
+  /* cpu_fed (docs/timing.md §8): custom instructions, the software adds of the returned
+   * output words, and the events of walking the skip encoding */
+  int64_t ins_write_weights;  /* weight-write instructions (one bus word each) */
+  int64_t ins_queue;          /* queue instructions (a bus word in, a bus word back) */
+  int64_t ins_stream;         /* stream instructions (the same, and the array steps) */
+  int64_t out_words;          /* returned words holding valid outputs, added by software */
+  int64_t cpu_adds;           /* element adds of those words into the output */
+  int64_t walk_strips;        /* skip walk: tile-column (csr: tile-row) headers read */
+  int64_t walk_tiles;         /* skip walk: tiles tested */
+  int64_t walk_words;         /* skip walk: weight words scanned (dynamic) */
 } sa_counts;
 
 /* Time of one command / layer / workload. Accelerator cycles unless named host_. */
@@ -61,6 +69,9 @@ typedef struct sa_layer_result {
   sa_counts counts;
   sa_time time;
   sa_energy energy;          /* of this layer's GEMMs (no host ops) */
+  int64_t weight_bytes;      /* stored weights of the layer (cpu_fed: in its skip encoding,
+                                pruned tiles dropped where the encoding packs; dma: kept tiles) */
+  int64_t meta_bytes;        /* skip metadata of the layer (dma: the mask) */
 } sa_layer_result;
 
 typedef struct sa_run_result {
@@ -75,6 +86,7 @@ typedef struct sa_run_result {
   double host_only;          /* host cycles of the same inference without the accelerator */
   double seconds;            /* host_system / host clock */
   sa_energy energy;          /* per inference */
+  int64_t weight_bytes, meta_bytes; /* footprint: sums over layers (each layer once) */
   double area_mm2;
   double area_pe_mm2, area_buf_mm2, area_ctrl_mm2;
 } sa_run_result;

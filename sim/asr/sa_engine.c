@@ -1,5 +1,5 @@
 /* sa_engine: transformer_ctc inference (docs/asr.md "Model" and "Quantisation"). Weight GEMMs
- * go through sa_func (int8 mode) or a float loop (fp32 mode); all other operations are fp32 on
+ * go through sa_func (int8 and fp32_int8 modes) or a float loop (fp32 mode); all other operations are fp32 on
  * the host. Utterances run in parallel on worker threads; each is independent, so results do
  * not depend on the thread count. */
 #include "sa_engine.h"
@@ -305,7 +305,7 @@ void sa_engine_free(sa_engine *g) {
 int sa_engine_create(const sa_manifest *man, const sa_model *model, const sa_maskset *masks,
                      int mode, sa_engine **out, sa_err *e) {
   *out = NULL;
-  if (mode != SA_ENGINE_INT8 && mode != SA_ENGINE_FP32)
+  if (mode != SA_ENGINE_INT8 && mode != SA_ENGINE_FP32 && mode != SA_ENGINE_FP32_INT8)
     return sa_err_set(e, "unknown engine mode %d", mode);
   sa_engine *g = sa_calloc(1, sizeof *g, e);
   if (!g) return -1;
@@ -369,6 +369,7 @@ int64_t sa_engine_min_frames(const sa_engine *g) {
 typedef struct ws {
   int8_t *xq;
   int32_t *acc;
+  float *accf;           /* fp32 x int8 mode: the array's fp32 outputs */
 } ws;
 
 /* y[m x n] = x[m x k] . W + b for manifest layer li. */
@@ -391,6 +392,13 @@ static void gemm(const sa_engine *g, int li, const float *x, int64_t m, float *y
     cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)m, 1.0, st->xd, (int)k, 1.0,
                 st->gram[li], (int)k);
     st->rows[li] += m;
+  }
+  if (g->mode == SA_ENGINE_FP32_INT8) { /* fp32 sums of x . q, then the channel scale */
+    sa_func_gemm_f32(gl->pw, x, m, w->accf);
+    for (int64_t r = 0; r < m; r++)
+      for (int64_t c = 0; c < n; c++)
+        y[r * n + c] = w->accf[r * n + c] * gl->sw[c] + (gl->bias ? gl->bias[c] : 0);
+    return;
   }
   if (g->mode == SA_ENGINE_INT8) {
     float sx = quant_tensor(x, m * k, w->xq);
@@ -549,7 +557,10 @@ static int forward(const sa_engine *g, const float *feats, int64_t t, act_stats 
     w.xq = sa_malloc((size_t)max_in, e);
     w.acc = w.xq ? sa_malloc((size_t)max_out * sizeof *w.acc, e) : NULL;
   }
-  if (!tok || (g->mode == SA_ENGINE_INT8 && !w.acc)) {
+  if (tok && g->mode == SA_ENGINE_FP32_INT8)
+    w.accf = sa_malloc((size_t)max_out * sizeof *w.accf, e);
+  if (!tok || (g->mode == SA_ENGINE_INT8 && !w.acc) ||
+      (g->mode == SA_ENGINE_FP32_INT8 && !w.accf)) {
     free(arena);
     free(tok);
     free(w.xq);
@@ -615,6 +626,7 @@ static int forward(const sa_engine *g, const float *feats, int64_t t, act_stats 
   free(arena);
   free(w.xq);
   free(w.acc);
+  free(w.accf);
   return 0;
 }
 

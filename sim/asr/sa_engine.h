@@ -1,6 +1,7 @@
 /* sa_engine: inference of a transformer_ctc model (docs/asr.md) from its manifest and weights,
  * with every weight GEMM on the array's bit-exact int8 arithmetic (sa_func, pruned tiles
- * skipped) or in fp32 (the reference mode), greedy CTC decoding, and WER over a test set. */
+ * skipped), on its fp32 x int8 datapath, or in fp32 (the reference mode), greedy CTC decoding,
+ * and WER over a test set. */
 #ifndef SA_ENGINE_H
 #define SA_ENGINE_H
 
@@ -16,6 +17,9 @@
 enum {
   SA_ENGINE_INT8 = 0, /* weight GEMMs in int8 on the array (docs/asr.md "Quantisation") */
   SA_ENGINE_FP32 = 1, /* weight GEMMs in fp32: the PyTorch-equivalent reference */
+  SA_ENGINE_FP32_INT8 = 2, /* weight GEMMs on the array's fp32 x int8 datapath (array.act_type
+                              fp32, the paper's v2): int8 weights with the int8 mode's
+                              per-channel scales, fp32 activations (sa_func_gemm_f32) */
 };
 
 enum {
@@ -53,7 +57,7 @@ int sa_engine_run(const sa_engine *eng, const float *feats, int64_t t, char **hy
 
 /* Options of sa_engine_eval_opts. */
 typedef struct sa_engine_opts {
-  int mode;             /* SA_ENGINE_INT8 or SA_ENGINE_FP32 */
+  int mode;             /* SA_ENGINE_INT8, SA_ENGINE_FP32_INT8 or SA_ENGINE_FP32 */
   int64_t max_utts;     /* score the first max_utts utterances (<= 0: all) */
   uint64_t seed;        /* bootstrap seed */
   int64_t n_boot;       /* bootstrap resamples (>= 1) */

@@ -4,13 +4,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_num.h"
 #include "sa_yaml.h"
 
 typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS, K_AXES } ktype;
@@ -34,6 +34,10 @@ typedef struct key {
 
 static const char *const dataflows[] = {"ws", NULL};
 static const char *const integrations[] = {"dma", "cpu_fed", NULL};
+static const char *const act_types[] = {"int8", "fp32", NULL};
+static const char *const skip_formats[] = {"interleaved", "with_flag", "meta_data",
+                                           "hidden_key",  "csr",       "csc",
+                                           "dynamic",     "non_pruned", "bitmap", NULL};
 static const char *const criteria[] = {"mean_abs", "l2", "act_aware", "relative", "obs", NULL};
 static const char *const scopes[] = {"ff", "attn", "all", NULL};
 static const char *const thresholds[] = {"global", "per_layer", "sensitivity", NULL};
@@ -46,6 +50,9 @@ static const key array_keys[] = {
     {"cols", K_INT, OFF(hw.cols), 2, 4096, "16", "PEs", "array columns C (tile width along N)"},
     {"dataflow", K_ENUM, OFF(hw.dataflow), 0, 0, "ws", "", "dataflow; only weight-stationary",
      dataflows},
+    {"act_type", K_ENUM, OFF(hw.act_type), 0, 0, "int8", "",
+     "activation type (weights are int8): int8 x int8 -> int32 (the paper's v1) or fp32 x int8 "
+     "-> fp32 (v2; integration cpu_fed only)", act_types},
     {"clock_mhz", K_NUM, OFF(hw.clock_mhz), 1e-3, 1e5, "1000", "MHz", "accelerator clock"},
     END};
 
@@ -67,19 +74,71 @@ static const key memory_keys[] = {
      "DRAM access latency"},
     END};
 
+/* cpu_fed.walk.<format>: tile_cycles (and strip_cycles where the format has headers) */
+#define WALK_TILE(f, doc) \
+  {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+#define WALK_STRIP(f, doc) \
+  {"strip_cycles", K_NUM, OFF(hw.walk_strip[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+static const key walk_INTERLEAVED_keys[] = {
+    WALK_TILE(INTERLEAVED, "per tile: its bitmap bit tested"),
+    WALK_STRIP(INTERLEAVED, "per tile column: its offset word and bitmap words"), END};
+static const key walk_WITH_FLAG_keys[] = {
+    WALK_TILE(WITH_FLAG, "per tile: its flag bit extracted and tested"), END};
+static const key walk_META_DATA_keys[] = {
+    WALK_TILE(META_DATA, "per tile of a column with kept tiles: its flag tested"),
+    WALK_STRIP(META_DATA, "per tile column: its column flag"), END};
+static const key walk_HIDDEN_KEY_keys[] = {
+    WALK_TILE(HIDDEN_KEY, "per tile: its first word compared with the key"), END};
+static const key walk_CSR_keys[] = {WALK_TILE(CSR, "per kept tile: its column index"),
+                                    WALK_STRIP(CSR, "per tile row: its pointer pair"), END};
+static const key walk_CSC_keys[] = {WALK_TILE(CSC, "per kept tile: its row index"),
+                                    WALK_STRIP(CSC, "per tile column: its pointer pair"), END};
+static const key walk_DYNAMIC_keys[] = {
+    WALK_TILE(DYNAMIC, "per tile: starting its scan"),
+    {"word_cycles", K_NUM, OFF(hw.walk_word), 0, 1e6, "0", "cycles",
+     "per weight word scanned for zero"},
+    END};
+#undef WALK_TILE
+#undef WALK_STRIP
+
+static const key walk_keys[] = {
+    {"interleaved", K_SECTION, 0, 0, 0, NULL, "", "the paper's encoding",
+     .sub = walk_INTERLEAVED_keys},
+    {"with_flag", K_SECTION, 0, 0, 0, NULL, "", "a flag bit per tile",
+     .sub = walk_WITH_FLAG_keys},
+    {"meta_data", K_SECTION, 0, 0, 0, NULL, "", "column and tile flags",
+     .sub = walk_META_DATA_keys},
+    {"hidden_key", K_SECTION, 0, 0, 0, NULL, "", "a sentinel word per pruned tile",
+     .sub = walk_HIDDEN_KEY_keys},
+    {"csr", K_SECTION, 0, 0, 0, NULL, "", "tile rows with column indices", .sub = walk_CSR_keys},
+    {"csc", K_SECTION, 0, 0, 0, NULL, "", "tile columns with row indices", .sub = walk_CSC_keys},
+    {"dynamic", K_SECTION, 0, 0, 0, NULL, "", "scan for all-zero tiles", .sub = walk_DYNAMIC_keys},
+    END};
+
+/* Costs in host cycles; the loop, add and walk costs default to 0 (not charged): the paper
+ * presets set the values derived in docs/host-costs.md. */
 static const key cpu_fed_keys[] = {
     {"bus_bits", K_INT, OFF(hw.bus_bits), 8, 1024, "32", "bits",
-     "CPU-array bus width (weights and activations move bus_bits/8 per instruction)"},
+     "CPU-array bus width: bus_bits/8 weights or bus_bits/act_bits activations per word"},
+    {"skip_format", K_ENUM, OFF(hw.skip_format), 0, 0, "interleaved", "",
+     "how the CPU finds kept tiles (docs/timing.md §8.3): the reference system's encodings "
+     "(interleaved is the paper's) or bitmap (walk not charged)", skip_formats},
     {"write_weights_cycles", K_INT, OFF(hw.instr_write_weights), 0, 1e6, "1", "cycles",
-     "cost of one weight-write instruction"},
-    {"queue_input_cycles", K_INT, OFF(hw.instr_queue_input), 0, 1e6, "1", "cycles",
-     "cost of one queue-input instruction"},
+     "one weight-write custom instruction (one bus word of weights)"},
+    {"queue_cycles", K_INT, OFF(hw.instr_queue), 0, 1e6, "1", "cycles",
+     "one queue custom instruction (one bus word in, one out)"},
     {"stream_cycles", K_INT, OFF(hw.instr_stream), 0, 1e6, "1", "cycles",
-     "cost of one stream-one-step instruction"},
-    {"read_output_cycles", K_INT, OFF(hw.instr_read_output), 0, 1e6, "1", "cycles",
-     "cost of reading one int32 output from the array"},
-    {"accumulate_cycles", K_INT, OFF(hw.cpu_accumulate), 0, 1e6, "1", "cycles",
-     "host cost of adding one partial sum into the output tile"},
+     "one stream custom instruction (one bus word in, one out, the array steps)"},
+    {"weight_loop_cycles", K_NUM, OFF(hw.loop_weight), 0, 1e6, "0", "cycles",
+     "issuing code around each weight-write instruction (weight word load, address, loop)"},
+    {"stream_loop_cycles", K_NUM, OFF(hw.loop_stream), 0, 1e6, "0", "cycles",
+     "issuing code around each queue/stream instruction (input word load, validity test, loop)"},
+    {"add_int8_cycles", K_NUM, OFF(hw.add_int8), 0, 1e6, "0", "cycles",
+     "software add of one returned int8 output element into the output in memory"},
+    {"add_fp32_cycles", K_NUM, OFF(hw.add_fp32), 0, 1e6, "0", "cycles",
+     "software add of one returned fp32 output element"},
+    {"walk", K_SECTION, 0, 0, 0, NULL, "", "CPU cost of walking each skip encoding",
+     .sub = walk_keys},
     END};
 
 static const key host_keys[] = {
@@ -201,6 +260,8 @@ static const key root_keys[] = {
 #define TOFF(f) offsetof(sa_tech_cfg, f)
 static const key tech_energy_keys[] = {
     {"mac_int8", K_NUM, TOFF(e_mac_int8), 0, 1e6, NULL, "pJ", "int8 multiply + int32 add"},
+    {"mac_fp32", K_NUM, TOFF(e_mac_fp32), 0, 1e6, NULL, "pJ",
+     "fp32 multiply (int8 weight widened) + fp32 add (array.act_type fp32)"},
     {"reg_byte", K_NUM, TOFF(e_reg_byte), 0, 1e6, NULL, "pJ", "one byte into a register"},
     {"sram_byte_8kib", K_NUM, TOFF(e_sram_byte_8kib), 0, 1e6, NULL, "pJ",
      "one byte read or written in an 8 KiB SRAM"},
@@ -215,6 +276,8 @@ static const key tech_energy_keys[] = {
     END};
 static const key tech_area_keys[] = {
     {"pe", K_NUM, TOFF(a_pe), 0, 1e9, NULL, "um^2", "one PE (int8 MAC, registers)"},
+    {"pe_fp32", K_NUM, TOFF(a_pe_fp32), 0, 1e9, NULL, "um^2",
+     "one PE of an fp32 x int8 array (fp32 multiplier and adder, registers)"},
     {"sram_byte", K_NUM, TOFF(a_sram_byte), 0, 1e9, NULL, "um^2", "one byte of SRAM"},
     {"controller", K_NUM, TOFF(a_controller), 0, 1e12, NULL, "um^2",
      "controller, skew/de-skew, mask logic"},
@@ -263,16 +326,18 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
+  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k) {
+static void mark_set(loader *L, const key *k, const char *dotted) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
+  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -292,8 +357,7 @@ static int bad_value(loader *L, const sa_yaml_node *n, const char *dotted, const
 
 static void describe_range(const key *k, int integer, char *buf, size_t len) {
   if (integer && k->min == 1 && k->max >= 1e6) snprintf(buf, len, "a positive integer");
-  else if (integer) snprintf(buf, len, "an integer from %.0f to %.0f", k->min, k->max);
-  else snprintf(buf, len, "a number from %g to %g", k->min, k->max);
+  else sa_num_describe(integer, k->min, k->max, buf, (int)len);
 }
 
 static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
@@ -301,12 +365,8 @@ static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 1, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  long long v = strtoll(n->scalar, &end, 10);
-  if (*end || errno) return bad_value(L, n, dotted, want);
-  if (v < k->min || v > k->max) return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_i64(n->scalar, (int64_t)k->min, (int64_t)k->max, out))
+    return bad_value(L, n, dotted, want);
   return 0;
 }
 
@@ -315,23 +375,18 @@ static int parse_num(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 0, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  double v = strtod(n->scalar, &end);
-  if (*end || errno || !isfinite(v) || v < k->min || v > k->max)
-    return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_f64(n->scalar, k->min, k->max, out)) return bad_value(L, n, dotted, want);
   return 0;
 }
 
 int sa_config_parse_shape(const char *text, sa_shape *s) {
-  char *end;
-  errno = 0;
-  long long r = strtoll(text, &end, 10);
-  if (end == text || (*end != 'x' && *end != 'X') || errno) return -1;
-  const char *p = end + 1;
-  long long c = strtoll(p, &end, 10);
-  if (end == p || *end || errno || r <= 0 || c <= 0 || r > INT32_MAX || c > INT32_MAX) return -1;
+  char buf[64];
+  size_t n = strcspn(text, "xX");
+  if (!text[n] || n >= sizeof buf) return -1;
+  memcpy(buf, text, n);
+  buf[n] = 0;
+  int64_t r, c;
+  if (sa_num_i64(buf, 1, INT32_MAX, &r) || sa_num_i64(text + n + 1, 1, INT32_MAX, &c)) return -1;
   s->rows = r;
   s->cols = c;
   return 0;
@@ -514,7 +569,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k);
+    mark_set(L, k, dotted);
   }
   return 0;
 }
@@ -597,6 +652,25 @@ static int load_tech(sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* 1 when k is one of tbl's entries (sub-tables not searched). */
+static int in_table(const key *k, const key *tbl) {
+  for (; tbl->name; tbl++)
+    if (k == tbl) return 1;
+  return 0;
+}
+
+/* Keys the integration does not read (docs/timing.md §8.6). */
+static int ignored_by(const key *k, int integration) {
+  if (integration == SA_INTEG_CPU_FED)
+    return (in_table(k, buffer_keys) && strcmp(k->name, "acc_rows")) ||
+           in_table(k, memory_keys) || in_table(k, system_keys) ||
+           (in_table(k, host_keys) && !strcmp(k->name, "command_cycles"));
+  if (in_table(k, cpu_fed_keys)) return 1;
+  for (const key *w = walk_keys; w->name; w++)
+    if (in_table(k, w->sub)) return 1;
+  return 0;
+}
+
 /* Sets key (named where in messages) from text; see sa_config_set. */
 static int set_key(sa_config *cfg, const char *dotted, const char *where, const char *text,
                    const char *file, int line, int col, sa_err *e) {
@@ -659,6 +733,18 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (w->manifest[0] && w->topology[0])
     return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
                       "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
+  for (int i = 0; i < L->n_set; i++)
+    if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
+  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
+                      "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,
+                      act_types[cfg->hw.act_type]);
+  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
+    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
+                      "activations (array.act_type %s)", cfg->path,
+                      (long long)cfg->hw.bus_bits, act_bits, act_types[cfg->hw.act_type]);
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
@@ -698,6 +784,17 @@ int sa_config_load_buffer(const char *buf, size_t len, const char *name, const c
   int rc = load_doc(&L, root_keys, doc, 1);
   sa_yaml_free(doc);
   return rc ? rc : finish(&L, cfg, e);
+}
+
+int sa_config_check_ignored(const sa_config *cfg, int strict, FILE *warn, sa_err *e) {
+  const char *integ = integrations[cfg->hw.integration];
+  if (strict && cfg->n_ignored)
+    return sa_err_set(e, "%s: key '%s' is ignored by integration %s (--strict)", cfg->path,
+                      cfg->ignored[0], integ);
+  for (int i = 0; warn && i < cfg->n_ignored; i++)
+    fprintf(warn, "%s: warning: key '%s' is ignored by integration %s\n", cfg->path,
+            cfg->ignored[i], integ);
+  return 0;
 }
 
 int sa_config_was_defaulted(const sa_config *cfg, const char *k) {
@@ -899,6 +996,28 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
   }
 }
 
+int sa_config_key_range(const char *dotted, double *lo, double *hi) {
+  const key *ks = root_keys;
+  const char *p = dotted;
+  for (;;) {
+    size_t n = strcspn(p, ".");
+    const key *k = NULL;
+    for (const key *q = ks; q->name && !k; q++)
+      if (strlen(q->name) == n && !strncmp(q->name, p, n)) k = q;
+    if (!k) return -1;
+    if (!p[n]) {
+      if (k->type == K_SECTION || k->type == K_ENUM || k->type == K_STR || k->type == K_PATH)
+        return -1;
+      *lo = k->min;
+      *hi = k->max;
+      return 0;
+    }
+    if (k->type != K_SECTION) return -1;
+    ks = k->sub;
+    p += n + 1;
+  }
+}
+
 void sa_config_write_doc(FILE *f) {
   fprintf(f,
           "# Configuration reference\n\n"
@@ -920,6 +1039,8 @@ static const char *enum_name(const char *const *names, int v, int n) {
   return v >= 0 && v < n ? names[v] : "?";
 }
 const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
+const char *sa_config_act_type_name(int v) { return enum_name(act_types, v, 2); }
+const char *sa_config_skip_format_name(int v) { return enum_name(skip_formats, v, SA_SKIP_COUNT); }
 const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, SA_CRIT_COUNT); }
 const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
 const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, SA_THRESH_COUNT); }

@@ -22,6 +22,21 @@ enum { SA_PATH_MAX = 1024, SA_MAX_SHAPES = 64, SA_MAX_RATES = 101, SA_MAX_KEYS =
 enum { SA_MAX_AXES = 8, SA_MAX_AXIS_VALUES = 16, SA_AXIS_VALUE_MAX = 256 };
 
 typedef enum { SA_INTEG_DMA, SA_INTEG_CPU_FED } sa_integration;
+typedef enum { SA_ACT_INT8, SA_ACT_FP32 } sa_act_type;
+/* cpu_fed skip encodings (docs/timing.md §8.3): the reference system's Format values plus
+ * sasp's bitmap (walked for free, the old idealisation). */
+typedef enum {
+  SA_SKIP_INTERLEAVED,
+  SA_SKIP_WITH_FLAG,
+  SA_SKIP_META_DATA,
+  SA_SKIP_HIDDEN_KEY,
+  SA_SKIP_CSR,
+  SA_SKIP_CSC,
+  SA_SKIP_DYNAMIC,
+  SA_SKIP_NON_PRUNED,
+  SA_SKIP_BITMAP,
+  SA_SKIP_COUNT
+} sa_skip_format;
 typedef enum { SA_DATAFLOW_WS } sa_dataflow;
 typedef enum { SA_RTL_ALL, SA_RTL_SAMPLE, SA_RTL_OFF } sa_rtl_check;
 typedef enum { SA_ARB_ROUND_ROBIN, SA_ARB_FIXED } sa_arbitration;
@@ -33,6 +48,7 @@ typedef struct sa_shape {
 typedef struct sa_hw_cfg {
   int64_t rows, cols;           /* PE array R x C */
   int dataflow;                 /* sa_dataflow */
+  int act_type;                 /* sa_act_type: activations int8 or fp32 (weights int8) */
   double clock_mhz;             /* accelerator clock */
   int integration;              /* sa_integration */
   double weight_buf_kib;        /* on-chip buffers, each double-buffered */
@@ -41,13 +57,20 @@ typedef struct sa_hw_cfg {
   int64_t acc_rows;             /* max GEMM rows M per command (accumulator depth) */
   double dram_bytes_per_cycle;  /* DRAM bandwidth in accelerator cycles */
   int64_t dram_latency_cycles;
-  /* cpu_fed integration: the host feeds the array through custom instructions */
+  /* cpu_fed integration: the host feeds the array through custom instructions
+   * (docs/timing.md §8); instruction costs in host cycles */
   int64_t bus_bits;             /* CPU-array bus width */
-  int64_t instr_write_weights;  /* cycles per weight-write instruction (bus_bits/8 weights) */
-  int64_t instr_queue_input;    /* cycles per queue-input instruction (bus_bits/8 activations) */
-  int64_t instr_stream;         /* cycles per stream-one-step instruction */
-  int64_t instr_read_output;    /* cycles per read-output instruction (one int32) */
-  int64_t cpu_accumulate;       /* host cycles to add one partial sum into the output tile */
+  int skip_format;              /* sa_skip_format */
+  int64_t instr_write_weights;  /* one weight-write instruction (bus_bits/8 weights) */
+  int64_t instr_queue;          /* one queue instruction (one bus word in, one out) */
+  int64_t instr_stream;         /* one stream instruction (one bus word in, one out, a step) */
+  double loop_weight;           /* issuing-code overhead per weight-write instruction */
+  double loop_stream;           /* issuing-code overhead per queue/stream instruction */
+  double add_int8;              /* software add of one returned int8 output element */
+  double add_fp32;              /* ... of one fp32 output element */
+  /* walking the skip encoding, per format (sa_skip_format): a column (csr: row) header, a
+   * tile tested, a weight word scanned (dynamic) */
+  double walk_strip[SA_SKIP_COUNT], walk_tile[SA_SKIP_COUNT], walk_word;
 } sa_hw_cfg;
 
 typedef struct sa_host_cfg {
@@ -71,6 +94,7 @@ typedef struct sa_tech_cfg {
   double node_nm;
   /* energy per action, pJ */
   double e_mac_int8;            /* one int8 x int8 multiply + int32 accumulate */
+  double e_mac_fp32;            /* one fp32 x int8 multiply + fp32 accumulate */
   double e_reg_byte;            /* one byte written to a pipeline register */
   double e_sram_byte_8kib;      /* one byte read/written in an 8 KiB SRAM */
   double sram_size_exponent;    /* SRAM energy/byte scales as (size / 8 KiB)^exponent */
@@ -79,7 +103,8 @@ typedef struct sa_tech_cfg {
   double e_clock_pe_cycle;      /* clock tree per PE per cycle */
   double e_host_cycle;          /* host CPU energy per busy cycle */
   /* area, um^2 */
-  double a_pe;
+  double a_pe;                  /* int8 x int8 PE */
+  double a_pe_fp32;             /* fp32 x int8 PE */
   double a_sram_byte;
   double a_controller;
 } sa_tech_cfg;
@@ -138,6 +163,8 @@ typedef struct sa_config {
   sa_sweep_cfg sweep;
   int n_defaulted;
   char defaulted[SA_MAX_KEYS][64]; /* dotted names of keys that took their default */
+  int n_ignored;
+  char ignored[SA_MAX_KEYS][64];   /* dotted names of keys given but unused by the integration */
 } sa_config;
 
 /* Loads and validates path (following include: chains) into cfg. Returns 0, or -1 with
@@ -148,6 +175,12 @@ int sa_config_load(const char *path, sa_config *cfg, sa_err *e);
  * resolved relative to dir. */
 int sa_config_load_buffer(const char *buf, size_t len, const char *name, const char *dir,
                           sa_config *cfg, sa_err *e);
+
+/* Keys given in the file(s) that the chosen integration does not use (cpu_fed: buffers.*_kib,
+ * memory.*, host.command_cycles; dma: cpu_fed.*): strict = 0 writes one warning line per key
+ * to warn ("FILE: warning: key 'a.b' is ignored by integration X") and returns 0; strict = 1
+ * returns -1 with the first such key in e. */
+int sa_config_check_ignored(const sa_config *cfg, int strict, FILE *warn, sa_err *e);
 
 /* Sets the dotted leaf key of cfg to the YAML scalar text, parsed and checked by the schema
  * exactly as in a file (type, range, choices; a path relative to the directory of file; the
@@ -174,10 +207,17 @@ void sa_config_write_doc(FILE *f);
 
 /* Names for enum values. */
 const char *sa_config_integration_name(int v);
+const char *sa_config_act_type_name(int v);
+const char *sa_config_skip_format_name(int v);
 const char *sa_config_criterion_name(int v);
 const char *sa_config_scope_name(int v);
 const char *sa_config_threshold_name(int v);
 const char *sa_config_compensation_name(int v);
+
+/* The accepted range of the numeric key dotted ("prune.rate", "array.rows"; for the lists
+ * sweep.arrays and sweep.rates: of each element), so that command-line flags accept exactly
+ * what the configuration does. Returns 0, or -1 when there is no such numeric key. */
+int sa_config_key_range(const char *dotted, double *lo, double *hi);
 
 /* Parses "RxC" (e.g. "16x8") into s. Returns 0 or -1. */
 int sa_config_parse_shape(const char *text, sa_shape *s);

@@ -175,7 +175,7 @@ struct accel : sc_core::sc_module {
 /* Payload of a cpu_fed instruction-group transaction (narrow path). */
 struct instr_group {
   int64_t count;          /* instructions */
-  int64_t cycles_each;    /* host cycles per instruction (hw.instr_*) */
+  double cycles_each;     /* host cycles per instruction: hw.instr_* + the issuing loop's */
 };
 
 /* The host CPU: walks the schedule — each layer x count, its commands (dma: issue cost

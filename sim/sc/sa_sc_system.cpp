@@ -29,9 +29,10 @@ host::host(sc_core::sc_module_name n, const sa_config *cfg, const clocks *ck,
   SC_THREAD(run);
 }
 
-/* One command: dma — issue it (host.command_cycles), wait for done; cpu_fed — start it, then
- * for every kept tile write its weights, queue its inputs, step the array as many times as
- * the back-end's stream phase lasts, read and accumulate its outputs. */
+/* One command: dma — issue it (host.command_cycles), wait for done; cpu_fed — start it, walk
+ * the skip encoding, then for every kept tile write its weights and issue the queue/stream
+ * instructions for as many steps as the back-end's stream phase lasts (each carrying an input
+ * word and returning an output word), adding the valid output words into the output. */
 int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
   const sa_hw_cfg *hw = &cfg_->hw;
   const sc_time t0 = sc_core::sc_time_stamp();
@@ -49,8 +50,16 @@ int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
     return -1;
   }
   const command_time &ct = acc_->last;
+  if (hw->integration == SA_INTEG_CPU_FED) {
+    const int64_t kt_n = sa_timing_tiles_k(c.k, hw->rows), nt_n = sa_timing_tiles_n(c.n, hw->cols);
+    sa_counts wc;
+    std::memset(&wc, 0, sizeof wc);
+    sa_host_cpu_fed_walk(hw, kt_n, nt_n, c.keep, &wc);
+    wait(ck_->host_cycles(sa_host_cpu_fed_cycles(hw, &wc)));
+  }
   if (hw->integration == SA_INTEG_CPU_FED && ct.array > 0) {
     const int64_t kt_n = sa_timing_tiles_k(c.k, hw->rows), nt_n = sa_timing_tiles_n(c.n, hw->cols);
+    const int64_t w = sa_host_cpu_fed_words_per_step(hw);
     int64_t kept = 0;
     for (int64_t i = 0; i < kt_n * nt_n; i++) kept += !c.keep || c.keep[i];
     const int64_t steps = (ct.array - hw->rows) / kept;
@@ -59,25 +68,26 @@ int host::one_command(const command &c, sa_layer_result *lr, int64_t) {
     q.set_command(tlm::TLM_WRITE_COMMAND);
     q.set_data_ptr(reinterpret_cast<unsigned char *>(&g));
     q.set_data_length(sizeof g);
-    for (int64_t nt = 0; nt < nt_n; nt++) {
-      int64_t cols = c.n - nt * hw->cols < hw->cols ? c.n - nt * hw->cols : hw->cols;
-      for (int64_t kt = 0; kt < kt_n; kt++) {
-        if (c.keep && !c.keep[kt * nt_n + nt]) continue;
-        sa_counts tc;
-        std::memset(&tc, 0, sizeof tc);
-        sa_host_cpu_fed_tile(hw, c.m, cols, &tc);
-        const instr_group gs[4] = {{tc.ins_write_weights, hw->instr_write_weights},
-                                   {tc.ins_queue_input, hw->instr_queue_input},
-                                   {steps, hw->instr_stream},
-                                   {tc.ins_read_output, hw->instr_read_output}};
-        for (const instr_group &x : gs) {
-          g = x;
-          sc_time dz = sc_core::SC_ZERO_TIME;
-          q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-          instr->b_transport(q, dz);
-        }
-        wait(ck_->host_cycles((double)tc.cpu_accumulates * (double)hw->cpu_accumulate));
+    for (int64_t i = 0; i < kt_n * nt_n; i++) {
+      if (c.keep && !c.keep[i]) continue;
+      sa_counts tc;
+      std::memset(&tc, 0, sizeof tc);
+      sa_host_cpu_fed_tile(hw, c.m, &tc);
+      /* W·steps − 1 queue/stream instructions, every W-th a stream (docs/timing.md §8.1) */
+      const instr_group gs[3] = {
+          {tc.ins_write_weights, (double)hw->instr_write_weights + hw->loop_weight},
+          {(w - 1) * steps, (double)hw->instr_queue + hw->loop_stream},
+          {steps - 1, (double)hw->instr_stream + hw->loop_stream}};
+      for (const instr_group &x : gs) {
+        g = x;
+        sc_time dz = sc_core::SC_ZERO_TIME;
+        q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        instr->b_transport(q, dz);
       }
+      sa_counts ac; /* the software adds, priced by sa_host_cpu_fed_cycles */
+      std::memset(&ac, 0, sizeof ac);
+      ac.cpu_adds = tc.cpu_adds;
+      wait(ck_->host_cycles(sa_host_cpu_fed_cycles(hw, &ac)));
     }
   }
   sa_time t;
@@ -130,7 +140,9 @@ void host::run() {
         err = 1;
         return;
       }
-      command c = {g[j].m, g[j].k, g[j].n, mk ? mk->keep : nullptr, (int64_t)i * 2 + j};
+      /* non_pruned (cpu_fed): the CPU runs the pruned tiles too, as stored zeros */
+      const bool all = hw->integration == SA_INTEG_CPU_FED && hw->skip_format == SA_SKIP_NON_PRUNED;
+      command c = {g[j].m, g[j].k, g[j].n, mk && !all ? mk->keep : nullptr, (int64_t)i * 2 + j};
       for (int64_t r = 0; r < reps; r++)
         if (one_command(c, lr, r)) {
           sa_err_prefix(&e, "layer '%s'", l->name);
@@ -197,7 +209,11 @@ extern "C" int sa_system_run(const sa_config *cfg, const sa_manifest *man,
   if (!be) return -1;
   sa_run_result *run = &out->run;
   if (sa_run_result_init(cfg, man, run, e)) return -1;
-  for (int i = 0; i < man->n_layers; i++) run->layers[i].pruned = masks != nullptr;
+  for (int i = 0; i < man->n_layers; i++) {
+    const sa_tilemask *mk = masks ? sa_maskset_find(masks, man->layers[i].name) : nullptr;
+    run->layers[i].pruned = masks != nullptr;
+    sa_run_result_footprint(cfg, &run->layers[i], mk ? mk->keep : nullptr);
+  }
   sa_out tro;
   txn_trace tr;
   if (trace_csv) {

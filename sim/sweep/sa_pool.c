@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,17 @@ static volatile sig_atomic_t g_signal;
 
 static void on_signal(int sig) { g_signal = sig; }
 
+/* Set by the progress timer (SIGALRM): time to refresh the line or say the sweep is alive. */
+static volatile sig_atomic_t g_tick;
+
+static void on_tick(int sig) {
+  (void)sig;
+  g_tick = 1;
+}
+
+/* Piped runs: a line at least this often even when no point finishes (long points). */
+enum { HEARTBEAT_S = 60 };
+
 /* Starts point in a worker in slot of ws[0..jobs). The child keeps none of the pool: it closes
  * the other workers' pipes and frees the table (nothing of the parent leaks at its _exit). */
 static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slot, sa_err *e) {
@@ -45,6 +57,11 @@ static int spawn(const sa_point_ctx *c, int point, worker *ws, int jobs, int slo
     close(p[0]);
     signal(SIGINT, SIG_DFL); /* the parent's handlers are for the parent */
     signal(SIGTERM, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
     for (int k = 0; k < jobs; k++)
       if (ws[k].pid) close(ws[k].fd);
     free(ws);
@@ -143,6 +160,24 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
   g_signal = 0;
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
+  /* a tick refreshes the line every second, or lets a piped run say it is alive */
+  struct sigaction st_tick, old_alrm;
+  memset(&st_tick, 0, sizeof st_tick);
+  st_tick.sa_handler = on_tick;
+  sigemptyset(&st_tick.sa_mask);
+  sigaction(SIGALRM, &st_tick, &old_alrm);
+  struct itimerval tick = {{0, 0}, {0, 0}}, no_tick = {{0, 0}, {0, 0}};
+  if (c->o->progress == SA_SWEEP_PROGRESS_LINE) tick.it_interval.tv_sec = 1;
+  if (c->o->progress == SA_SWEEP_PROGRESS_POINTS) tick.it_interval.tv_sec = 10;
+  tick.it_value = tick.it_interval;
+  g_tick = 0;
+  /* the tick may interrupt only waitpid, never a read or write of the pool */
+  sigset_t alrm, old_mask;
+  sigemptyset(&alrm);
+  sigaddset(&alrm, SIGALRM);
+  sigprocmask(SIG_BLOCK, &alrm, &old_mask);
+  setitimer(ITIMER_REAL, &tick, NULL);
+  double last_line = sa_point_now_s(); /* piped: when the last line was printed */
   int next = 0, running = 0, done = done0, failed = 0;
   double t0 = sa_point_now_s();
   progress(c, done, total, 0, 0, t0, 0);
@@ -163,8 +198,26 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
       for (int k = 0; k < jobs; k++)
         if (ws[k].pid) kill(ws[k].pid, SIGKILL);
     int status;
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
     pid_t pid = waitpid(-1, &status, 0);
+    int werr = errno;
+    sigprocmask(SIG_BLOCK, &alrm, NULL);
+    errno = werr;
     if (pid < 0) {
+      if (errno == EINTR && g_tick) {
+        g_tick = 0;
+        if (c->o->progress == SA_SWEEP_PROGRESS_POINTS &&
+            sa_point_now_s() - last_line >= HEARTBEAT_S - 1) {
+          last_line = sa_point_now_s();
+          char tb[32];
+          fmt_dur(sa_point_now_s() - t0, tb, sizeof tb);
+          fprintf(stderr, "sweep: [%d/%d] %d point(s) running, %s elapsed\n", done, total,
+                  running, tb);
+          fflush(stderr);
+        } else if (c->o->progress == SA_SWEEP_PROGRESS_LINE) {
+          progress(c, done, total, running, st->ran, t0, 0);
+        }
+      }
       if (errno == EINTR) continue;
       sa_err_set(e, "waitpid: %s", strerror(errno));
       failed = 1;
@@ -188,6 +241,7 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
       done++;
       st->ran++;
       finished(c, point, done, total, sa_point_now_s() - ws[slot].t0);
+      last_line = sa_point_now_s();
     } else if (g_signal || (WIFSIGNALED(status) &&
                             (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))) {
       /* stopped by the interruption (a terminal's Ctrl-C reaches the workers too) */
@@ -207,6 +261,9 @@ int sa_pool_run(const sa_point_ctx *c, const int *todo, int n, int done0, int to
     }
     progress(c, done, total, running, st->ran, t0, 0);
   }
+  setitimer(ITIMER_REAL, &no_tick, NULL);
+  sigaction(SIGALRM, &old_alrm, NULL);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   st->not_run += n - next;

@@ -11,6 +11,7 @@
 
 #include "sa_file.h"
 #include "sa_json.h"
+#include "sa_num.h"
 #include "sa_out.h"
 
 void sa_grid_init(sa_grid *g, const sa_sweep_cfg *sw) {
@@ -164,15 +165,6 @@ char *sa_store_config_json(const sa_config *cfg, sa_err *e) {
   return buf;
 }
 
-int sa_store_copy_file(const char *from, const char *to, sa_err *e) {
-  size_t len;
-  char *buf = sa_file_read(from, SA_STORE_COPY_MAX, &len, e);
-  if (!buf) return -1;
-  int rc = sa_out_write_file(to, buf, len, e);
-  free(buf);
-  return rc;
-}
-
 int sa_store_clean_dir(const char *dir, const char *suffix, int all_results, sa_err *e) {
   DIR *d = opendir(dir);
   if (!d) return sa_err_set(e, "%s: cannot open directory: %s", dir, strerror(errno));
@@ -245,8 +237,8 @@ int sa_store_read_point(const char *path, sa_rec *r, char *fp, sa_err *e) {
     if (!strcmp(f1, "fingerprint") && strlen(f2) == 16 && !f3) {
       memcpy(fp, f2, 17);
     } else if (!strcmp(f1, "index") && !f3) {
-      long v = strtol(f2, &end, 10);
-      if (*end || v < 0) break;
+      int64_t v;
+      if (sa_num_i64(f2, 0, INT32_MAX, &v)) break;
       r->index = (int)v;
       have_index = 1;
     } else if (!strcmp(f1, "rate") && !f3) {

@@ -66,9 +66,6 @@ char *sa_store_config_json(const sa_config *cfg, sa_err *e);
  * when all_results is set, every file ending in suffix (a fresh run). Returns 0 or -1. */
 int sa_store_clean_dir(const char *dir, const char *suffix, int all_results, sa_err *e);
 
-/* Copies a file (at most SA_STORE_COPY_MAX bytes) atomically. Returns 0 or -1. */
-int sa_store_copy_file(const char *from, const char *to, sa_err *e);
-
 /* Point files: "sasp-sweep-point/1", then tab-separated lines
  *   fingerprint HEX | index I | rate R (%.17g) | seconds S | col NAME VALUE | note STAGE TEXT
  *   | axis KEY VALUE (one per sweep axis, in config order)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sa_file.h"
+#include "sa_num.h"
 #include "sa_out.h"
 #include "sa_point.h"
 #include "sa_pool.h"
@@ -364,17 +365,17 @@ out:
  * Merge. */
 
 int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err *e) {
-  if (n_dirs < 1) return sa_err_set(e, "merge: no result directory given");
+  if (n_dirs < 1) return sa_err_set(e, "no result directory given");
   for (int d = 0; d < n_dirs; d++)
     if (sa_sweep_incomplete(dirs[d]))
-      return sa_err_set(e, "merge: %s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
+      return sa_err_set(e, "%s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
                         "'sasp sweep CONFIG -o %s --resume' first", dirs[d], dirs[d], dirs[d]);
   sa_grid_file gf0;
   char *gp = sa_path_join(dirs[0], "grid.tsv", e);
   if (!gp) return -1;
   int rc = sa_store_read_grid(gp, &gf0, e);
   free(gp);
-  if (rc) return sa_err_prefix(e, "merge: %s is not a sweep result directory", dirs[0]);
+  if (rc) return sa_err_prefix(e, "%s is not a sweep result directory", dirs[0]);
   for (int d = 1; d < n_dirs; d++) {
     char *p = sa_path_join(dirs[d], "grid.tsv", e);
     if (!p) goto fail_grid;
@@ -382,13 +383,13 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     rc = sa_store_read_grid(p, &gf, e);
     free(p);
     if (rc) {
-      sa_err_prefix(e, "merge: %s is not a sweep result directory", dirs[d]);
+      sa_err_prefix(e, "%s is not a sweep result directory", dirs[d]);
       goto fail_grid;
     }
     int same = !strcmp(gf.text, gf0.text);
     sa_grid_file_free(&gf);
     if (!same) {
-      sa_err_set(e, "merge: %s/grid.tsv differs from %s/grid.tsv: not shards of one sweep "
+      sa_err_set(e, "%s/grid.tsv differs from %s/grid.tsv: not shards of one sweep "
                     "(same configuration and grid)", dirs[d], dirs[0]);
       goto fail_grid;
     }
@@ -413,7 +414,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       if (!rc && (strcmp(fp, gf0.fp) || (from[i] < 0 ? recs[i].index : tmp->index) != i))
         rc = sa_err_set(e, "%s: made with a different configuration or grid", pp);
       if (!rc && from[i] >= 0 && !sa_rec_same(&recs[i], tmp))
-        rc = sa_err_set(e, "merge: %s and %s/ hold different results for the same point", pp,
+        rc = sa_err_set(e, "%s and %s/ hold different results for the same point", pp,
                         dirs[from[i]]);
       free(pp);
       if (rc) goto fail;
@@ -422,7 +423,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     if (from[i] < 0) {
       char id[SA_GRID_ID_MAX + 64];
       sa_grid_point_id(&g, i, id, sizeof id);
-      sa_err_set(e, "merge: point %s is in none of the directories (a shard missing or "
+      sa_err_set(e, "point %s is in none of the directories (a shard missing or "
                     "unfinished?)", id);
       goto fail;
     }
@@ -442,7 +443,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       snprintf(a, sizeof a, k ? "masks/%s.mask" : "points/%s.tsv", id);
       char *s = sa_path_join(src, a, e), *t = sa_path_join(out, a, e);
       rc = s && t ? 0 : -1;
-      if (!rc && (k == 0 || sa_file_exists(s))) rc = sa_store_copy_file(s, t, e);
+      if (!rc && (k == 0 || sa_file_exists(s))) rc = sa_file_copy(s, t, SA_STORE_COPY_MAX, e);
       free(s);
       free(t);
     }
@@ -451,7 +452,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     const char *name = k ? "config.resolved.yaml" : "grid.tsv";
     char *s = sa_path_join(dirs[0], name, e), *t = sa_path_join(out, name, e);
     rc = s && t ? 0 : -1;
-    if (!rc) rc = sa_store_copy_file(s, t, e);
+    if (!rc) rc = sa_file_copy(s, t, SA_STORE_COPY_MAX, e);
     free(s);
     free(t);
   }
@@ -485,13 +486,13 @@ fail_grid:
  * Shards and plots. */
 
 int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e) {
-  char *end;
-  errno = 0;
-  long kk = strtol(text, &end, 10);
-  if (end == text || *end != '/') goto bad;
-  const char *ns = end + 1;
-  long nn = strtol(ns, &end, 10);
-  if (end == ns || *end || errno || nn < 1 || kk < 1 || kk > nn || nn > 1000000) goto bad;
+  char kbuf[32];
+  size_t kl = strcspn(text, "/");
+  int64_t kk, nn;
+  if (!text[kl] || kl >= sizeof kbuf) goto bad;
+  memcpy(kbuf, text, kl);
+  kbuf[kl] = 0;
+  if (sa_num_i64(text + kl + 1, 1, 1000000, &nn) || sa_num_i64(kbuf, 1, nn, &kk)) goto bad;
   *k = (int)kk;
   *n = (int)nn;
   return 0;

@@ -106,8 +106,8 @@ int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e);
 /* 1 when dir holds an unfinished sweep (the file INCOMPLETE). */
 int sa_sweep_incomplete(const char *dir);
 
-/* Runs the plotting script (scripts/sasp_plot.py, found beside the executable's source tree,
- * in <prefix>/share/sasp or through $SASP_PLOT_SCRIPT) with /usr/bin/python3 on dir, passing
+/* Runs the plotting script (sasp_plot.py: $SASP_PLOT_SCRIPT, else installed beside the binary,
+ * else the source tree's scripts/; sa_version_find_data) with /usr/bin/python3 on dir, passing
  * the n_args (<= 64) options args (may be NULL) after it. Refuses an unfinished sweep.
  * Returns 0 when the plots were written, 1 when python3 or matplotlib is missing (reason in
  * e), 2 when the script refused its options and 3 when it refused its input (its message is

@@ -2,7 +2,8 @@
 # Fault injection: the N-th allocation fails (SASP_FAIL_ALLOC=N) for N = 1, 2, ... (every N
 # up to 32, then steps of N/16) until a run gets through. Every failing run must exit 1 with a
 # message, never crash, and leave no temporary or half-written result file.
-# usage: test_fault_alloc.sh SASP CASE     CASE: config | sim | prune | wer | sweep | merge
+# usage: test_fault_alloc.sh SASP CASE
+#   CASE: config | sim | prune | wer | sweep | merge | topology
 . "$(dirname "$0")/lib.sh"
 sasp=$1 case=$2
 model=workloads/asr
@@ -19,6 +20,15 @@ sweep:
   rtl_check: off
 EOC
 
+# a SCALE-Sim topology with more rows than the reader's first allocation (64 layers)
+{
+  echo "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,"
+  i=0
+  while [ $i -lt 70 ]; do echo "Conv$i,28,28,3,3,16,32,1,"; i=$((i + 1)); done
+} > "$tmp/topo.csv"
+printf 'include: %s/configs/presets/edge-dma.yaml\nworkload: {topology: topo.csv}\n' "$PWD" \
+  > "$tmp/topo.yaml"
+
 # run OUT: the command of CASE writing into directory OUT (created empty)
 run() {
   out=$1
@@ -31,6 +41,7 @@ run() {
          --json "$out/wer.json" --hyp "$out/hyp.tsv" > /dev/null ;;
   sweep) "$sasp" sweep "$tmp/tiny.yaml" -o "$out/s" --jobs 1 --no-plot --quiet ;;
   merge) "$sasp" merge "$tmp/shard" -o "$out/m" > /dev/null ;;
+  topology) "$sasp" sim "$tmp/topo.yaml" --json "$out/sim.json" > /dev/null ;;
   *) die "unknown case $case" ;;
   esac
 }

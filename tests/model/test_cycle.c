@@ -135,26 +135,111 @@ static void memory_examples(void) {
   CHECK_CONTAINS(e.msg, "acc_rows");
 }
 
-/* docs/timing.md §8 example. */
+/* docs/timing.md §8.4 example: §5's masked command, int8 and fp32 activations. */
 static void cpu_fed_example(void) {
-  load("array: {rows: 4, cols: 4}\n"
-       "integration: cpu_fed\n"
-       "cpu_fed: {bus_bits: 32, write_weights_cycles: 1, queue_input_cycles: 2,\n"
-       "          stream_cycles: 3, read_output_cycles: 4, accumulate_cycles: 5}\n"
-       "tech: tech/45nm.yaml\n");
+  static const char *costs =
+      "array: {rows: 4, cols: 4, act_type: %s}\n"
+      "integration: cpu_fed\n"
+      "cpu_fed: {bus_bits: 32, skip_format: interleaved, write_weights_cycles: 1,\n"
+      "          queue_cycles: 2, stream_cycles: 3, weight_loop_cycles: 0.5,\n"
+      "          stream_loop_cycles: 1, add_int8_cycles: 0.25, add_fp32_cycles: 0.25,\n"
+      "          walk: {interleaved: {strip_cycles: 4, tile_cycles: 2},\n"
+      "                 with_flag: {tile_cycles: 7}, dynamic: {word_cycles: 9}}}\n"
+      "tech: tech/45nm.yaml\n";
+  char y[1024];
   sa_counts c;
   sa_time t;
   uint8_t keep[6] = {1, 0, 0, 0, 1, 1};
-  cmd(3, 10, 6, keep, &c, &t);
-  CHECK_EQ_INT(t.array, 34);
-  CHECK_EQ_INT(c.ins_write_weights, 12);
-  CHECK_EQ_INT(c.ins_queue_input, 9);
-  CHECK_EQ_INT(c.ins_stream, 30);
-  CHECK_EQ_INT(c.ins_read_output, 30);
-  CHECK_EQ_INT(c.cpu_accumulates, 30);
-  CHECK(fabs(t.host_gemm - 390) < 1e-9);
-  CHECK_EQ_INT(t.stall_weights + t.stall_acts + t.stall_outputs, 0);
-  CHECK_EQ_INT(c.dram_read + c.wbuf_read + c.mask_bytes, 0);
+  for (int fp = 0; fp < 2; fp++) {
+    snprintf(y, sizeof y, costs, fp ? "fp32" : "int8");
+    load(y);
+    cmd(3, 10, 6, keep, &c, &t);
+    CHECK_EQ_INT(t.array, 34);
+    CHECK_EQ_INT(c.ins_write_weights, 12);
+    CHECK_EQ_INT(c.ins_stream, 27);
+    CHECK_EQ_INT(c.ins_queue, fp ? 90 : 0);
+    CHECK_EQ_INT(c.out_words, fp ? 36 : 9);
+    CHECK_EQ_INT(c.cpu_adds, 36);
+    CHECK_EQ_INT(c.walk_strips, 2);
+    CHECK_EQ_INT(c.walk_tiles, 6);
+    CHECK_EQ_INT(c.walk_words, 0);
+    CHECK(fabs(t.host_gemm - (fp ? 425 : 155)) < 1e-9);
+    CHECK_EQ_INT(t.stall_weights + t.stall_acts + t.stall_outputs, 0);
+    CHECK_EQ_INT(c.dram_read + c.wbuf_read + c.mask_bytes, 0);
+  }
+}
+
+/* One kept tile of an N x N array against the reference kernel's loop counts
+ * (gem5-X/TiC-SAT processMultiplication): N·MAX_W_COL weight writes, MAX_ACT_COL·(S+2N−1)−1
+ * queue/stream instructions, valid words from index MAX_ACT_COL·(2N−1)−1 on, ACT_PER_BUS
+ * adds each. */
+static void cpu_fed_reference(void) {
+  const int64_t sizes[4] = {4, 8, 16, 32}, seqs[3] = {1, 37, 128};
+  for (int fp = 0; fp < 2; fp++)
+    for (int i = 0; i < 4; i++)
+      for (int j = 0; j < 3; j++) {
+        const int64_t n = sizes[i], s = seqs[j], act_per_bus = fp ? 1 : 4, w_per_bus = 4;
+        const int64_t max_act_col = (n + act_per_bus - 1) / act_per_bus;
+        const int64_t max_w_col = (n + w_per_bus - 1) / w_per_bus;
+        const int64_t loop = max_act_col * (s + 2 * n - 1) - 1;
+        const int64_t first_valid = max_act_col * (2 * n - 1) - 1;
+        char y[512];
+        snprintf(y, sizeof y, "array: {rows: %lld, cols: %lld, act_type: %s}\n"
+                 "integration: cpu_fed\ncpu_fed: {bus_bits: 32}\nbuffers: {acc_rows: 512}\n"
+                 "tech: tech/45nm.yaml\n", (long long)n, (long long)n, fp ? "fp32" : "int8");
+        load(y);
+        sa_counts c;
+        sa_time t;
+        cmd(s, n, n, NULL, &c, &t);
+        CHECK_EQ_INT(c.ins_write_weights, n * max_w_col);
+        CHECK_EQ_INT(c.ins_queue + c.ins_stream, loop);
+        CHECK_EQ_INT(c.ins_stream, s + 2 * n - 2); /* every MAX_ACT_COL-th instruction */
+        CHECK_EQ_INT(c.out_words, loop - first_valid);
+        CHECK_EQ_INT(c.cpu_adds, (loop - first_valid) * act_per_bus);
+        CHECK_EQ_INT(c.cpu_adds, s * n); /* every output element once */
+      }
+}
+
+/* Skip encodings: walk events and footprint of one masked command, by hand. */
+static void cpu_fed_skip_formats(void) {
+  /* K = 10, N = 6 on 4x4: KT = 3, NT = 2; kept (0,0), (2,0), (2,1); strip 1 has one tile */
+  uint8_t keep[6] = {1, 0, 0, 0, 1, 1};
+  static const struct {
+    const char *name;
+    int64_t strips, tiles, words, kept, weight_bytes, meta_bytes;
+  } want[] = {
+      {"interleaved", 2, 6, 0, 3, 48, 16},  {"with_flag", 0, 6, 0, 3, 48, 4},
+      {"meta_data", 2, 6, 0, 3, 48, 4},     {"hidden_key", 0, 6, 0, 3, 48, 12},
+      {"csr", 3, 3, 0, 3, 48, 28},          {"csc", 2, 3, 0, 3, 48, 24},
+      {"dynamic", 0, 6, 3 * 4 + 3, 3, 96, 0}, {"non_pruned", 0, 0, 0, 6, 96, 0},
+      {"bitmap", 0, 0, 0, 3, 48, 1},
+  };
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    char y[512];
+    snprintf(y, sizeof y, "array: {rows: 4, cols: 4}\nintegration: cpu_fed\n"
+             "cpu_fed: {skip_format: %s}\ntech: tech/45nm.yaml\n", want[i].name);
+    load(y);
+    sa_counts c;
+    sa_time t;
+    cmd(3, 10, 6, keep, &c, &t);
+    CHECK_EQ_INT(c.walk_strips, want[i].strips);
+    CHECK_EQ_INT(c.walk_tiles, want[i].tiles);
+    CHECK_EQ_INT(c.walk_words, want[i].words);
+    CHECK_EQ_INT(c.tiles_kept, want[i].kept);
+    int64_t wb, mb;
+    sa_host_footprint(&cfg.hw, 10, 6, keep, &wb, &mb);
+    CHECK_EQ_INT(wb, want[i].weight_bytes);
+    CHECK_EQ_INT(mb, want[i].meta_bytes);
+  }
+  /* meta_data skips the tile flags of an all-pruned column */
+  uint8_t keep2[6] = {1, 0, 1, 0, 0, 0};
+  load("array: {rows: 4, cols: 4}\nintegration: cpu_fed\ncpu_fed: {skip_format: meta_data}\n"
+       "tech: tech/45nm.yaml\n");
+  sa_counts c;
+  sa_time t;
+  cmd(3, 10, 6, keep2, &c, &t);
+  CHECK_EQ_INT(c.walk_strips, 2);
+  CHECK_EQ_INT(c.walk_tiles, 3);
 }
 
 /* Random shapes, both integrations: array cycles = closed form; pruning more never costs more. */
@@ -231,6 +316,8 @@ static void random_shapes(void) {
 /* Energy recomputed here from the counts and the tech table, term by term. */
 static void energy_check(int integration) {
   load(integration ? "array: {rows: 4, cols: 8}\nintegration: cpu_fed\nhost: {clock_mhz: 800}\n"
+                     "cpu_fed: {weight_loop_cycles: 2, stream_loop_cycles: 3, add_int8_cycles: 1.5,\n"
+                     "          walk: {interleaved: {strip_cycles: 4, tile_cycles: 2}}}\n"
                      "tech: tech/45nm.yaml\n"
                    : "array: {rows: 4, cols: 8, clock_mhz: 700}\n"
                      "buffers: {weight_kib: 2, act_kib: 32, out_kib: 8}\n"
@@ -259,9 +346,13 @@ static void energy_check(int integration) {
     CHECK(fabs(en.abuf - ea * (double)(c.abuf_read + c.abuf_write)) < 1e-6);
   }
   double host_clock = integration ? 800 : 1000, acc_clock = integration ? 1000 : 700;
-  double gemm_host = integration ? (double)c.ins_write_weights + (double)c.ins_queue_input +
-                                       (double)c.ins_stream + (double)c.ins_read_output +
-                                       (double)c.cpu_accumulates
+  const sa_hw_cfg *hw = &cfg.hw;
+  double gemm_host = integration ? (double)c.ins_write_weights * (1 + hw->loop_weight) +
+                                       (double)(c.ins_queue + c.ins_stream) * (1 + hw->loop_stream) +
+                                       (double)c.cpu_adds * hw->add_int8 +
+                                       (double)c.walk_strips * hw->walk_strip[hw->skip_format] +
+                                       (double)c.walk_tiles * hw->walk_tile[hw->skip_format] +
+                                       (double)c.walk_words * hw->walk_word
                                  : (double)t.accel * host_clock / acc_clock + 50.0;
   CHECK(fabs(gemm_host - t.host_gemm) < 1e-6);
   double expect = (double)c.macs * tk->e_mac_int8 +
@@ -338,6 +429,8 @@ int main(void) {
   worked_example();
   memory_examples();
   cpu_fed_example();
+  cpu_fed_reference();
+  cpu_fed_skip_formats();
   random_shapes();
   energy_check(0);
   energy_check(1);

@@ -120,7 +120,8 @@ static void huge_dense(void) {
   memset(&c, 0, sizeof c);
   memset(&t, 0, sizeof t);
   CHECK(sa_cycle_command(&cfg, m, k, n, NULL, &c, &t, &e) == 0);
-  CHECK_EQ_INT(c.ins_read_output, m * n * kt);
+  CHECK_EQ_INT(c.ins_stream, kt * nt * (m + 30));
+  CHECK_EQ_INT(c.cpu_adds, kt * nt * m * 16);
 }
 
 /* Counts that cannot fit: rejected, never wrapped. */

@@ -3,7 +3,7 @@
 # set's checksums and its disjointness from every test set; 'sasp calib' refuses test sets
 # (also a copy); a missing statistics file is an error naming it; 'sasp prune' with lsq
 # keeps every layer's calibration output error below the zeroed one, changes nothing at rate
-# 0, never changes the mask, and 'sasp wer --weights' runs the compensated model; a config
+# 0, never changes the mask, and 'sasp wer --model OUT' runs the compensated model; a config
 # whose prune.calibration is the test set is refused. Skipped (77) without the trained model.
 # Usage: test_calib_cli.sh SASP
 set -u
@@ -75,9 +75,9 @@ if a != b:
     print("FAIL: lsq at rate 0 changed weights:", [k for k in a if a[k] != b.get(k)][:5])
     sys.exit(1)
 PY
-check 0 "wer of the compensated model" "$sasp" wer --model $m --weights "$t/l/model.safetensors" \
-  --mask "$t/l/mask.bin" --tile 16x16 --max-utts 10 --boot 10 --json "$t/w.json"
-grep -q "$t/l/model.safetensors" "$t/w.json" || { echo "FAIL: wer json has no weights"; fail=1; }
+check 0 "wer of the compensated model" "$sasp" wer --model "$t/l" --mask "$t/l/mask.bin" \
+  --tile 16x16 --max-utts 10 --boot 10 --json "$t/w.json"
+grep -q "$t/l/manifest.yaml" "$t/w.json" || { echo "FAIL: wer did not run the pruned model"; fail=1; }
 
 cat > "$t/bad.yaml" <<YAML
 tech: $PWD/configs/tech/45nm.yaml

@@ -1,9 +1,10 @@
 #!/bin/sh
 # 'sasp cosim' on the command line: agreement (exit 0), a perturbed RTL output detected
 # (exit 1, naming the GEMM and element), tile masks, waves, bad input and usage errors.
-# usage: test_cosim_cli.sh SASP RxC   (RxC = a built size, or 'none' for a build without RTL)
+# usage: test_cosim_cli.sh SASP RxC [traced]   (RxC = a built size, or 'none' for a build
+# without RTL; 'traced' when RxC also has a traced model, meson option rtl_trace)
 set -u
-sasp=$1 size=$2
+sasp=$1 size=$2 traced=${3:-}
 fail=0
 tmp=$(mktemp -d /tmp/sasp-cosim-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,11 +33,18 @@ SASP_COSIM_PERTURB=1 check 1 "perturbed output detected" "$sasp" cosim "$tmp/cfg
 grep -q "GEMM '.*' command 0 (rows .*): Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model .* (tile column nt=" \
   "$tmp/err" || { echo "FAIL: mismatch message"; cat "$tmp/err"; fail=1; }
 
-check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
-[ -s "$tmp/w.fst" ] || { echo "FAIL: no FST written"; fail=1; }
-check 0 "vcd waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.vcd"
-grep -q 'enddefinitions' "$tmp/w.vcd" || { echo "FAIL: no VCD written"; fail=1; }
-[ ! -e "$tmp/w.vcd.fst.tmp" ] || { echo "FAIL: temporary FST left behind"; fail=1; }
+if [ "$traced" = traced ]; then
+  check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
+  [ -s "$tmp/w.fst" ] || { echo "FAIL: no FST written"; fail=1; }
+  check 0 "vcd waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.vcd"
+  grep -q 'enddefinitions' "$tmp/w.vcd" || { echo "FAIL: no VCD written"; fail=1; }
+  [ ! -e "$tmp/w.vcd.fst.tmp" ] || { echo "FAIL: temporary FST left behind"; fail=1; }
+else  # no prebuilt traced model: one is built on demand (in this test's private cache)
+  check 0 "waves of an untraced size" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
+  grep -q "building the traced (waves) RTL model" "$tmp/err" ||
+    { echo "FAIL: no traced model built on demand"; cat "$tmp/err"; fail=1; }
+  [ -s "$tmp/w.fst" ] || { echo "FAIL: no FST written"; fail=1; }
+fi
 check 1 "unknown wave format" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.txt"
 grep -q "FILE.fst or FILE.vcd" "$tmp/err" || { echo "FAIL: trace name message"; fail=1; }
 

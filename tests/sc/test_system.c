@@ -139,6 +139,23 @@ static void sweep(const sa_manifest *man, const sa_model *model) {
                (long long)cfg.hw.cols, rates[ri]);
       d = compare(&cfg, man, &ms, 1, tag);
       CHECK(d == 0);
+      /* the other cpu_fed variants: fp32 activations, every skip encoding (the walk, and
+       * non_pruned running the pruned tiles) — the same instruction stream, so exact too */
+      for (int f = 0; f < SA_SKIP_COUNT; f++) {
+        cfg = cpu;
+        cfg.hw.rows = arrays[a][0];
+        cfg.hw.cols = arrays[a][1];
+        cfg.hw.act_type = f % 2 ? SA_ACT_FP32 : SA_ACT_INT8;
+        cfg.hw.add_fp32 = 1.5;
+        cfg.hw.skip_format = f;
+        cfg.hw.walk_tile[f] = 2.5;
+        cfg.hw.walk_strip[f] = 7;
+        cfg.hw.walk_word = 0.5;
+        snprintf(tag, sizeof tag, "%lldx%lld rate %.1f cpu_fed %s %s", (long long)cfg.hw.rows,
+                 (long long)cfg.hw.cols, rates[ri], sa_config_act_type_name(cfg.hw.act_type),
+                 sa_config_skip_format_name(f));
+        CHECK(compare(&cfg, man, &ms, 1, tag) == 0);
+      }
       for (int c = 0; c < 4; c++) {
         cfg = con[c];
         cfg.hw.rows = arrays[a][0];

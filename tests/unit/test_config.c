@@ -1,5 +1,6 @@
 /* Configuration loader: good files load with defaults recorded; every kind of bad input
  * gives one line naming file, line, column and key. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,8 +145,56 @@ static void bad_files(void) {
   bad(BASE "---\na: 1\n", 0, "t.yaml:", "more than one YAML document");
 }
 
+/* sweep.axes and sa_config_set: any scalar key, values checked by the key's own schema. */
+static void axes(void) {
+  sa_err e;
+  const char *t = BASE "sweep:\n  axes:\n    prune.threshold: [global, per_layer]\n"
+                  "    integration: [cpu_fed, dma]\n    host.add: [1, 2.5]\n";
+  CHECK(sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e) == 0);
+  CHECK_EQ_INT(cfg.sweep.n_axes, 3);
+  CHECK(!strcmp(cfg.sweep.axes[1].key, "integration") && cfg.sweep.axes[1].n_values == 2);
+  CHECK(!strcmp(cfg.sweep.axes[2].values[1], "2.5"));
+  CHECK_EQ_INT(cfg.sweep.axes[0].line, 5);
+  CHECK_EQ_INT(cfg.sweep.axes[0].vcol[1], 31);
+  /* sa_config_set: as in a file, and no longer marked defaulted */
+  CHECK(sa_config_was_defaulted(&cfg, "prune.threshold"));
+  CHECK(sa_config_set(&cfg, "prune.threshold", "per_layer", "x.yaml", 3, 7, &e) == 0);
+  CHECK_EQ_INT(cfg.prune.threshold, SA_THRESH_PER_LAYER);
+  CHECK(!sa_config_was_defaulted(&cfg, "prune.threshold"));
+  CHECK(sa_config_set(&cfg, "host.add", "2.5", "x.yaml", 3, 7, &e) == 0 && cfg.host.add == 2.5);
+  CHECK(sa_config_set(&cfg, "prune.layer_cap", "2", "x.yaml", 3, 7, &e) != 0);
+  CHECK_CONTAINS(e.msg, "x.yaml:3:7: key 'prune.layer_cap': expected a number from 0 to 1");
+  CHECK(sa_config_set(&cfg, "array", "4", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_set(&cfg, "sweep.rates", "0", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_set(&cfg, "no.such", "0", "x.yaml", 1, 1, &e) != 0);
+  CHECK(sa_config_is_scalar_key("tech") && !sa_config_is_scalar_key("sweep.axes"));
+  /* the resolved configuration shows the axes */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  sa_config_load_buffer(t, strlen(t), "t.yaml", "configs", &cfg, &e);
+  sa_config_write_yaml(&cfg, f);
+  fclose(f);
+  CHECK_CONTAINS(buf, "axes: {prune.threshold: [global, per_layer], integration: [cpu_fed, dma], "
+                      "host.add: [1, 2.5]}");
+  free(buf);
+  /* bad axes */
+  bad(BASE "sweep: {axes: {prune.critrion: [l2]}}\n", 0, "t.yaml:3:16: key "
+      "'sweep.axes.prune.critrion'", "did you mean 'prune.criterion'");
+  bad(BASE "sweep: {axes: {prune.criterion: []}}\n", 0, "key 'sweep.axes.prune.criterion'",
+      "empty list");
+  bad(BASE "sweep: {axes: {prune.criterion: [l2, bogus]}}\n", 0,
+      "key 'sweep.axes.prune.criterion'", "bogus");
+  bad(BASE "sweep: {axes: {prune.criterion: [l2, l2]}}\n", 0, "listed twice", NULL);
+  bad(BASE "sweep: {axes: {prune.criterion: l2}}\n", 0, "expected a list of values", NULL);
+  bad(BASE "sweep: {axes: {prune: [l2]}}\n", 0, "'prune' is not a configuration key", NULL);
+  bad(BASE "sweep: {axes: [prune.criterion]}\n", 0, "key 'sweep.axes': expected a mapping",
+      NULL);
+}
+
 int main(void) {
   good_files();
   bad_files();
+  axes();
   return sa_test_done("test_config");
 }

@@ -60,7 +60,8 @@ static int agree(const char *set, int64_t max, int mode, double *wer_out) {
   if (f) fclose(f);
   CHECK_EQ_INT(seen, r.utts);
   printf("%-6s %s: %lld utts, WER %.2f %% (CI %.2f-%.2f; S%lld I%lld D%lld), identical to "
-         "PyTorch: %lld (%.1f %%)\n", set, mode == SA_ENGINE_FP32 ? "fp32" : "int8",
+         "PyTorch: %lld (%.1f %%)\n", set,
+         mode == SA_ENGINE_FP32 ? "fp32" : mode == SA_ENGINE_INT8 ? "int8" : "f32i8",
          (long long)r.utts, r.wer, r.lo, r.hi, (long long)r.sub, (long long)r.ins,
          (long long)r.del, (long long)same, 100.0 * (double)same / (double)r.utts);
   *wer_out = r.wer;
@@ -248,13 +249,17 @@ int main(void) {
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }
-  double w_main_fp, w_main_q, w_real_fp, w_real_q;
+  double w_main_fp, w_main_q, w_real_fp, w_real_q, w_main_v2;
   CHECK(agree("main", N_MAIN, SA_ENGINE_FP32, &w_main_fp) >= 990);
   CHECK(agree("real", 0, SA_ENGINE_FP32, &w_real_fp) >= 990);
   agree("main", N_MAIN, SA_ENGINE_INT8, &w_main_q);
   agree("real", 0, SA_ENGINE_INT8, &w_real_q);
   printf("int8 - fp32 on main[0:%d]: %+.2f points\n", N_MAIN, w_main_q - w_main_fp);
   CHECK(w_main_q - w_main_fp <= 3.0); /* coarse: catches a broken quantiser */
+  /* fp32 activations x int8 weights (v2): only the weight rounding differs from fp32 */
+  CHECK(agree("main", N_MAIN, SA_ENGINE_FP32_INT8, &w_main_v2) >= 900);
+  printf("fp32 x int8 - fp32 on main[0:%d]: %+.2f points\n", N_MAIN, w_main_v2 - w_main_fp);
+  CHECK(fabs(w_main_v2 - w_main_fp) <= 2.0);
   test_mask_and_threads();
   test_norms();
   test_errors();
