@@ -63,9 +63,10 @@ int sa_cmd_prune(int argc, char **argv) {
        "mask.bin, summary.json, summary.csv", &out, 0, 0},
       {0},
   };
-  sa_cmd_range_of(&opts[2], "prune.rate");
-  sa_cmd_range_of(&opts[7], "prune.layer_cap");
-  sa_cmd_range_of(&opts[10], "prune.damping");
+  for (sa_opt *p = opts; p->name; p++) /* flags accept what the configuration keys accept */
+    if (!strcmp(p->name, "rate")) sa_cmd_range_of(p, "prune.rate");
+    else if (!strcmp(p->name, "cap")) sa_cmd_range_of(p, "prune.layer_cap");
+    else if (!strcmp(p->name, "damping")) sa_cmd_range_of(p, "prune.damping");
   const sa_args_spec spec = {
       "prune", "--model DIR --tile RxC --rate r [options] -o OUT\n--config FILE [options] -o OUT",
       "Block-prunes a model with tiles sized to the array: scores every RxC tile of the\n"

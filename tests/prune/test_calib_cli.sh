@@ -76,6 +76,7 @@ if a != b:
     sys.exit(1)
 PY
 check 0 "wer of the compensated model" "$sasp" wer --model "$t/l" --mask "$t/l/mask.bin" \
+  --testset $m/testsets/main \
   --tile 16x16 --max-utts 10 --boot 10 --json "$t/w.json"
 grep -q "$t/l/manifest.yaml" "$t/w.json" || { echo "FAIL: wer did not run the pruned model"; fail=1; }
 
