@@ -1,10 +1,11 @@
 /* sa_engine: transformer_ctc inference of one utterance (docs/asr.md "Model" and
  * "Quantisation"). Weight GEMMs go through sa_func (int8 and fp32_int8 modes) or a float loop
- * (fp32 mode); all other operations are fp32 on the host. Test sets, run in parallel, are
- * sa_engine_eval.c's. */
+ * (fp32 mode); all other operations are fp32 on the host. Test sets, run in parallel, and the
+ * activation statistics are sa_engine_eval.c's. */
 #include "sa_engine.h"
-#include "sa_engine_fwd.h"
+#include "sa_engine_int.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,28 +20,6 @@
 #define QMAX 127 /* symmetric int8 range used by the array: -127..127 */
 #define PE_BASE 10000.0
 #define VOCAB_MAX_BYTES ((size_t)1 << 24)
-enum { CONV_KH = 3, CONV_KW = 3, CONV_STRIDE = 2, LAYER_GEMMS = 6, BLANK = 0 };
-
-typedef struct glayer {
-  const sa_layer *l;
-  int64_t k, n;
-  float *w;              /* fp32 mode: K x N with pruned tiles zeroed */
-  sa_func_weights *pw;   /* int8 mode: packed quantised weights */
-  float *sw;             /* int8 mode: per-output-channel weight scales */
-  const float *bias;     /* N or NULL */
-} glayer;
-
-struct sa_engine {
-  int mode;
-  const sa_manifest *man;
-  int64_t n_mels, C, d, H, dff, L, V, F1, F2;
-  int n_gemm;
-  glayer *g;             /* one per manifest layer */
-  const float **ln;      /* per encoder layer: ln1 w, ln1 b, ln2 w, ln2 b; then final w, b */
-  char **vocab;
-  char *vocab_buf;
-};
-
 typedef float v4f __attribute__((vector_size(16)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 
@@ -363,10 +342,21 @@ static void gemm(const sa_engine *g, int li, const float *x, int64_t m, float *y
                  sa_engine_stats *st) {
   const glayer *gl = &g->g[li];
   int64_t k = gl->k, n = gl->n;
-  if (st) {
+  if (st && st->sumsq) {
     double *s = st->sumsq[li];
     for (int64_t r = 0; r < m; r++)
       for (int64_t c = 0; c < k; c++) s[c] += (double)x[r * k + c] * x[r * k + c];
+  }
+  if (st && st->gram) {
+    double *s = st->sum[li];
+    for (int64_t r = 0; r < m; r++)
+      for (int64_t c = 0; c < k; c++) {
+        st->xd[r * k + c] = x[r * k + c];
+        s[c] += x[r * k + c];
+      }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)m, 1.0, st->xd, (int)k, 1.0,
+                st->gram[li], (int)k);
+    st->rows[li] += m;
   }
   if (g->mode == SA_ENGINE_FP32_INT8) { /* fp32 sums of x . q, then the channel scale */
     sa_func_gemm_f32(gl->pw, x, m, w->accf);
