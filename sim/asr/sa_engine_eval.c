@@ -58,7 +58,8 @@ static void calib_stats_free(sa_engine_stats *a, int nl) {
   memset(a, 0, sizeof *a);
 }
 
-static int calib_stats_alloc(sa_engine_stats *a, const sa_engine *g, int64_t max_frames, sa_err *e) {
+static int calib_stats_alloc(sa_engine_stats *a, const sa_engine *g, int64_t max_frames,
+                             sa_err *e) {
   int nl = g->man->n_layers;
   memset(a, 0, sizeof *a);
   a->gram = sa_calloc((size_t)nl, sizeof *a->gram, e);
