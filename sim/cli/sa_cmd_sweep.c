@@ -59,8 +59,8 @@ int sa_cmd_sweep(int argc, char **argv) {
        &progress, 0, 0},
       {"quiet", 'q', SA_OPT_FLAG, NULL, "no progress (default when stderr is not a terminal:\n"
        "one line per finished point)", &quiet, 0, 0},
-      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG that the integration ignores are errors\n"
-       "(default: one warning line each)", &strict, 0, 0},
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG (or of a sweep.axes combination) that\n"
+       "the integration ignores are errors (default: one warning\nline each)", &strict, 0, 0},
       {"columns", 0, SA_OPT_FLAG, NULL, "print the columns of points.csv (markdown) and exit",
        &columns, 0, 0},
       {0},
@@ -111,7 +111,9 @@ int sa_cmd_sweep(int argc, char **argv) {
     o.jobs = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
   }
   static sa_config cfg;
-  if (sa_cmd_load_config(spec.name, config, strict, &cfg)) return SA_EXIT_FAIL;
+  if (sa_cmd_load_config(spec.name, config, strict, &cfg) ||
+      sa_cmd_check_config(spec.name, &cfg, strict, sa_sweep_check))
+    return SA_EXIT_FAIL;
   char def_out[1100];
   if (!out) {
     const char *base = strrchr(config, '/');
