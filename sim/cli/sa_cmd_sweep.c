@@ -69,7 +69,7 @@ int sa_cmd_sweep(int argc, char **argv) {
       "sweep", "CONFIG [options]\n--columns",
       "Runs every point of CONFIG's sweep section (array shapes x pruning rates x every\n"
       "combination of sweep.axes values): prune with tiles = array shape, cycle/energy\n"
-      "model, WER of the pruned int8 model, RTL check.\n"
+      "model, WER of the pruned model on its datapath (array.act_type), RTL check.\n"
       "Ends with a summary on stdout: where the results are, points done/failed/not run,\n"
       "the RTL check, and per array the best speed-up whose WER stays within 1 point of\n"
       "the dense model's. A point whose RTL check cannot run (no RTL model of its size)\n"
