@@ -15,6 +15,7 @@
 int sa_cmd_config(int argc, char **argv);
 int sa_cmd_sweep(int argc, char **argv);
 int sa_cmd_merge(int argc, char **argv);
+int sa_cmd_calib(int argc, char **argv);
 int sa_cmd_prune(int argc, char **argv);
 int sa_cmd_sim(int argc, char **argv);
 int sa_cmd_cosim(int argc, char **argv);

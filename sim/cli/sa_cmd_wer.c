@@ -15,6 +15,7 @@
 #include "sa_model.h"
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_prune_io.h"
 #include "sa_testset.h"
 
 #define COMPARE_MAX_BYTES ((size_t)1 << 26)

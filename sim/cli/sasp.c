@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"sweep", sa_cmd_sweep, "run the sweep over array sizes and pruning rates (CONFIG)"},
     {"merge", sa_cmd_merge, "merge the result directories of sharded sweeps"},
+    {"calib", sa_cmd_calib, "calibration statistics of a model for pruning (docs/pruning.md)"},
     {"prune", sa_cmd_prune, "block-prune a model with tiles sized to the array"},
     {"sim", sa_cmd_sim, "cycle, energy and system model of one workload (CONFIG)"},
     {"cosim", sa_cmd_cosim, "run the workload's GEMMs on the RTL and the C model, compare"},

@@ -38,9 +38,10 @@ static const char *const act_types[] = {"int8", "fp32", NULL};
 static const char *const skip_formats[] = {"interleaved", "with_flag", "meta_data",
                                            "hidden_key",  "csr",       "csc",
                                            "dynamic",     "non_pruned", "bitmap", NULL};
-static const char *const criteria[] = {"mean_abs", "l2", "act_aware", NULL};
+static const char *const criteria[] = {"mean_abs", "l2", "act_aware", "relative", "obs", NULL};
 static const char *const scopes[] = {"ff", "attn", "all", NULL};
-static const char *const thresholds[] = {"global", "per_layer", NULL};
+static const char *const thresholds[] = {"global", "per_layer", "sensitivity", NULL};
+static const char *const compensations[] = {"none", "bias", "lsq", NULL};
 static const char *const rtl_checks[] = {"all", "sample", "off", NULL};
 static const char *const arbitrations[] = {"round_robin", "fixed", NULL};
 
@@ -189,18 +190,32 @@ static const key workload_keys[] = {
 
 static const key prune_keys[] = {
     {"criterion", K_ENUM, OFF(prune.criterion), 0, 0, "mean_abs", "",
-     "tile score: mean |w| (the paper), L2 norm, or activation-aware", criteria},
+     "tile score: mean |w| (the paper), L2 norm, activation-aware, relative (mean |w| over the "
+     "layer's mean: scale-free), or obs (output-error increase from calibration statistics)",
+     criteria},
     {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
      "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
     {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
-     "one threshold over all selected layers (the paper) or the same rate per layer",
+     "allocation: one threshold over all selected layers (the paper), the same rate per layer, "
+     "or sensitivity (per-layer rates of least predicted output error)",
      thresholds},
+    {"compensation", K_ENUM, OFF(prune.compensation), 0, 0, "none", "",
+     "after the mask is fixed: none (the paper), bias (pruned weights x input mean into the "
+     "bias), or lsq (kept weights re-solved by least squares per tile column)",
+     compensations},
+    {"damping", K_NUM, OFF(prune.damping), 0, 1, "0.001", "x mean diag H",
+     "obs and lsq: lambda added to the Gram matrix's diagonal"},
     {"layer_cap", K_NUM, OFF(prune.layer_cap), 0, 1, "1", "fraction",
      "at most this fraction of one layer's tiles is pruned"},
     {"rate", K_NUM, OFF(prune.rate), 0, 1, "0", "fraction",
      "fraction of the selected tiles pruned (single runs; sweeps use sweep.rates)"},
     {"calibration", K_PATH, OFF(prune.calibration), 0, 0, "\"\"", "",
-     "test set used to measure input-channel norms for act_aware (empty: workload.testset)",
+     "calibration set (feats.bin + transcripts.tsv, never a test set) the statistics are "
+     "measured on; needed by act_aware, obs, sensitivity, bias, lsq",
+     .cap = SA_PATH_MAX},
+    {"statistics", K_PATH, OFF(prune.statistics), 0, 0, "\"\"", "",
+     "calibration statistics file from 'sasp calib'; empty: measured on prune.calibration "
+     "(sweeps cache them in OUT/calib.safetensors)",
      .cap = SA_PATH_MAX},
     END};
 
@@ -752,6 +767,10 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
         return sa_err_set(e, "%s: key 'sweep.arrays': shape %lldx%lld listed twice", cfg->path,
                           (long long)cfg->sweep.shapes[i].rows,
                           (long long)cfg->sweep.shapes[i].cols);
+  if (cfg->prune.calibration[0] && !strcmp(cfg->prune.calibration, cfg->workload.testset))
+    return sa_err_set(e, "%s: key 'prune.calibration': %s is the test set (workload.testset); "
+                      "statistics and reconstruction must not see test data (use a calibration "
+                      "set, e.g. workloads/asr/calib)", cfg->path, cfg->prune.calibration);
   if (load_tech(cfg, e)) return -1;
   return check_axes(cfg, e);
 }
@@ -1037,6 +1056,7 @@ static const char *enum_name(const char *const *names, int v, int n) {
 const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
 const char *sa_config_act_type_name(int v) { return enum_name(act_types, v, 2); }
 const char *sa_config_skip_format_name(int v) { return enum_name(skip_formats, v, SA_SKIP_COUNT); }
-const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, 3); }
+const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, SA_CRIT_COUNT); }
 const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
-const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, 2); }
+const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, SA_THRESH_COUNT); }
+const char *sa_config_compensation_name(int v) { return enum_name(compensations, v, SA_COMP_COUNT); }

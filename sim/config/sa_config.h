@@ -123,7 +123,10 @@ typedef struct sa_prune_cfg {
   int threshold;                /* sa_threshold */
   double layer_cap;             /* max fraction of one layer's tiles pruned */
   double rate;                  /* fraction of selected tiles pruned */
-  char calibration[SA_PATH_MAX];/* features for act_aware; empty: workload test set */
+  int compensation;             /* sa_compensation */
+  double damping;               /* obs, lsq: x mean diag H */
+  char calibration[SA_PATH_MAX];/* calibration set directory; empty: none */
+  char statistics[SA_PATH_MAX]; /* statistics file; empty: measured on calibration */
 } sa_prune_cfg;
 
 /* One sweep axis: a configuration key and the values it takes (YAML scalar text as written;
@@ -216,6 +219,7 @@ const char *sa_config_skip_format_name(int v);
 const char *sa_config_criterion_name(int v);
 const char *sa_config_scope_name(int v);
 const char *sa_config_threshold_name(int v);
+const char *sa_config_compensation_name(int v);
 
 /* The accepted range of the numeric key dotted ("prune.rate", "array.rows"; for the lists
  * sweep.arrays and sweep.rates: of each element), so that command-line flags accept exactly

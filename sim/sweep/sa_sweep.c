@@ -176,7 +176,7 @@ static int clean_failed(const char *dir, const char *points_dir, const char *mas
   rmdir(points_dir);
   rmdir(masks_dir);
   static const char *const files[] = {"grid.tsv", "config.resolved.yaml", "points.csv",
-                                      "summary.json", "INCOMPLETE"};
+                                      "summary.json", "calib.safetensors", "INCOMPLETE"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     char path[SA_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, files[k]);
@@ -324,7 +324,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   /* from here on the directory is being written: INCOMPLETE until the tables are */
   if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
   wrote = rep->started = 1;
-  if (write_marker(o->out_dir, cfg, e)) goto out;
+  if (write_marker(o->out_dir, cfg, e) || sa_point_save_calib(&c, e)) goto out;
   if (!o->resume) /* tables of an earlier run would describe discarded points */
     for (int k = 0; k < 2; k++) {
       char path[SA_PATH_MAX + 32];
