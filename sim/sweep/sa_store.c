@@ -154,7 +154,7 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   c->path[0] = 0;
   /* the same file named by different relative paths is the same configuration */
   char *paths[] = {c->workload.manifest, c->workload.topology, c->workload.testset,
-                   c->prune.calibration, c->tech.path};
+                   c->prune.calibration, c->prune.statistics, c->tech.path};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     char *real = paths[i][0] ? realpath(paths[i], NULL) : NULL;
     if (real && strlen(real) < SA_PATH_MAX) strcpy(paths[i], real);

@@ -33,6 +33,7 @@ static const char *const axis_refused[][2] = {
     {"prune.rate", "the grid sets it from sweep.rates"},
     {"workload.", "the sweep loads the workload and its test set once for all points"},
     {"prune.calibration", "the sweep measures the calibration set once for all points"},
+    {"prune.statistics", "the sweep reads the calibration statistics once for all points"},
 };
 
 /* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
