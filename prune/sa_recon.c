@@ -124,34 +124,47 @@ static void fill_blk(double *a, double lambda, const void *p) {
   }
 }
 
+/* (H + lambda I)^-1 of the layer (full symmetric), lambda = damp x mean diag H raised x10
+ * until H + lambda I factorises; *damp_used: the factor used (damp itself when not raised). */
+static double *damped_inverse(const sa_calib_layer *h, double damp, double *damp_used,
+                              sa_err *e) {
+  int64_t k = h->k;
+  double unit = diag_unit(h), lam0 = damp * unit, lam = lam0;
+  double *hi = sa_malloc((size_t)(k * k) * sizeof *hi, e);
+  sub_ctx sc = {h, NULL, k};
+  if (!hi || chol_damped(hi, k, lam0, unit, fill_sub, &sc, &lam, e)) {
+    free(hi);
+    return NULL;
+  }
+  if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)k, hi, (lapack_int)k)) {
+    free(hi);
+    sa_err_set(e, "inverting the damped input Gram matrix failed");
+    return NULL;
+  }
+  for (int64_t i = 0; i < k; i++)
+    for (int64_t j = i + 1; j < k; j++) hi[i * k + j] = hi[j * k + i];
+  *damp_used = lam == lam0 ? damp : lam / unit;
+  return hi;
+}
+
 int sa_recon_obs_scores(const sa_calib_layer *h, const float *w, int64_t n, int64_t R,
                         int64_t C, double damp, double *scores, double *damp_used, sa_err *e) {
   blas_single();
-  int64_t k = h->k, kt = (k + R - 1) / R, nt = (n + C - 1) / C;
-  double unit = diag_unit(h), lam0 = damp * unit, lam = lam0;
-  double *hi = sa_malloc((size_t)(k * k) * sizeof *hi, e);
+  int64_t k = h->k, kt = (k + R - 1) / R, nt = (n + C - 1) / C, rmax = R < k ? R : k;
+  double du = damp, dense = 0;
+  double *hi = damped_inverse(h, damp, &du, e);
   double *wd = hi ? to_double(w, k * n, e) : NULL;
-  int64_t rmax = R < k ? R : k;
   double *b = wd ? sa_malloc((size_t)(rmax * rmax) * sizeof *b, e) : NULL;
   double *y = b ? sa_malloc((size_t)(rmax * n) * sizeof *y, e) : NULL;
   int rc = y ? 0 : -1;
-  double dense = 0;
   if (!rc) rc = quad_energy(h, wd, n, &dense, e);
-  sub_ctx sc = {h, NULL, k};
-  if (!rc) rc = chol_damped(hi, k, lam0, unit, fill_sub, &sc, &lam, e);
-  if (!rc && LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)k, hi, (lapack_int)k))
-    rc = sa_err_set(e, "inverting the damped input Gram matrix failed");
-  if (!rc) {
-    for (int64_t i = 0; i < k; i++)
-      for (int64_t j = i + 1; j < k; j++) hi[i * k + j] = hi[j * k + i];
-    memset(scores, 0, (size_t)(kt * nt) * sizeof *scores);
-  }
+  if (!rc) memset(scores, 0, (size_t)(kt * nt) * sizeof *scores);
   for (int64_t a = 0; a < kt && !rc; a++) {
     int64_t r0 = a * R, r = r0 + R > k ? k - r0 : R;
     blk_ctx bc = {hi, k, r0, r};
     double l2 = 0;
     /* a principal block of an SPD inverse is SPD: damped only if rounding says otherwise */
-    if (chol_damped(b, r, 0.0, 1.0 / unit, fill_blk, &bc, &l2, e)) {
+    if (chol_damped(b, r, 0.0, 1.0 / diag_unit(h), fill_blk, &bc, &l2, e)) {
       rc = -1;
       break;
     }
@@ -163,32 +176,12 @@ int sa_recon_obs_scores(const sa_calib_layer *h, const float *w, int64_t n, int6
   }
   if (!rc)
     for (int64_t t = 0; t < kt * nt; t++) scores[t] = dense > 0 ? scores[t] / dense : 0;
-  if (!rc && damp_used) *damp_used = lam == lam0 ? damp : lam / unit;
+  if (!rc && damp_used) *damp_used = du;
   free(hi);
   free(wd);
   free(b);
   free(y);
   return rc;
-}
-
-/* (H + lambda I)^-1 of the layer (full symmetric), damping raised as needed. */
-static double *damped_inverse(const sa_calib_layer *h, double damp, double *lam_used, sa_err *e) {
-  int64_t k = h->k;
-  double unit = diag_unit(h), lam = damp * unit;
-  double *hi = sa_malloc((size_t)(k * k) * sizeof *hi, e);
-  sub_ctx sc = {h, NULL, k};
-  if (!hi || chol_damped(hi, k, lam, unit, fill_sub, &sc, lam_used, e)) {
-    free(hi);
-    return NULL;
-  }
-  if (LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', (lapack_int)k, hi, (lapack_int)k)) {
-    free(hi);
-    sa_err_set(e, "inverting the damped input Gram matrix failed");
-    return NULL;
-  }
-  for (int64_t i = 0; i < k; i++)
-    for (int64_t j = i + 1; j < k; j++) hi[i * k + j] = hi[j * k + i];
-  return hi;
 }
 
 typedef struct pick_ctx {
@@ -211,8 +204,8 @@ int sa_recon_curve(const sa_calib_layer *h, const float *w, int64_t n, int64_t R
                    double *err, sa_err *e) {
   blas_single();
   int64_t k = h->k, kt = (k + R - 1) / R, nt = (n + C - 1) / C, cmax = C < n ? C : n;
-  double lam, dense = 0;
-  double *hi = damped_inverse(h, damp, &lam, e);
+  double du, dense = 0;
+  double *hi = damped_inverse(h, damp, &du, e);
   double *wd = hi ? to_double(w, k * n, e) : NULL;
   uint8_t *pr = wd ? sa_calloc((size_t)(kt * nt), 1, e) : NULL;
   int64_t *idx = pr ? sa_malloc((size_t)k * sizeof *idx, e) : NULL;
