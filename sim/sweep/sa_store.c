@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sa_file.h"
+#include "sa_hash.h"
 #include "sa_json.h"
 #include "sa_num.h"
 #include "sa_out.h"
@@ -138,15 +139,6 @@ void sa_grid_combination(const sa_grid *g, int i, char *buf, size_t len) {
 }
 
 
-static uint64_t fnv1a(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   sa_config *c = sa_malloc(sizeof *c, e);
   if (!c) return -1;
@@ -176,7 +168,8 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   /* drop the first line (it names the config file) */
   const char *body = memchr(buf, '\n', len);
   body = body ? body + 1 : buf;
-  snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(body, len - (size_t)(body - buf)));
+  uint64_t h = sa_hash_fnv1a(body, len - (size_t)(body - buf));
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
   free(buf);
   free(c);
   return 0;

@@ -349,7 +349,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     rep->interrupted = st.interrupted;
     if (prc) goto out;
   } else if (o->progress) {
-    fprintf(stderr, "sweep: all %d points already done\n", n_shard);
+    fprintf(stderr, "sasp sweep: all %d points already done\n", n_shard);
   }
 
   /* read every point of the shard back and write the tables */
