@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sa_out.h"
+
 /* "16 MiB", "4 GiB" or "1000 bytes": limits as people write them. */
 static void fmt_limit(size_t max, char *buf, size_t len) {
   static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
@@ -71,6 +73,15 @@ void *sa_file_read(const char *path, size_t max, size_t *len, sa_err *e) {
   b[n] = 0;
   *len = n;
   return b;
+}
+
+int sa_file_copy(const char *from, const char *to, size_t max, sa_err *e) {
+  size_t len;
+  char *buf = sa_file_read(from, max, &len, e);
+  if (!buf) return -1;
+  int rc = sa_out_write_file(to, buf, len, e);
+  free(buf);
+  return rc;
 }
 
 int sa_file_exists(const char *path) {

@@ -17,6 +17,10 @@ extern "C" {
  * "PATH: problem" in e (cannot open, read error, larger than max, out of memory). */
 void *sa_file_read(const char *path, size_t max, size_t *len, sa_err *e);
 
+/* Copies from (at most max bytes, read as by sa_file_read) to to, atomically (sa_out).
+ * Returns 0 or -1 with e filled (to untouched). */
+int sa_file_copy(const char *from, const char *to, size_t max, sa_err *e);
+
 /* 1 when path names an existing regular file (after symbolic links), else 0. */
 int sa_file_exists(const char *path);
 

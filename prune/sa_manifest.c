@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_file.h"
+#include "sa_num.h"
+#include "sa_out.h"
 #include "sa_yaml.h"
 
 enum { MAX_LAYERS = SA_MANIFEST_MAX_LAYERS, MAX_HOSTOPS = 10000 };
@@ -15,6 +18,7 @@ enum { MAX_LAYERS = SA_MANIFEST_MAX_LAYERS, MAX_HOSTOPS = 10000 };
 /* m*k*n*count of a layer, the sum over layers, and elements*count of a host op: at most 2^62,
  * so every product and sum the models form from manifest values fits an int64 (docs/manifest.md) */
 #define MAX_WORK SA_MANIFEST_MAX_WORK
+#define MAX_FILE_BYTES ((size_t)16 << 20) /* a manifest or vocabulary copied */
 
 static const char *const role_names[SA_ROLE_COUNT] = {"conv", "in_proj", "attn_qkv",
                                                       "attn_out", "ff", "out"};
@@ -119,11 +123,7 @@ static int get_int(const sa_yaml_node *map, const char *prefix, const char *key,
   dotted(d, sizeof d, prefix, key);
   snprintf(want, sizeof want, "an integer from %lld to %lld", (long long)min, (long long)max);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad(e, n, d, want);
-  char *end;
-  errno = 0;
-  long long v = strtoll(n->scalar, &end, 10);
-  if (*end || errno || v < min || v > max) return bad(e, n, d, want);
-  *out = v;
+  if (sa_num_i64(n->scalar, min, max, out)) return bad(e, n, d, want);
   return 0;
 }
 
@@ -353,4 +353,115 @@ void sa_manifest_free(sa_manifest *m) {
   free(m->layers);
   free(m->hostops);
   free(m);
+}
+
+/* --- writing a copy --- */
+
+/* Byte offset of the scalar node n in text and its length as written (quotes included). */
+static int scalar_extent(const char *text, size_t len, const sa_yaml_node *n, size_t *off,
+                         size_t *tok) {
+  size_t o = 0;
+  for (int line = 1; line < n->line; line++) {
+    const char *nl = memchr(text + o, '\n', len - o);
+    if (!nl) return -1;
+    o = (size_t)(nl - text) + 1;
+  }
+  o += (size_t)(n->col - 1);
+  if (o >= len) return -1;
+  size_t t;
+  if (text[o] == '"' || text[o] == '\'') {
+    char q = text[o];
+    for (t = 1; o + t < len && text[o + t] != q; t++)
+      if (q == '"' && text[o + t] == '\\') t++;
+    if (o + t >= len) return -1;
+    t++;
+  } else {
+    t = strlen(n->scalar);
+    if (o + t > len || memcmp(text + o, n->scalar, t)) return -1;
+  }
+  *off = o;
+  *tok = t;
+  return 0;
+}
+
+/* v as a YAML scalar: plain when it is made of path characters, else double-quoted. */
+static void yaml_scalar(FILE *f, const char *v) {
+  if (v[0] && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/+-") ==
+                  strlen(v)) {
+    fputs(v, f);
+    return;
+  }
+  fputc('"', f);
+  for (const char *p = v; *p; p++) {
+    if (*p == '"' || *p == '\\') fputc('\\', f);
+    fputc(*p, f);
+  }
+  fputc('"', f);
+}
+
+int sa_manifest_write_copy(const sa_manifest *man, const char *dir, const char *weights,
+                           sa_err *e) {
+  char abs_w[4096], vocab_name[1024] = "";
+  if (!weights && !man->synthetic) {
+    if (!realpath(man->weights, abs_w))
+      return sa_err_set(e, "%s: cannot resolve: %s", man->weights, strerror(errno));
+    weights = abs_w;
+  }
+  size_t len;
+  char *text = sa_file_read(man->path, MAX_FILE_BYTES, &len, e);
+  if (!text) return -1;
+  sa_yaml_doc *doc = NULL;
+  char *out_path = NULL, *vocab_to = NULL;
+  int rc = -1;
+  if (sa_yaml_load_buffer(text, len, man->path, &doc, e)) goto done;
+  const sa_yaml_node *root = sa_yaml_root(doc);
+  const sa_yaml_node *wn = sa_yaml_get(root, "weights");
+  const sa_yaml_node *vn = sa_yaml_get(sa_yaml_get(root, "arch"), "vocab");
+  /* edits, in file order: (offset, length, new value) */
+  struct { size_t off, tok; const char *v; } ed[2];
+  int ne = 0;
+  if (vn && man->arch.vocab[0]) {
+    const char *base = strrchr(man->arch.vocab, '/');
+    base = base ? base + 1 : man->arch.vocab;
+    /* the vocabulary must not overwrite what the caller writes beside it */
+    int taken = !strcmp(base, "manifest.yaml") || strstr(base, ".safetensors") ||
+                !strcmp(base, "mask.bin") || !strncmp(base, "summary.", 8);
+    snprintf(vocab_name, sizeof vocab_name, "%s", taken ? "vocab.txt" : base);
+    if (!(vocab_to = sa_path_join(dir, vocab_name, e))) goto done;
+    if (sa_file_copy(man->arch.vocab, vocab_to, MAX_FILE_BYTES, e)) goto done;
+  }
+  if (wn && weights) {
+    if (scalar_extent(text, len, wn, &ed[ne].off, &ed[ne].tok)) goto layout;
+    ed[ne++].v = weights;
+  }
+  if (vocab_name[0]) {
+    if (scalar_extent(text, len, vn, &ed[ne].off, &ed[ne].tok)) goto layout;
+    ed[ne++].v = vocab_name;
+  }
+  if (ne == 2 && ed[0].off > ed[1].off) {
+    struct { size_t off, tok; const char *v; } t = {ed[0].off, ed[0].tok, ed[0].v};
+    ed[0] = ed[1];
+    ed[1].off = t.off, ed[1].tok = t.tok, ed[1].v = t.v;
+  }
+  if (!(out_path = sa_path_join(dir, "manifest.yaml", e))) goto done;
+  sa_out o;
+  if (sa_out_open(&o, out_path, e)) goto done;
+  fprintf(o.f, "# written by sasp from %s\n", man->path);
+  size_t at = 0;
+  for (int i = 0; i < ne; i++) {
+    fwrite(text + at, 1, ed[i].off - at, o.f);
+    yaml_scalar(o.f, ed[i].v);
+    at = ed[i].off + ed[i].tok;
+  }
+  fwrite(text + at, 1, len - at, o.f);
+  rc = sa_out_commit(&o, e);
+  goto done;
+layout:
+  sa_err_set(e, "%s: cannot locate the weights or arch.vocab value to rewrite", man->path);
+done:
+  free(out_path);
+  free(vocab_to);
+  sa_yaml_free(doc);
+  free(text);
+  return rc;
 }

@@ -85,6 +85,14 @@ typedef struct sa_manifest {
 int sa_manifest_load(const char *path, sa_manifest **out, sa_err *e);
 void sa_manifest_free(sa_manifest *m);
 
+/* Writes dir/manifest.yaml, a copy of man's manifest file (comments and layout kept) that
+ * works from dir: its weights: value becomes weights (a path relative to dir, or absolute),
+ * or, when weights is NULL, man's own weights as an absolute path (synthetic:SEED stays);
+ * arch.vocab is copied into dir. So a directory written by 'sasp prune' is a model directory
+ * of its own. Returns 0, or -1 with e filled. */
+int sa_manifest_write_copy(const sa_manifest *man, const char *dir, const char *weights,
+                           sa_err *e);
+
 const char *sa_manifest_role_name(int role);
 const char *sa_manifest_hostop_name(int op);
 /* 1 when the layer is selected by pruning scope (sa_scope values of sa_config.h:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sa_file.h"
+#include "sa_hash.h"
 
 enum { MAX_COLS = 16, LABEL = 48 };
 enum { FMT_GEMM, FMT_CONV };
@@ -224,21 +225,15 @@ typedef struct names {
   size_t cap;
 } names;
 
-static uint64_t fnv(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
 static int names_has(const names *t, const sa_layer *ls, const char *s) {
-  for (size_t i = fnv(s) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+  for (size_t i = sa_hash_fnv1a(s, strlen(s)) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     if (!t->slot[i]) return 0;
     if (!strcmp(ls[t->slot[i] - 1].name, s)) return 1;
   }
 }
 
 static void names_add(names *t, const sa_layer *ls, int idx) {
-  size_t i = fnv(ls[idx].name) & (t->cap - 1);
+  size_t i = sa_hash_fnv1a(ls[idx].name, strlen(ls[idx].name)) & (t->cap - 1);
   while (t->slot[i]) i = (i + 1) & (t->cap - 1);
   t->slot[i] = idx + 1;
 }

@@ -17,7 +17,7 @@ int64_t sa_host_cpu_fed_words_per_step(const sa_hw_cfg *hw) {
 void sa_host_cpu_fed_tile(const sa_hw_cfg *hw, int64_t m, sa_counts *c) {
   const int64_t w = sa_host_cpu_fed_words_per_step(hw), steps = m + hw->rows + hw->cols - 1;
   c->ins_write_weights += hw->rows * ceil_div(hw->cols, hw->bus_bits / 8);
-  /* W·steps − 1 instructions, every W-th (index ≡ W−1 mod W) a stream: steps − 1 streams */
+  /* W·steps − 1 instructions, every W-th (index W−1 mod W) a stream: steps − 1 streams */
   c->ins_stream += steps - 1;
   c->ins_queue += (w - 1) * steps;
   /* valid returned words: indices W·(R+C−1) − 1 … W·steps − 2, i.e. W·m of them */
@@ -35,7 +35,8 @@ static int64_t strip_kept(const uint8_t *keep, int64_t kt_n, int64_t nt_n, int64
 
 void sa_host_cpu_fed_walk(const sa_hw_cfg *hw, int64_t kt_n, int64_t nt_n, const uint8_t *keep,
                           sa_counts *c) {
-  const int64_t tiles = kt_n * nt_n, words = hw->rows * ceil_div(hw->cols, 4);
+  /* a tile's weight words: R rows of C int8 weights, bus_bits/8 per word as written */
+  const int64_t tiles = kt_n * nt_n, words = hw->rows * ceil_div(hw->cols, hw->bus_bits / 8);
   int64_t kept = 0, live_strips = 0;
   for (int64_t nt = 0; nt < nt_n; nt++) {
     int64_t k = strip_kept(keep, kt_n, nt_n, nt);

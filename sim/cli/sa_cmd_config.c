@@ -1,28 +1,35 @@
 /* sa_cmd_config: 'sasp config CONFIG' validates a configuration and prints it resolved;
  * 'sasp config --doc' prints the configuration reference (docs/config.md). */
 #include <stdio.h>
-#include <string.h>
 
 #include "sa_cmd.h"
-#include "sa_config.h"
 
 int sa_cmd_config(int argc, char **argv) {
-  int strict = argc == 3 && !strcmp(argv[2], "--strict");
-  if (sa_cmd_wants_help(argc, argv) || (argc != 2 && !strict)) {
-    int help = sa_cmd_wants_help(argc, argv);
-    fprintf(help ? stdout : stderr,
-            "usage: sasp config CONFIG [--strict]   validate CONFIG and print it resolved\n"
-            "                                       (--strict: keys the integration ignores\n"
-            "                                       are errors, not warnings)\n"
-            "       sasp config --doc               print the configuration reference\n");
-    return help ? 0 : 2;
-  }
-  if (!strcmp(argv[1], "--doc")) {
+  int doc = 0, strict = 0;
+  const sa_opt opts[] = {
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys the integration ignores are errors, not warnings",
+       &strict, 0, 0},
+      {"doc", 0, SA_OPT_FLAG, NULL, "print the configuration reference (markdown) instead", &doc,
+       0, 0},
+      {0},
+  };
+  const sa_args_spec spec = {
+      "config", "CONFIG [--strict]\n--doc",
+      "Validates CONFIG (following its include: chain) and prints it resolved, each defaulted\n"
+      "key marked.",
+      opts, 1, NULL,
+  };
+  const char *pos[1];
+  int n, status;
+  if (sa_args_parse(&spec, argc, argv, pos, &n, &status)) return status;
+  if (doc) {
+    if (n) return sa_args_usage_error(&spec, "--doc takes no CONFIG");
     sa_config_write_doc(stdout);
-    return 0;
+    return SA_EXIT_OK;
   }
+  if (!n) return sa_args_usage_error(&spec, "CONFIG is required");
   static sa_config cfg;
-  if (sa_cmd_load_config(argv[1], strict, &cfg)) return 1;
+  if (sa_cmd_load_config(spec.name, pos[0], strict, &cfg)) return SA_EXIT_FAIL;
   sa_config_write_yaml(&cfg, stdout);
-  return 0;
+  return SA_EXIT_OK;
 }

@@ -22,93 +22,73 @@ enum { SYS_FAST, SYS_SC };
 #define SC_BUILT " (not in this build: it needs SystemC)"
 #endif
 
-static int usage(FILE *f, int rc) {
-  fprintf(f,
-          "usage: sasp sim CONFIG [--mask FILE] [--json FILE] [--system fast|sc]\n"
-          "                [--backend c|rtl] [--trace-bus FILE] [--strict]\n"
-          "  runs the workload of CONFIG (workload.manifest, or workload.topology: a SCALE-Sim\n"
-          "  topology CSV) on the configured array (dense, or with the\n"
-          "  tile masks of FILE as written by 'sasp prune'), prints per-layer and total\n"
-          "  cycles, stalls, counts, energy, area, speed-ups and the weight + skip-metadata\n"
-          "  bytes of every layer; --json writes them to FILE. Keys the integration ignores\n"
-          "  give a warning (--strict: an error).\n"
-          "  --system fast (default): the analytical model.\n"
-          "  --system sc%s:\n"
-          "    simulates the whole system (host CPU, interconnect, DRAM, DMA or the cpu_fed\n"
-          "    instruction path, accelerator) in SystemC/TLM-2.0 and adds the system section\n"
-          "    (interconnect/DRAM utilisation, difference from the fast model).\n"
-          "    Only with --system sc: --backend rtl times every command on the Verilator RTL\n"
-          "    (default c: the C cycle model); --trace-bus writes one CSV row per\n"
-          "    interconnect transaction to FILE.\n",
-          SC_BUILT);
-  return rc;
-}
-
 typedef struct sim_opts {
   const char *cfg, *mask, *json, *trace;
   const char *backend_arg; /* --backend as given (NULL: not given) */
   int system;              /* SYS_* */
-  int strict;              /* --strict: ignored config keys are errors */
   int backend;             /* sa_system_backend */
+  int strict;              /* --strict: ignored config keys are errors */
 } sim_opts;
 
-/* Parses argv into *o. Returns 0, or the exit status of a usage error (message printed). */
-static int parse(int argc, char **argv, sim_opts *o) {
+static const char sim_about[] =
+    "Runs the workload of CONFIG (workload.manifest, or workload.topology: a SCALE-Sim\n"
+    "topology CSV) on the configured array (dense, or with the tile masks of FILE as written\n"
+    "by 'sasp prune'), prints per-layer and total cycles, stalls, counts, energy, area,\n"
+    "speed-ups and the weight + skip-metadata bytes of every layer. Keys the integration\n"
+    "ignores give a warning (--strict: an error).\n"
+    "--system fast (default): the analytical model. --system sc" SC_BUILT ": the whole system\n"
+    "(host CPU, interconnect, DRAM, DMA or the cpu_fed instruction path, accelerator) in\n"
+    "SystemC/TLM-2.0, adding the system section (interconnect/DRAM utilisation, difference\n"
+    "from the fast model).";
+
+/* Parses argv into *o. Returns 0, or -1 with the exit status in *status (help or usage). */
+static int parse(int argc, char **argv, sim_opts *o, int *status) {
   memset(o, 0, sizeof *o);
-  o->system = SYS_FAST;
+  const char *system = "fast";
+  const sa_opt opts[] = {
+      {"mask", 0, SA_OPT_STR, "FILE", "tile masks from 'sasp prune' (default: dense)", &o->mask,
+       0, 0},
+      {"json", 0, SA_OPT_STR, "FILE", "also write the results as JSON (atomically)", &o->json, 0,
+       0},
+      {"system", 0, SA_OPT_STR, "M", "fast (default) or sc (the SystemC system model)", &system,
+       0, 0},
+      {"backend", 0, SA_OPT_STR, "B", "--system sc only: c (default, the C cycle model) or rtl\n"
+       "(every command timed on the Verilator RTL)", &o->backend_arg, 0, 0},
+      {"trace-bus", 0, SA_OPT_STR, "FILE", "--system sc only: one CSV row per interconnect\n"
+       "transaction", &o->trace, 0, 0},
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG that the integration ignores are errors",
+       &o->strict, 0, 0},
+      {0},
+  };
+  const sa_args_spec spec = {
+      "sim",
+      "CONFIG [--mask FILE] [--json FILE] [--system fast|sc] [--strict]\n"
+      "CONFIG --system sc [--backend c|rtl] [--trace-bus FILE] [...]",
+      sim_about, opts, 1, NULL,
+  };
+  const char *pos[1];
+  int n;
+  if (sa_args_parse(&spec, argc, argv, pos, &n, status)) return -1;
+  *status = SA_EXIT_USAGE;
+  if (!n) return sa_args_usage_error(&spec, "CONFIG is required"), -1;
+  o->cfg = pos[0];
+  if (!strcmp(system, "fast")) o->system = SYS_FAST;
+  else if (!strcmp(system, "sc")) o->system = SYS_SC;
+  else
+    return sa_args_usage_error(&spec, "--system '%s': expected fast (the analytical model) or "
+                               "sc (the SystemC system model)", system), -1;
   o->backend = SA_SYSTEM_BACKEND_C;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--mask") || !strcmp(a, "--json") || !strcmp(a, "--system") ||
-        !strcmp(a, "--backend") || !strcmp(a, "--trace-bus")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "sasp sim: %s needs a value\n", a);
-        return usage(stderr, 2);
-      }
-      const char *v = argv[++i];
-      if (!strcmp(a, "--mask")) o->mask = v;
-      else if (!strcmp(a, "--json")) o->json = v;
-      else if (!strcmp(a, "--trace-bus")) o->trace = v;
-      else if (!strcmp(a, "--backend")) {
-        o->backend_arg = v;
-        if (!strcmp(v, "c")) o->backend = SA_SYSTEM_BACKEND_C;
-        else if (!strcmp(v, "rtl")) o->backend = SA_SYSTEM_BACKEND_RTL;
-        else {
-          fprintf(stderr, "sasp sim: --backend '%s': expected c or rtl\n", v);
-          return 2;
-        }
-      } else if (!strcmp(v, "fast")) o->system = SYS_FAST;
-      else if (!strcmp(v, "sc")) o->system = SYS_SC;
-      else {
-        fprintf(stderr, "sasp sim: --system '%s': expected fast (the analytical model) or sc "
-                "(the SystemC system model)\n", v);
-        return 2;
-      }
-    } else if (!strcmp(a, "--strict")) {
-      o->strict = 1;
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "sasp sim: unknown option '%s'\n", a);
-      return usage(stderr, 2);
-    } else if (!o->cfg) {
-      o->cfg = a;
-    } else {
-      fprintf(stderr, "sasp sim: unexpected argument '%s'\n", a);
-      return usage(stderr, 2);
-    }
-  }
-  if (o->system == SYS_FAST && (o->backend_arg || o->trace)) {
-    fprintf(stderr, "sasp sim: %s is an option of the SystemC model: add --system sc\n",
-            o->backend_arg ? "--backend" : "--trace-bus");
-    return 2;
-  }
+  if (o->backend_arg && !strcmp(o->backend_arg, "rtl")) o->backend = SA_SYSTEM_BACKEND_RTL;
+  else if (o->backend_arg && strcmp(o->backend_arg, "c"))
+    return sa_args_usage_error(&spec, "--backend '%s': expected c or rtl", o->backend_arg), -1;
+  if (o->system == SYS_FAST && (o->backend_arg || o->trace))
+    return sa_args_usage_error(&spec, "%s is an option of the SystemC model: add --system sc",
+                               o->backend_arg ? "--backend" : "--trace-bus"), -1;
 #ifndef SA_HAVE_SYSTEMC
-  if (o->system == SYS_SC) {
-    fprintf(stderr, "sasp sim: --system sc: this sasp was built without SystemC (meson "
-            "-Dsystemc=enabled with libsystemc-dev installed)\n");
-    return 2;
-  }
+  if (o->system == SYS_SC)
+    return sa_args_usage_error(&spec, "--system sc: this sasp was built without SystemC (meson "
+                               "-Dsystemc=enabled with libsystemc-dev installed)"), -1;
 #endif
-  if (!o->cfg) return usage(stderr, 2);
   return 0;
 }
 
@@ -156,19 +136,15 @@ static void write_system_json(sa_json *j, const void *ctx) {
 }
 
 int sa_cmd_sim(int argc, char **argv) {
-  if (sa_cmd_wants_help(argc, argv)) return usage(stdout, 0);
   sim_opts o;
-  int urc = parse(argc, argv, &o);
-  if (urc) return urc;
+  int status;
+  if (parse(argc, argv, &o, &status)) return status;
   static sa_config cfg;
   sa_err e;
-  if (sa_cmd_load_config(o.cfg, o.strict, &cfg)) return 1;
+  if (sa_cmd_load_config("sim", o.cfg, o.strict, &cfg)) return SA_EXIT_FAIL;
   sa_manifest *man = NULL;
-  if (sa_workload_load(&cfg, &man, &e)) {
-    fprintf(stderr, "%s\n", e.msg);
-    return 1;
-  }
-  int rc = 1, have_mask = 0, have_run = 0, have_dense = 0;
+  if (sa_workload_load(&cfg, &man, &e)) return sa_cmd_fail("sim", &e);
+  int rc = SA_EXIT_FAIL, have_mask = 0, have_run = 0, have_dense = 0;
   sa_maskset ms;
   sa_system_result run, dense;
   memset(&ms, 0, sizeof ms);
@@ -199,9 +175,9 @@ int sa_cmd_sim(int argc, char **argv) {
   if (o.json && sa_report_write_json(o.json, &cfg, sa_workload_path(&cfg), o.mask, &r->run, base,
                                      o.system == SYS_SC ? write_system_json : NULL, &sj, &e))
     goto fail;
-  rc = 0;
+  rc = SA_EXIT_OK;
 fail:
-  if (rc) fprintf(stderr, "%s\n", e.msg);
+  if (rc) sa_cmd_fail("sim", &e);
   if (have_run) free_run(&o, &run);
   if (have_dense) free_run(&o, &dense);
   if (have_mask) sa_maskset_free(&ms);

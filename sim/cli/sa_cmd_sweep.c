@@ -1,4 +1,4 @@
-/* sa_cmd_sweep: 'sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N]' — the sweep
+/* sa_cmd_sweep: 'sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N] ...' — the sweep
  * over array shapes and pruning rates (sa_sweep), with the RTL check handed in when this sasp
  * was built with the Verilator models. */
 #include <stdio.h>
@@ -9,50 +9,6 @@
 #include "sa_cmd.h"
 #include "sa_config.h"
 #include "sa_sweep.h"
-
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: sasp sweep CONFIG [-o DIR] [--jobs N] [--resume] [--shard K/N] [--no-plot]\n"
-          "                  [--strict]\n"
-          "       sasp sweep --columns   the columns of points.csv (markdown)\n"
-          "\n"
-          "Runs every point of CONFIG's sweep section (array shapes x pruning rates x every\n"
-          "combination of sweep.axes values): prune with tiles = array shape, cycle/energy\n"
-          "model, WER of the pruned int8 model, RTL check.\n"
-          "\n"
-          "  -o DIR       result directory (default results/<CONFIG name>): points.csv,\n"
-          "               summary.json, config.resolved.yaml, grid.tsv, points/, masks/, plots\n"
-          "  --jobs N     points computed in parallel worker processes (default: CPUs)\n"
-          "  --resume     keep the points DIR already holds (a killed sweep loses nothing);\n"
-          "               without it DIR's earlier points are discarded\n"
-          "  --shard K/N  compute only points i with i mod N = K-1 (i counts arrays outer,\n"
-          "               then rates, then axis values, in CONFIG order); join shards with\n"
-          "               'sasp merge'\n"
-          "  --no-plot    do not run the plotting script at the end\n"
-          "  --progress   one updating progress line (default on a terminal)\n"
-          "  --quiet      no progress (default when stderr is not a terminal: one line per\n"
-          "               finished point)\n"
-          "  --strict     keys of CONFIG that the integration ignores are errors (default:\n"
-          "               one warning line each)\n"
-          "\n"
-          "Ends with a summary on stdout: where the results are, points done/failed/not run,\n"
-          "the RTL check, and per array the best speed-up whose WER stays within 1 point of\n"
-          "the dense model's. A point whose RTL check cannot run (no RTL model of its size)\n"
-          "is said on stderr and in the summary.\n"
-          "\n"
-          "Exit status: 0 done; 1 bad configuration or input, a failed point, a failed RTL\n"
-          "check, or a point left unchecked by the RTL while sweep.rtl_check is not off (the\n"
-          "results are written in these last two cases); 2 usage error; 130/143 interrupted\n"
-          "by SIGINT/SIGTERM (finished points are kept: rerun with --resume).\n");
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (end == s || *end || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
 
 #ifdef SA_HAVE_RTL
 #include "sa_cosim.h"
@@ -81,82 +37,90 @@ static int sweep_rtl(const sa_config *cfg, const sa_manifest *man, const sa_mode
 #endif
 
 int sa_cmd_sweep(int argc, char **argv) {
-  if (sa_cmd_wants_help(argc, argv)) {
-    usage(stdout);
-    return 0;
-  }
-  if (argc == 2 && !strcmp(argv[1], "--columns")) {
+  const char *out = NULL, *shard = NULL;
+  int64_t jobs = 0;
+  int columns = 0, resume = 0, no_plot = 0, progress = 0, quiet = 0, strict = 0;
+  const sa_opt opts[] = {
+      {"out", 'o', SA_OPT_STR, "DIR",
+       "result directory (default results/<CONFIG name>): points.csv,\nsummary.json, "
+       "config.resolved.yaml, grid.tsv, points/, masks/, plots",
+       &out, 0, 0},
+      {"jobs", 'j', SA_OPT_INT, "N", "points computed in parallel worker processes (default: "
+       "CPUs)", &jobs, 1, 1024},
+      {"resume", 0, SA_OPT_FLAG, NULL,
+       "keep the points DIR already holds (a killed sweep loses nothing);\nwithout it DIR's "
+       "earlier points are discarded", &resume, 0, 0},
+      {"shard", 0, SA_OPT_STR, "K/N",
+       "compute only points i with i mod N = K-1 (i counts arrays\nouter, then rates, then "
+       "axis values, in CONFIG order);\njoin shards with 'sasp merge'", &shard, 0, 0},
+      {"no-plot", 0, SA_OPT_FLAG, NULL, "do not run the plotting script at the end", &no_plot, 0,
+       0},
+      {"progress", 0, SA_OPT_FLAG, NULL, "one updating progress line (default on a terminal)",
+       &progress, 0, 0},
+      {"quiet", 'q', SA_OPT_FLAG, NULL, "no progress (default when stderr is not a terminal:\n"
+       "one line per finished point)", &quiet, 0, 0},
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG (or of a sweep.axes combination) that\n"
+       "the integration ignores are errors (default: one warning\nline each)", &strict, 0, 0},
+      {"columns", 0, SA_OPT_FLAG, NULL, "print the columns of points.csv (markdown) and exit",
+       &columns, 0, 0},
+      {0},
+  };
+  const sa_args_spec spec = {
+      "sweep", "CONFIG [options]\n--columns",
+      "Runs every point of CONFIG's sweep section (array shapes x pruning rates x every\n"
+      "combination of sweep.axes values): prune with tiles = array shape, cycle/energy\n"
+      "model, WER of the pruned model on its datapath (array.act_type), RTL check.\n"
+      "Ends with a summary on stdout: where the results are, points done/failed/not run,\n"
+      "the RTL check, and per array the best speed-up whose WER stays within 1 point of\n"
+      "the dense model's. A point whose RTL check cannot run (no RTL model of its size)\n"
+      "is said on stderr and in the summary.",
+      opts, 1,
+      "1 also for a failed point, a failed RTL check, a point left unchecked by the RTL\n"
+      "  while sweep.rtl_check is not off (the results are written in these last two cases)\n"
+      "  or failed plots; 130/143 interrupted by SIGINT/SIGTERM (finished points are kept:\n"
+      "  rerun with --resume)",
+  };
+  const char *pos[1];
+  int n, status;
+  if (sa_args_parse(&spec, argc, argv, pos, &n, &status)) return status;
+  if (columns) {
+    if (n) return sa_args_usage_error(&spec, "--columns takes no CONFIG");
     printf("| column | unit | meaning |\n|---|---|---|\n");
     for (int i = 0; i < sa_sweep_n_columns(); i++)
       printf("| `%s` | %s | %s |\n", sa_sweep_column_name(i),
              sa_sweep_column_unit(i)[0] ? sa_sweep_column_unit(i) : "–",
              sa_sweep_column_doc(i));
-    return 0;
+    return SA_EXIT_OK;
   }
-  const char *config = NULL, *out = NULL;
-  sa_sweep_opts o = {.jobs = 0, .shard_k = 1, .shard_n = 1, .progress = -1};
-  int plot = 1, strict = 0;
+  if (!n) return sa_args_usage_error(&spec, "CONFIG is required");
+  if (progress && quiet)
+    return sa_args_usage_error(&spec, "--progress and --quiet exclude each other");
+  const char *config = pos[0];
+  sa_sweep_opts o = {.jobs = (int)jobs, .shard_k = 1, .shard_n = 1, .resume = resume,
+                     .progress = progress ? SA_SWEEP_PROGRESS_LINE
+                                 : quiet  ? SA_SWEEP_PROGRESS_NONE
+                                          : -1};
+  int plot = !no_plot;
   sa_err e;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-o") || !strcmp(a, "--jobs") || !strcmp(a, "--shard")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "sasp sweep: %s needs a value\n", a);
-        return 2;
-      }
-      const char *v = argv[++i];
-      if (!strcmp(a, "-o")) {
-        out = v;
-      } else if (!strcmp(a, "--jobs")) {
-        long n;
-        if (parse_int(v, 1, 1024, &n)) {
-          fprintf(stderr, "sasp sweep: --jobs '%s': expected an integer 1..1024\n", v);
-          return 2;
-        }
-        o.jobs = (int)n;
-      } else if (sa_sweep_parse_shard(v, &o.shard_k, &o.shard_n, &e)) {
-        fprintf(stderr, "sasp sweep: %s\n", e.msg);
-        return 2;
-      }
-    } else if (!strcmp(a, "--resume")) {
-      o.resume = 1;
-    } else if (!strcmp(a, "--no-plot")) {
-      plot = 0;
-    } else if (!strcmp(a, "--progress")) {
-      o.progress = SA_SWEEP_PROGRESS_LINE;
-    } else if (!strcmp(a, "--quiet")) {
-      o.progress = SA_SWEEP_PROGRESS_NONE;
-    } else if (!strcmp(a, "--strict")) {
-      strict = 1;
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "sasp sweep: unknown option '%s' (see sasp sweep --help)\n", a);
-      return 2;
-    } else if (!config) {
-      config = a;
-    } else {
-      fprintf(stderr, "sasp sweep: one CONFIG only ('%s' and '%s')\n", config, a);
-      return 2;
-    }
-  }
-  if (!config) {
-    usage(stderr);
-    return 2;
-  }
+  if (shard && sa_sweep_parse_shard(shard, &o.shard_k, &o.shard_n, &e))
+    return sa_args_usage_error(&spec, "%s", e.msg);
   if (o.progress < 0)
     o.progress = isatty(STDERR_FILENO) ? SA_SWEEP_PROGRESS_LINE : SA_SWEEP_PROGRESS_POINTS;
   if (o.jobs == 0) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
   }
   static sa_config cfg;
-  if (sa_cmd_load_config(config, strict, &cfg)) return 1;
+  if (sa_cmd_load_config(spec.name, config, strict, &cfg) ||
+      sa_cmd_check_config(spec.name, &cfg, strict, sa_sweep_check))
+    return SA_EXIT_FAIL;
   char def_out[1100];
   if (!out) {
     const char *base = strrchr(config, '/');
     base = base ? base + 1 : config;
-    size_t n = strlen(base);
-    if (n > 5 && !strcmp(base + n - 5, ".yaml")) n -= 5;
-    snprintf(def_out, sizeof def_out, "results/%.*s", (int)n, base);
+    size_t len = strlen(base);
+    if (len > 5 && !strcmp(base + len - 5, ".yaml")) len -= 5;
+    snprintf(def_out, sizeof def_out, "results/%.*s", (int)len, base);
     out = def_out;
   }
   o.out_dir = out;
@@ -168,8 +132,8 @@ int sa_cmd_sweep(int argc, char **argv) {
 #endif
   sa_sweep_report rep;
   if (sa_sweep_run(&cfg, &o, &rep, &e)) {
-    fprintf(stderr, "sasp sweep: %s\n", e.msg);
-    if (!rep.started) return 1; /* refused before writing anything */
+    sa_cmd_fail(spec.name, &e);
+    if (!rep.started) return SA_EXIT_FAIL; /* refused before writing anything */
     char shard[64] = "";
     if (o.shard_n > 1) snprintf(shard, sizeof shard, " --shard %d/%d", o.shard_k, o.shard_n);
     int done = rep.points_resumed + rep.points_run;
@@ -181,20 +145,20 @@ int sa_cmd_sweep(int argc, char **argv) {
              "with:\n  sasp sweep %s -o %s --resume%s\n", out, config, out, shard);
     else
       printf("sweep: no point was finished; what this run created in %s was removed\n", out);
-    return rep.interrupted ? 128 + rep.interrupted : 1;
+    return rep.interrupted ? 128 + rep.interrupted : SA_EXIT_FAIL;
   }
-  int status = 0;
+  status = SA_EXIT_OK;
   if (rep.no_wer[0]) fprintf(stderr, "sasp sweep: WER columns empty: %s\n", rep.no_wer);
   if (rep.points_rtl_fail) {
     fprintf(stderr, "sasp sweep: %d point(s) failed the RTL check (rtl_check in %s/points.csv)\n",
             rep.points_rtl_fail, out);
-    status = 1;
+    status = SA_EXIT_FAIL;
   }
   if (rep.points_rtl_unchecked) {
     fprintf(stderr,
             "sasp sweep: %d point(s) not checked against the RTL: %s (set sweep.rtl_check: off "
             "to run without the check)\n", rep.points_rtl_unchecked, rep.rtl_unchecked_why);
-    status = 1;
+    status = SA_EXIT_FAIL;
   }
   /* the summary */
   printf("sweep: %d points in %s/points.csv (summary.json beside it)\n", rep.points_shard, out);
@@ -233,7 +197,7 @@ int sa_cmd_sweep(int argc, char **argv) {
       fprintf(stderr, "sasp sweep: %s\n", e.msg);
     } else if (rc != 0) {
       fprintf(stderr, "sasp sweep: plots: %s\n", e.msg);
-      status = 1;
+      status = SA_EXIT_FAIL;
     }
   }
   return status;

@@ -1,11 +1,9 @@
 /* sa_cmd_wer: 'sasp wer' — word error rate of a (pruned) model on a test set, with the weight
  * GEMMs on the array's int8 arithmetic (or fp32), S/I/D counts and a bootstrap 95 % CI. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "sa_cmd.h"
@@ -17,68 +15,10 @@
 #include "sa_model.h"
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_prune_io.h"
 #include "sa_testset.h"
 
 #define COMPARE_MAX_BYTES ((size_t)1 << 26)
-
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: sasp wer --model DIR [--mask FILE --tile RxC] [--testset DIR]\n"
-          "                [--mode int8|fp32_int8|fp32] [--max-utts N] [--json FILE] [--hyp FILE]\n"
-          "                [--compare HYP.tsv] [--seed N] [--boot N] [--threads N]\n"
-          "       sasp wer --model DIR --act-norms OUT [--testset DIR] [--max-utts N]\n\n"
-          "Word error rate of a transformer_ctc model (docs/asr.md) on a test set. Every weight\n"
-          "GEMM runs on the array's int8 arithmetic (pruned tiles skipped) unless --mode says\n"
-          "otherwise.\n\n"
-          "  --model DIR       model directory holding manifest.yaml (or the manifest itself)\n"
-          "  --mask FILE       tile masks from 'sasp prune' (default: dense)\n"
-          "  --tile RxC        array tile the mask was made for (required with --mask)\n"
-          "  --testset DIR     feats.bin + transcripts.tsv (default: DIR/testsets/main)\n"
-          "  --mode M          int8 (default: the array's int8 x int8 arithmetic, v1), fp32_int8\n"
-          "                    (the array's fp32-activation x int8-weight datapath, v2:\n"
-          "                    array.act_type fp32) or fp32 (the float reference)\n"
-          "  --max-utts N      score only the first N utterances\n"
-          "  --json FILE       write the result as JSON (atomically)\n"
-          "  --hyp FILE        write the hypotheses as 'id<TAB>words' lines\n"
-          "  --compare FILE    count hypotheses identical to those of FILE ('id<TAB>words')\n"
-          "  --seed N          bootstrap seed (default 1)\n"
-          "  --boot N          bootstrap resamples (default %d)\n"
-          "  --threads N       worker threads (default: one per CPU)\n"
-          "  --act-norms OUT   instead of WER: write the input-channel L2 norms of every layer\n"
-          "                    (dense fp32 model over the test set's utterances; safetensors,\n"
-          "                    for 'sasp prune --criterion act_aware --act-norms OUT')\n",
-          SA_ENGINE_BOOT);
-}
-
-static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t *v) {
-  char *end;
-  errno = 0;
-  long long x = strtoll(s, &end, 10);
-  if (errno || end == s || *end || x < lo) {
-    fprintf(stderr, "sasp wer: %s: expected an integer >= %lld, got '%s'\n", opt, (long long)lo,
-            s);
-    return -1;
-  }
-  *v = x;
-  return 0;
-}
-
-static int parse_tile(const char *s, int64_t *r, int64_t *c) {
-  char *end;
-  errno = 0;
-  long long a = strtoll(s, &end, 10);
-  if (errno || end == s || (*end != 'x' && *end != 'X') || a < 1) goto bad;
-  const char *s2 = end + 1;
-  long long b = strtoll(s2, &end, 10);
-  if (errno || end == s2 || *end || b < 1) goto bad;
-  *r = a;
-  *c = b;
-  return 0;
-bad:
-  fprintf(stderr, "sasp wer: --tile: expected RxC with positive integers (e.g. 16x16), got '%s'\n",
-          s);
-  return -1;
-}
 
 /* Normalises blanks in place: words separated by single spaces. */
 static void squeeze(char *s) {
@@ -144,76 +84,75 @@ static int write_hyps(const char *path, const sa_testset *ts, char **hyps, int64
 }
 
 int sa_cmd_wer(int argc, char **argv) {
-  if (sa_cmd_wants_help(argc, argv)) {
-    usage(stdout);
-    return 0;
-  }
   const char *model_arg = NULL, *mask_path = NULL, *tile = NULL, *testset = NULL,
              *mode_s = "int8", *json_path = NULL, *hyp_path = NULL, *cmp_path = NULL,
              *norms_path = NULL;
   int64_t max_utts = 0, seed = 1, n_boot = SA_ENGINE_BOOT, threads = 0, tr = 0, tc = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char **sval = NULL;
-    int64_t *ival = NULL, lo = 0;
-    if (!strcmp(a, "--model")) sval = &model_arg;
-    else if (!strcmp(a, "--mask")) sval = &mask_path;
-    else if (!strcmp(a, "--tile")) sval = &tile;
-    else if (!strcmp(a, "--testset")) sval = &testset;
-    else if (!strcmp(a, "--mode")) sval = &mode_s;
-    else if (!strcmp(a, "--json")) sval = &json_path;
-    else if (!strcmp(a, "--hyp")) sval = &hyp_path;
-    else if (!strcmp(a, "--compare")) sval = &cmp_path;
-    else if (!strcmp(a, "--act-norms")) sval = &norms_path;
-    else if (!strcmp(a, "--max-utts")) ival = &max_utts, lo = 1;
-    else if (!strcmp(a, "--seed")) ival = &seed, lo = 0;
-    else if (!strcmp(a, "--boot")) ival = &n_boot, lo = 1;
-    else if (!strcmp(a, "--threads")) ival = &threads, lo = 1;
-    else {
-      fprintf(stderr, "sasp wer: unknown option '%s' (see sasp wer --help)\n", a);
-      return 2;
-    }
-    if (i + 1 >= argc) {
-      fprintf(stderr, "sasp wer: %s needs a value\n", a);
-      return 2;
-    }
-    if (sval) *sval = argv[++i];
-    else if (parse_i64(a, argv[++i], lo, ival)) return 2;
-  }
-  if (!model_arg) {
-    fprintf(stderr, "sasp wer: --model DIR is required (see sasp wer --help)\n");
-    return 2;
-  }
+  char boot_help[96];
+  snprintf(boot_help, sizeof boot_help, "bootstrap resamples (default %d)", SA_ENGINE_BOOT);
+  sa_opt opts[] = {
+      {"model", 0, SA_OPT_STR, "DIR", "model directory holding manifest.yaml (or the manifest\n"
+       "itself; a 'sasp prune -o OUT' directory works)", &model_arg, 0, 0},
+      {"mask", 0, SA_OPT_STR, "FILE", "tile masks from 'sasp prune' (default: dense)", &mask_path,
+       0, 0},
+      {"tile", 0, SA_OPT_STR, "RxC", "the tile the mask must be made for (default: the mask's)",
+       &tile, 0, 0},
+      {"testset", 0, SA_OPT_STR, "DIR", "feats.bin + transcripts.tsv (default: DIR/testsets/main)",
+       &testset, 0, 0},
+      {"mode", 0, SA_OPT_STR, "M", "int8 (default: the array's int8 x int8 arithmetic, v1),\n"
+       "fp32_int8 (the array's fp32-activation x int8-weight\ndatapath, v2: array.act_type fp32) "
+       "or fp32 (the float\nreference)", &mode_s, 0, 0},
+      {"max-utts", 0, SA_OPT_INT, "N", "score only the first N utterances (as workload.max_utts:\n"
+       "0 = all)", &max_utts, 0, 0},
+      {"json", 0, SA_OPT_STR, "FILE", "write the result as JSON (atomically)", &json_path, 0, 0},
+      {"hyp", 0, SA_OPT_STR, "FILE", "write the hypotheses as 'id<TAB>words' lines", &hyp_path, 0,
+       0},
+      {"compare", 0, SA_OPT_STR, "FILE", "count hypotheses identical to those of FILE\n"
+       "('id<TAB>words')", &cmp_path, 0, 0},
+      {"seed", 0, SA_OPT_INT, "N", "bootstrap seed (as sweep.seed; default 1)", &seed, 0, 0},
+      {"boot", 0, SA_OPT_INT, "N", boot_help, &n_boot, 1, 1e6},
+      {"threads", 0, SA_OPT_INT, "N", "worker threads (default: one per CPU)", &threads, 1,
+       SA_ENGINE_MAX_THREADS},
+      {"act-norms", 0, SA_OPT_STR, "OUT", "instead of WER: write the input-channel L2 norms of "
+       "every\nlayer (dense fp32 model over the test set's utterances;\nsafetensors, for "
+       "'sasp prune --criterion act_aware')", &norms_path, 0, 0},
+      {0},
+  };
+  sa_cmd_range_of(&opts[5], "workload.max_utts");
+  sa_cmd_range_of(&opts[9], "sweep.seed");
+  const sa_args_spec spec = {
+      "wer",
+      "--model DIR [--mask FILE [--tile RxC]] [--testset DIR] [options]\n"
+      "--model DIR --act-norms OUT [--testset DIR] [--max-utts N]",
+      "Word error rate of a transformer_ctc model (docs/asr.md) on a test set, with S/I/D\n"
+      "counts and a bootstrap 95 % confidence interval. Every weight GEMM runs on the array's\n"
+      "int8 arithmetic (pruned tiles skipped) unless --mode says otherwise.",
+      opts, 0, NULL,
+  };
+  const char *pos[1];
+  int n, status;
+  if (sa_args_parse(&spec, argc, argv, pos, &n, &status)) return status;
+  if (!model_arg) return sa_args_usage_error(&spec, "--model DIR is required");
   int mode;
   if (!strcmp(mode_s, "int8")) mode = SA_ENGINE_INT8;
   else if (!strcmp(mode_s, "fp32")) mode = SA_ENGINE_FP32;
   else if (!strcmp(mode_s, "fp32_int8")) mode = SA_ENGINE_FP32_INT8;
-  else {
-    fprintf(stderr, "sasp wer: --mode: expected int8, fp32_int8 or fp32, got '%s'\n", mode_s);
-    return 2;
-  }
-  if (tile && parse_tile(tile, &tr, &tc)) return 2;
-  if (norms_path && (mask_path || json_path || hyp_path || cmp_path)) {
-    fprintf(stderr, "sasp wer: --act-norms runs the dense fp32 model and computes no WER: "
-                    "--mask, --json, --hyp and --compare do not apply\n");
-    return 2;
-  }
-  if (mask_path && !tile) {
-    fprintf(stderr, "sasp wer: --mask needs --tile RxC (the array tile it was made for)\n");
-    return 2;
-  }
+  else
+    return sa_args_usage_error(&spec, "--mode '%s': expected int8, fp32_int8 or fp32", mode_s);
+  if (tile && sa_cmd_parse_tile(&spec, tile, &tr, &tc)) return SA_EXIT_USAGE;
+  if (norms_path && (mask_path || json_path || hyp_path || cmp_path))
+    return sa_args_usage_error(&spec, "--act-norms runs the dense fp32 model and computes no "
+                               "WER: --mask, --json, --hyp and --compare do not apply");
+  if (tile && !mask_path) return sa_args_usage_error(&spec, "--tile applies to --mask only");
 
   char manifest_path[1200], set_dir[1200];
-  struct stat sb;
-  if (stat(model_arg, &sb) == 0 && S_ISDIR(sb.st_mode))
-    snprintf(manifest_path, sizeof manifest_path, "%s/manifest.yaml", model_arg);
-  else
-    snprintf(manifest_path, sizeof manifest_path, "%s", model_arg);
+  if (sa_cmd_model_manifest(&spec, model_arg, manifest_path, sizeof manifest_path))
+    return SA_EXIT_USAGE;
   sa_err e = {{0}};
   sa_manifest *man = NULL;
   sa_model *model = NULL;
   sa_maskset ms = {0};
-  int have_ms = 0, rc = 1;
+  int have_ms = 0, rc = SA_EXIT_FAIL;
   char **hyps = NULL;
   sa_testset ts = {0};
   sa_wer_result r = {0};
@@ -233,12 +172,15 @@ int sa_cmd_wer(int argc, char **argv) {
     if (wrc) goto out;
     printf("activation norms of %d layers over %s written to %s\n", man->n_layers, set_dir,
            norms_path);
-    rc = 0;
+    rc = SA_EXIT_OK;
     goto out;
   }
   if (mask_path) {
+    /* the mask file records its tile; an explicit --tile must match it */
     if (sa_maskset_read(mask_path, tr, tc, &ms, &e)) goto out;
     have_ms = 1;
+    tr = ms.tile_rows;
+    tc = ms.tile_cols;
   }
   sa_engine_opts o = {.mode = mode, .max_utts = max_utts, .seed = (uint64_t)seed,
                       .n_boot = n_boot, .threads = (int)threads};
@@ -265,9 +207,9 @@ int sa_cmd_wer(int argc, char **argv) {
     sa_json_key(&j, "mask");
     sa_json_str(&j, mask_path);
     sa_json_key(&j, "tile_rows");
-    if (tile) sa_json_int(&j, tr); else sa_json_null(&j);
+    if (have_ms) sa_json_int(&j, tr); else sa_json_null(&j);
     sa_json_key(&j, "tile_cols");
-    if (tile) sa_json_int(&j, tc); else sa_json_null(&j);
+    if (have_ms) sa_json_int(&j, tc); else sa_json_null(&j);
     sa_json_key(&j, "testset");
     sa_json_str(&j, set_dir);
     sa_json_key(&j, "mode");
@@ -324,9 +266,9 @@ int sa_cmd_wer(int argc, char **argv) {
     printf("identical to %s: %" PRId64 " of %" PRId64 " (%.2f %%; %" PRId64 " ids matched)\n",
            cmp_path, same, r.utts, 100.0 * (double)same / (double)r.utts, matched);
   if (hyp_path) printf("hypotheses written to %s\n", hyp_path);
-  rc = 0;
+  rc = SA_EXIT_OK;
 out:
-  if (rc) fprintf(stderr, "sasp wer: %s\n", e.msg);
+  if (rc) sa_cmd_fail(spec.name, &e);
   sa_engine_free_hyps(hyps, hyps ? r.utts : 0);
   sa_testset_free(&ts);
   if (have_ms) sa_maskset_free(&ms);

@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"sweep", sa_cmd_sweep, "run the sweep over array sizes and pruning rates (CONFIG)"},
     {"merge", sa_cmd_merge, "merge the result directories of sharded sweeps"},
+    {"calib", sa_cmd_calib, "calibration statistics of a model for pruning (docs/pruning.md)"},
     {"prune", sa_cmd_prune, "block-prune a model with tiles sized to the array"},
     {"sim", sa_cmd_sim, "cycle, energy and system model of one workload (CONFIG)"},
     {"cosim", sa_cmd_cosim, "run the workload's GEMMs on the RTL and the C model, compare"},
@@ -31,7 +32,9 @@ static void usage(FILE *f) {
           SA_VERSION);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "  help    this text\n\n  --version  print the version\n");
+  fprintf(f, "  help    this text\n\n  --version  print the version and git revision\n\n"
+             "Every command: exit status 0 success, 1 failure (bad input, a failed run or check),\n"
+             "2 usage error or a feature this build lacks; messages start with 'sasp CMD: '.\n");
 }
 
 /* A report that could not be written (disk full, closed pipe) is a failure, not a success. */
@@ -48,7 +51,7 @@ int main(int argc, char **argv) {
   if (fail) sa_alloc_fail_after(atol(fail));
   if (argc < 2) {
     usage(stderr);
-    return 2;
+    return SA_EXIT_USAGE;
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
@@ -62,5 +65,5 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(cmd, commands[i].name)) return finish(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "sasp: unknown command '%s' (try 'sasp help')\n", cmd);
-  return 2;
+  return SA_EXIT_USAGE;
 }

@@ -1,16 +1,19 @@
 /* sa_config: schema-driven YAML configuration loader.
  * The schema below is the one place where a key, its type, range, unit and default are
- * defined; the loader, the resolved-config writers and docs/config.md all derive from it. */
+ * defined; the loader, the resolved-config writers and docs/config.md all derive from it.
+ * Longer than ~700 lines on purpose: about 200 of them are the schema tables themselves, and
+ * the walkers over them (load, sweep axes, write YAML/JSON/markdown, ignored keys) share the
+ * private key type, so splitting would export the schema's internals to every part. */
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sa_num.h"
 #include "sa_yaml.h"
 
 typedef enum { K_INT, K_NUM, K_ENUM, K_STR, K_PATH, K_SECTION, K_SHAPES, K_NUMS, K_AXES } ktype;
@@ -38,9 +41,10 @@ static const char *const act_types[] = {"int8", "fp32", NULL};
 static const char *const skip_formats[] = {"interleaved", "with_flag", "meta_data",
                                            "hidden_key",  "csr",       "csc",
                                            "dynamic",     "non_pruned", "bitmap", NULL};
-static const char *const criteria[] = {"mean_abs", "l2", "act_aware", NULL};
+static const char *const criteria[] = {"mean_abs", "l2", "act_aware", "relative", "obs", NULL};
 static const char *const scopes[] = {"ff", "attn", "all", NULL};
-static const char *const thresholds[] = {"global", "per_layer", NULL};
+static const char *const thresholds[] = {"global", "per_layer", "sensitivity", NULL};
+static const char *const compensations[] = {"none", "bias", "lsq", NULL};
 static const char *const rtl_checks[] = {"all", "sample", "off", NULL};
 static const char *const arbitrations[] = {"round_robin", "fixed", NULL};
 
@@ -73,33 +77,40 @@ static const key memory_keys[] = {
      "DRAM access latency"},
     END};
 
-#define WALK(f, strip, doc_tile)                                                             \
-  static const key walk_##f##_keys[] = {                                                     \
-      {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc_tile}, \
-      strip,                                                                                 \
-      END}
-#define STRIP(f, doc) {"strip_cycles", K_NUM, OFF(hw.walk_strip[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
-WALK(INTERLEAVED, STRIP(INTERLEAVED, "per tile column: its offset word and bitmap words"),
-     "per tile: its bitmap bit tested");
-WALK(WITH_FLAG, END, "per tile: its flag bit extracted and tested");
-WALK(META_DATA, STRIP(META_DATA, "per tile column: its column flag"),
-     "per tile of a column with kept tiles: its flag tested");
-WALK(HIDDEN_KEY, END, "per tile: its first word compared with the key");
-WALK(CSR, STRIP(CSR, "per tile row: its pointer pair"), "per kept tile: its column index");
-WALK(CSC, STRIP(CSC, "per tile column: its pointer pair"), "per kept tile: its row index");
+/* cpu_fed.walk.<format>: tile_cycles (and strip_cycles where the format has headers) */
+#define WALK_TILE(f, doc) \
+  {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+#define WALK_STRIP(f, doc) \
+  {"strip_cycles", K_NUM, OFF(hw.walk_strip[SA_SKIP_##f]), 0, 1e6, "0", "cycles", doc}
+static const key walk_INTERLEAVED_keys[] = {
+    WALK_TILE(INTERLEAVED, "per tile: its bitmap bit tested"),
+    WALK_STRIP(INTERLEAVED, "per tile column: its offset word and bitmap words"), END};
+static const key walk_WITH_FLAG_keys[] = {
+    WALK_TILE(WITH_FLAG, "per tile: its flag bit extracted and tested"), END};
+static const key walk_META_DATA_keys[] = {
+    WALK_TILE(META_DATA, "per tile of a column with kept tiles: its flag tested"),
+    WALK_STRIP(META_DATA, "per tile column: its column flag"), END};
+static const key walk_HIDDEN_KEY_keys[] = {
+    WALK_TILE(HIDDEN_KEY, "per tile: its first word compared with the key"), END};
+static const key walk_CSR_keys[] = {WALK_TILE(CSR, "per kept tile: its column index"),
+                                    WALK_STRIP(CSR, "per tile row: its pointer pair"), END};
+static const key walk_CSC_keys[] = {WALK_TILE(CSC, "per kept tile: its row index"),
+                                    WALK_STRIP(CSC, "per tile column: its pointer pair"), END};
 static const key walk_DYNAMIC_keys[] = {
-    {"tile_cycles", K_NUM, OFF(hw.walk_tile[SA_SKIP_DYNAMIC]), 0, 1e6, "0", "cycles",
-     "per tile: starting its scan"},
+    WALK_TILE(DYNAMIC, "per tile: starting its scan"),
     {"word_cycles", K_NUM, OFF(hw.walk_word), 0, 1e6, "0", "cycles",
      "per weight word scanned for zero"},
     END};
-#undef WALK
-#undef STRIP
+#undef WALK_TILE
+#undef WALK_STRIP
 
 static const key walk_keys[] = {
-    {"interleaved", K_SECTION, 0, 0, 0, NULL, "", "the paper's encoding", .sub = walk_INTERLEAVED_keys},
-    {"with_flag", K_SECTION, 0, 0, 0, NULL, "", "a flag bit per tile", .sub = walk_WITH_FLAG_keys},
-    {"meta_data", K_SECTION, 0, 0, 0, NULL, "", "column and tile flags", .sub = walk_META_DATA_keys},
+    {"interleaved", K_SECTION, 0, 0, 0, NULL, "", "the paper's encoding",
+     .sub = walk_INTERLEAVED_keys},
+    {"with_flag", K_SECTION, 0, 0, 0, NULL, "", "a flag bit per tile",
+     .sub = walk_WITH_FLAG_keys},
+    {"meta_data", K_SECTION, 0, 0, 0, NULL, "", "column and tile flags",
+     .sub = walk_META_DATA_keys},
     {"hidden_key", K_SECTION, 0, 0, 0, NULL, "", "a sentinel word per pruned tile",
      .sub = walk_HIDDEN_KEY_keys},
     {"csr", K_SECTION, 0, 0, 0, NULL, "", "tile rows with column indices", .sub = walk_CSR_keys},
@@ -182,18 +193,32 @@ static const key workload_keys[] = {
 
 static const key prune_keys[] = {
     {"criterion", K_ENUM, OFF(prune.criterion), 0, 0, "mean_abs", "",
-     "tile score: mean |w| (the paper), L2 norm, or activation-aware", criteria},
+     "tile score: mean |w| (the paper), L2 norm, activation-aware, relative (mean |w| over the "
+     "layer's mean: scale-free), or obs (output-error increase from calibration statistics)",
+     criteria},
     {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
      "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
     {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
-     "one threshold over all selected layers (the paper) or the same rate per layer",
+     "allocation: one threshold over all selected layers (the paper), the same rate per layer, "
+     "or sensitivity (per-layer rates of least predicted output error)",
      thresholds},
+    {"compensation", K_ENUM, OFF(prune.compensation), 0, 0, "none", "",
+     "after the mask is fixed: none (the paper), bias (pruned weights x input mean into the "
+     "bias), or lsq (kept weights re-solved by least squares per tile column)",
+     compensations},
+    {"damping", K_NUM, OFF(prune.damping), 0, 1, "0.001", "x mean diag H",
+     "obs and lsq: lambda added to the Gram matrix's diagonal"},
     {"layer_cap", K_NUM, OFF(prune.layer_cap), 0, 1, "1", "fraction",
      "at most this fraction of one layer's tiles is pruned"},
     {"rate", K_NUM, OFF(prune.rate), 0, 1, "0", "fraction",
      "fraction of the selected tiles pruned (single runs; sweeps use sweep.rates)"},
     {"calibration", K_PATH, OFF(prune.calibration), 0, 0, "\"\"", "",
-     "test set used to measure input-channel norms for act_aware (empty: workload.testset)",
+     "calibration set (feats.bin + transcripts.tsv, never a test set) the statistics are "
+     "measured on; needed by act_aware, obs, sensitivity, bias, lsq",
+     .cap = SA_PATH_MAX},
+    {"statistics", K_PATH, OFF(prune.statistics), 0, 0, "\"\"", "",
+     "calibration statistics file from 'sasp calib'; empty: measured on prune.calibration "
+     "(sweeps cache them in OUT/calib.safetensors)",
      .cap = SA_PATH_MAX},
     END};
 
@@ -304,18 +329,16 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
-  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k, const char *dotted) {
+static void mark_set(loader *L, const key *k) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
-  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -335,8 +358,7 @@ static int bad_value(loader *L, const sa_yaml_node *n, const char *dotted, const
 
 static void describe_range(const key *k, int integer, char *buf, size_t len) {
   if (integer && k->min == 1 && k->max >= 1e6) snprintf(buf, len, "a positive integer");
-  else if (integer) snprintf(buf, len, "an integer from %.0f to %.0f", k->min, k->max);
-  else snprintf(buf, len, "a number from %g to %g", k->min, k->max);
+  else sa_num_describe(integer, k->min, k->max, buf, (int)len);
 }
 
 static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char *dotted,
@@ -344,12 +366,8 @@ static int parse_int(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 1, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  long long v = strtoll(n->scalar, &end, 10);
-  if (*end || errno) return bad_value(L, n, dotted, want);
-  if (v < k->min || v > k->max) return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_i64(n->scalar, (int64_t)k->min, (int64_t)k->max, out))
+    return bad_value(L, n, dotted, want);
   return 0;
 }
 
@@ -358,23 +376,18 @@ static int parse_num(loader *L, const key *k, const sa_yaml_node *n, const char 
   char want[96];
   describe_range(k, 0, want, sizeof want);
   if (n->kind != SA_YAML_SCALAR || n->quoted || !n->scalar[0]) return bad_value(L, n, dotted, want);
-  char *end;
-  errno = 0;
-  double v = strtod(n->scalar, &end);
-  if (*end || errno || !isfinite(v) || v < k->min || v > k->max)
-    return bad_value(L, n, dotted, want);
-  *out = v;
+  if (sa_num_f64(n->scalar, k->min, k->max, out)) return bad_value(L, n, dotted, want);
   return 0;
 }
 
 int sa_config_parse_shape(const char *text, sa_shape *s) {
-  char *end;
-  errno = 0;
-  long long r = strtoll(text, &end, 10);
-  if (end == text || (*end != 'x' && *end != 'X') || errno) return -1;
-  const char *p = end + 1;
-  long long c = strtoll(p, &end, 10);
-  if (end == p || *end || errno || r <= 0 || c <= 0 || r > INT32_MAX || c > INT32_MAX) return -1;
+  char buf[64];
+  size_t n = strcspn(text, "xX");
+  if (!text[n] || n >= sizeof buf) return -1;
+  memcpy(buf, text, n);
+  buf[n] = 0;
+  int64_t r, c;
+  if (sa_num_i64(buf, 1, INT32_MAX, &r) || sa_num_i64(text + n + 1, 1, INT32_MAX, &c)) return -1;
   s->rows = r;
   s->cols = c;
   return 0;
@@ -557,7 +570,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k, dotted);
+    mark_set(L, k);
   }
   return 0;
 }
@@ -640,15 +653,23 @@ static int load_tech(sa_config *cfg, sa_err *e) {
   return rc;
 }
 
-/* Keys the integration does not read (docs/config.md "Ignored keys"). */
+/* 1 when k is one of tbl's entries (sub-tables not searched). */
+static int in_table(const key *k, const key *tbl) {
+  for (; tbl->name; tbl++)
+    if (k == tbl) return 1;
+  return 0;
+}
+
+/* Keys the integration does not read (docs/timing.md §8.6). */
 static int ignored_by(const key *k, int integration) {
   if (integration == SA_INTEG_CPU_FED)
-    return (k >= buffer_keys && k < buffer_keys + 3) || /* the *_kib buffers; acc_rows is used */
-           (k >= memory_keys && k < memory_keys + sizeof memory_keys / sizeof *memory_keys) ||
-           (k >= system_keys && k < system_keys + sizeof system_keys / sizeof *system_keys) ||
-           k == &host_keys[sizeof host_keys / sizeof *host_keys - 2]; /* command_cycles */
-  return (k >= cpu_fed_keys && k < cpu_fed_keys + sizeof cpu_fed_keys / sizeof *cpu_fed_keys) ||
-         (k->off >= OFF(hw.walk_strip) && k->off < OFF(hw.walk_word) + sizeof(double)); /* walk.* */
+    return (in_table(k, buffer_keys) && strcmp(k->name, "acc_rows")) ||
+           in_table(k, memory_keys) || in_table(k, system_keys) ||
+           (in_table(k, host_keys) && !strcmp(k->name, "command_cycles"));
+  if (in_table(k, cpu_fed_keys)) return 1;
+  for (const key *w = walk_keys; w->name; w++)
+    if (in_table(k, w->sub)) return 1;
+  return 0;
 }
 
 /* Sets key (named where in messages) from text; see sa_config_set. */
@@ -703,6 +724,34 @@ static int check_axes(const sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* The given (not defaulted) leaves of tbl that the integration ignores, in schema order. */
+static void collect_ignored(const key *tbl, const char *prefix, sa_config *cfg) {
+  for (const key *k = tbl; k->name; k++) {
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) collect_ignored(k->sub, dotted, cfg);
+    else if (ignored_by(k, cfg->hw.integration) && !sa_config_was_defaulted(cfg, dotted) &&
+             cfg->n_ignored < SA_MAX_KEYS)
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", dotted);
+  }
+}
+
+int sa_config_validate(sa_config *cfg, const char *where, sa_err *e) {
+  if (!where) where = cfg->path;
+  cfg->n_ignored = 0;
+  collect_ignored(root_keys, "", cfg);
+  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
+                      "cpu_fed only (the dma memory model moves int8 activations)", where,
+                      act_types[cfg->hw.act_type]);
+  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
+    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
+                      "activations (array.act_type %s)", where, (long long)cfg->hw.bus_bits,
+                      act_bits, act_types[cfg->hw.act_type]);
+  return 0;
+}
+
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
   /* the workload is a manifest or a SCALE-Sim topology: exactly one */
@@ -713,19 +762,7 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (w->manifest[0] && w->topology[0])
     return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
                       "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
-  SA_ASSERT(strcmp(host_keys[sizeof host_keys / sizeof *host_keys - 2].name, "command_cycles") == 0);
-  for (int i = 0; i < L->n_set; i++)
-    if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
-      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
-  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
-    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
-                      "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,
-                      act_types[cfg->hw.act_type]);
-  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
-  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
-    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
-                      "activations (array.act_type %s)", cfg->path,
-                      (long long)cfg->hw.bus_bits, act_bits, act_types[cfg->hw.act_type]);
+  if (sa_config_validate(cfg, NULL, e)) return -1;
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
@@ -733,6 +770,10 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
         return sa_err_set(e, "%s: key 'sweep.arrays': shape %lldx%lld listed twice", cfg->path,
                           (long long)cfg->sweep.shapes[i].rows,
                           (long long)cfg->sweep.shapes[i].cols);
+  if (cfg->prune.calibration[0] && !strcmp(cfg->prune.calibration, cfg->workload.testset))
+    return sa_err_set(e, "%s: key 'prune.calibration': %s is the test set (workload.testset); "
+                      "statistics and reconstruction must not see test data (use a calibration "
+                      "set, e.g. workloads/asr/calib)", cfg->path, cfg->prune.calibration);
   if (load_tech(cfg, e)) return -1;
   return check_axes(cfg, e);
 }
@@ -973,6 +1014,28 @@ static void doc_table(FILE *f, const key *tbl, const char *prefix) {
   }
 }
 
+int sa_config_key_range(const char *dotted, double *lo, double *hi) {
+  const key *ks = root_keys;
+  const char *p = dotted;
+  for (;;) {
+    size_t n = strcspn(p, ".");
+    const key *k = NULL;
+    for (const key *q = ks; q->name && !k; q++)
+      if (strlen(q->name) == n && !strncmp(q->name, p, n)) k = q;
+    if (!k) return -1;
+    if (!p[n]) {
+      if (k->type == K_SECTION || k->type == K_ENUM || k->type == K_STR || k->type == K_PATH)
+        return -1;
+      *lo = k->min;
+      *hi = k->max;
+      return 0;
+    }
+    if (k->type != K_SECTION) return -1;
+    ks = k->sub;
+    p += n + 1;
+  }
+}
+
 void sa_config_write_doc(FILE *f) {
   fprintf(f,
           "# Configuration reference\n\n"
@@ -996,6 +1059,7 @@ static const char *enum_name(const char *const *names, int v, int n) {
 const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
 const char *sa_config_act_type_name(int v) { return enum_name(act_types, v, 2); }
 const char *sa_config_skip_format_name(int v) { return enum_name(skip_formats, v, SA_SKIP_COUNT); }
-const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, 3); }
+const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, SA_CRIT_COUNT); }
 const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
-const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, 2); }
+const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, SA_THRESH_COUNT); }
+const char *sa_config_compensation_name(int v) { return enum_name(compensations, v, SA_COMP_COUNT); }

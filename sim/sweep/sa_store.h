@@ -51,8 +51,15 @@ void sa_grid_point_id(const sa_grid *g, int i, char *buf, size_t len);
 int sa_grid_check(const sa_grid *g, sa_err *e);
 
 /* The configuration of point i: base with the point's array shape, rate and axis values
- * (sa_config_set, so a 'tech' value loads its table). Returns 0 or -1. */
+ * (sa_config_set, so a 'tech' value loads its table), checked by sa_config_validate (which
+ * also recomputes out->ignored). A combination the rules refuse is named by the axis value
+ * the message is about: "FILE:LINE:COL: sweep.axes combination a=x, b=y: key 'a': problem".
+ * Returns 0 or -1. */
 int sa_grid_config(const sa_grid *g, const sa_config *base, int i, sa_config *out, sa_err *e);
+
+/* "key=value, ..." of point i's axis values (config order; "" without axes), truncated to
+ * len bytes. */
+void sa_grid_combination(const sa_grid *g, int i, char *buf, size_t len);
 
 /* Fingerprint of cfg without its grid, as 16 hex digits in out: FNV-1a 64 of the resolved
  * configuration with file paths made absolute (a resumed or merged directory must come from
@@ -65,9 +72,6 @@ char *sa_store_config_json(const sa_config *cfg, sa_err *e);
 /* Removes leftovers of killed writers (sa_out temporaries "NAME.tmp.XXXXXX") from dir and,
  * when all_results is set, every file ending in suffix (a fresh run). Returns 0 or -1. */
 int sa_store_clean_dir(const char *dir, const char *suffix, int all_results, sa_err *e);
-
-/* Copies a file (at most SA_STORE_COPY_MAX bytes) atomically. Returns 0 or -1. */
-int sa_store_copy_file(const char *from, const char *to, sa_err *e);
 
 /* Point files: "sasp-sweep-point/1", then tab-separated lines
  *   fingerprint HEX | index I | rate R (%.17g) | seconds S | col NAME VALUE | note STAGE TEXT

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sa_file.h"
+#include "sa_num.h"
 #include "sa_out.h"
 #include "sa_point.h"
 #include "sa_pool.h"
@@ -32,6 +33,7 @@ static const char *const axis_refused[][2] = {
     {"prune.rate", "the grid sets it from sweep.rates"},
     {"workload.", "the sweep loads the workload and its test set once for all points"},
     {"prune.calibration", "the sweep measures the calibration set once for all points"},
+    {"prune.statistics", "the sweep reads the calibration statistics once for all points"},
 };
 
 /* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
@@ -73,7 +75,8 @@ static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
                       s->n_shapes, s->n_rates, combos, SA_GRID_MAX_POINTS);
   }
   if (sa_grid_check(g, e)) return -1;
-  /* every combination's own configuration (an axis may choose another technology table) */
+  /* every combination's own configuration, checked by the configuration's rules
+   * (sa_grid_config); an axis may choose another technology table */
   sa_config *pc = sa_malloc(sizeof *pc, e);
   if (!pc) return -1;
   int rc = 0;
@@ -85,6 +88,56 @@ static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
   }
   free(pc);
   return rc;
+}
+
+/* The keys each combination of the axes makes ignored beyond those of cfg itself (which
+ * sa_config_check_ignored reports): each key once, at its first combination, named at the
+ * axis that sets it, else at the integration axis, else at the first axis. */
+static int check_ignored(const sa_config *cfg, const sa_grid *g, int strict, FILE *warn,
+                         sa_err *e) {
+  if (g->n_axes == 0) return 0;
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  if (!pc) return -1;
+  static char seen[SA_MAX_KEYS][64];
+  int n_seen = 0, rc = 0;
+  for (int i = 0; i < g->n_combos && !rc; i++) {
+    if ((rc = sa_grid_config(g, cfg, i, pc, e))) break;
+    for (int k = 0; k < pc->n_ignored && !rc; k++) {
+      const char *key = pc->ignored[k];
+      int known = 0;
+      for (int j = 0; j < cfg->n_ignored && !known; j++) known = !strcmp(cfg->ignored[j], key);
+      for (int j = 0; j < n_seen && !known; j++) known = !strcmp(seen[j], key);
+      if (known) continue;
+      if (n_seen < SA_MAX_KEYS) snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
+      int at = -1;
+      for (int a = 0; a < g->n_axes && at < 0; a++)
+        if (!strcmp(g->axes[a].key, key)) at = a;
+      for (int a = 0; a < g->n_axes && at < 0; a++)
+        if (!strcmp(g->axes[a].key, "integration")) at = a;
+      const sa_axis *ax = &g->axes[at < 0 ? 0 : at];
+      int v = sa_grid_value(g, i, at < 0 ? 0 : at);
+      char combo[512];
+      sa_grid_combination(g, i, combo, sizeof combo);
+      const char *integ = sa_config_integration_name(pc->hw.integration);
+      if (strict)
+        rc = sa_err_set(e, "%s:%d:%d: key '%s' is ignored by integration %s (sweep.axes "
+                        "combination %s) (--strict)", ax->file, at < 0 ? ax->line : ax->vline[v],
+                        at < 0 ? ax->col : ax->vcol[v], key, integ, combo);
+      else if (warn)
+        fprintf(warn, "%s:%d:%d: warning: key '%s' is ignored by integration %s (sweep.axes "
+                "combination %s)\n", ax->file, at < 0 ? ax->line : ax->vline[v],
+                at < 0 ? ax->col : ax->vcol[v], key, integ, combo);
+    }
+  }
+  free(pc);
+  return rc;
+}
+
+int sa_sweep_check(const sa_config *cfg, int strict, FILE *warn, sa_err *e) {
+  sa_grid g;
+  sa_grid_init(&g, &cfg->sweep);
+  if (check_grid(cfg, &g, e)) return -1;
+  return check_ignored(cfg, &g, strict, warn, e);
 }
 
 static int is_dir(const char *path) {
@@ -124,7 +177,7 @@ static int clean_failed(const char *dir, const char *points_dir, const char *mas
   rmdir(points_dir);
   rmdir(masks_dir);
   static const char *const files[] = {"grid.tsv", "config.resolved.yaml", "points.csv",
-                                      "summary.json", "INCOMPLETE"};
+                                      "summary.json", "calib.safetensors", "INCOMPLETE"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     char path[SA_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, files[k]);
@@ -272,7 +325,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   /* from here on the directory is being written: INCOMPLETE until the tables are */
   if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
   wrote = rep->started = 1;
-  if (write_marker(o->out_dir, cfg, e)) goto out;
+  if (write_marker(o->out_dir, cfg, e) || sa_point_save_calib(&c, e)) goto out;
   if (!o->resume) /* tables of an earlier run would describe discarded points */
     for (int k = 0; k < 2; k++) {
       char path[SA_PATH_MAX + 32];
@@ -296,7 +349,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     rep->interrupted = st.interrupted;
     if (prc) goto out;
   } else if (o->progress) {
-    fprintf(stderr, "sweep: all %d points already done\n", n_shard);
+    fprintf(stderr, "sasp sweep: all %d points already done\n", n_shard);
   }
 
   /* read every point of the shard back and write the tables */
@@ -364,17 +417,17 @@ out:
  * Merge. */
 
 int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err *e) {
-  if (n_dirs < 1) return sa_err_set(e, "merge: no result directory given");
+  if (n_dirs < 1) return sa_err_set(e, "no result directory given");
   for (int d = 0; d < n_dirs; d++)
     if (sa_sweep_incomplete(dirs[d]))
-      return sa_err_set(e, "merge: %s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
+      return sa_err_set(e, "%s holds an unfinished sweep (%s/INCOMPLETE): finish it with "
                         "'sasp sweep CONFIG -o %s --resume' first", dirs[d], dirs[d], dirs[d]);
   sa_grid_file gf0;
   char *gp = sa_path_join(dirs[0], "grid.tsv", e);
   if (!gp) return -1;
   int rc = sa_store_read_grid(gp, &gf0, e);
   free(gp);
-  if (rc) return sa_err_prefix(e, "merge: %s is not a sweep result directory", dirs[0]);
+  if (rc) return sa_err_prefix(e, "%s is not a sweep result directory", dirs[0]);
   for (int d = 1; d < n_dirs; d++) {
     char *p = sa_path_join(dirs[d], "grid.tsv", e);
     if (!p) goto fail_grid;
@@ -382,13 +435,13 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     rc = sa_store_read_grid(p, &gf, e);
     free(p);
     if (rc) {
-      sa_err_prefix(e, "merge: %s is not a sweep result directory", dirs[d]);
+      sa_err_prefix(e, "%s is not a sweep result directory", dirs[d]);
       goto fail_grid;
     }
     int same = !strcmp(gf.text, gf0.text);
     sa_grid_file_free(&gf);
     if (!same) {
-      sa_err_set(e, "merge: %s/grid.tsv differs from %s/grid.tsv: not shards of one sweep "
+      sa_err_set(e, "%s/grid.tsv differs from %s/grid.tsv: not shards of one sweep "
                     "(same configuration and grid)", dirs[d], dirs[0]);
       goto fail_grid;
     }
@@ -413,7 +466,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       if (!rc && (strcmp(fp, gf0.fp) || (from[i] < 0 ? recs[i].index : tmp->index) != i))
         rc = sa_err_set(e, "%s: made with a different configuration or grid", pp);
       if (!rc && from[i] >= 0 && !sa_rec_same(&recs[i], tmp))
-        rc = sa_err_set(e, "merge: %s and %s/ hold different results for the same point", pp,
+        rc = sa_err_set(e, "%s and %s/ hold different results for the same point", pp,
                         dirs[from[i]]);
       free(pp);
       if (rc) goto fail;
@@ -422,7 +475,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     if (from[i] < 0) {
       char id[SA_GRID_ID_MAX + 64];
       sa_grid_point_id(&g, i, id, sizeof id);
-      sa_err_set(e, "merge: point %s is in none of the directories (a shard missing or "
+      sa_err_set(e, "point %s is in none of the directories (a shard missing or "
                     "unfinished?)", id);
       goto fail;
     }
@@ -442,7 +495,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
       snprintf(a, sizeof a, k ? "masks/%s.mask" : "points/%s.tsv", id);
       char *s = sa_path_join(src, a, e), *t = sa_path_join(out, a, e);
       rc = s && t ? 0 : -1;
-      if (!rc && (k == 0 || sa_file_exists(s))) rc = sa_store_copy_file(s, t, e);
+      if (!rc && (k == 0 || sa_file_exists(s))) rc = sa_file_copy(s, t, SA_STORE_COPY_MAX, e);
       free(s);
       free(t);
     }
@@ -451,7 +504,7 @@ int sa_sweep_merge(const char *const *dirs, int n_dirs, const char *out, sa_err 
     const char *name = k ? "config.resolved.yaml" : "grid.tsv";
     char *s = sa_path_join(dirs[0], name, e), *t = sa_path_join(out, name, e);
     rc = s && t ? 0 : -1;
-    if (!rc) rc = sa_store_copy_file(s, t, e);
+    if (!rc) rc = sa_file_copy(s, t, SA_STORE_COPY_MAX, e);
     free(s);
     free(t);
   }
@@ -485,13 +538,13 @@ fail_grid:
  * Shards and plots. */
 
 int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e) {
-  char *end;
-  errno = 0;
-  long kk = strtol(text, &end, 10);
-  if (end == text || *end != '/') goto bad;
-  const char *ns = end + 1;
-  long nn = strtol(ns, &end, 10);
-  if (end == ns || *end || errno || nn < 1 || kk < 1 || kk > nn || nn > 1000000) goto bad;
+  char kbuf[32];
+  size_t kl = strcspn(text, "/");
+  int64_t kk, nn;
+  if (!text[kl] || kl >= sizeof kbuf) goto bad;
+  memcpy(kbuf, text, kl);
+  kbuf[kl] = 0;
+  if (sa_num_i64(text + kl + 1, 1, 1000000, &nn) || sa_num_i64(kbuf, 1, nn, &kk)) goto bad;
   *k = (int)kk;
   *n = (int)nn;
   return 0;

@@ -4,6 +4,7 @@
 #define SA_SWEEP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sa_config.h"
 #include "sa_err.h"
@@ -78,6 +79,14 @@ typedef struct sa_sweep_report {
   double wall_s;             /* wall time of this run */
 } sa_sweep_report;
 
+/* Checks cfg's sweep before it runs: the grid checks of sa_sweep_run, every combination of
+ * the axes' values through the configuration's rules (sa_config_validate: an error names the
+ * axis value, file:line:col, and the combination), and the keys a combination makes ignored
+ * by its integration beyond those of cfg itself: one warning line each on warn
+ * ("FILE:LINE:COL: warning: key 'a.b' is ignored by integration X (sweep.axes combination
+ * ...)"; warn may be NULL), or with strict an error. Returns 0, or -1 with e filled. */
+int sa_sweep_check(const sa_config *cfg, int strict, FILE *warn, sa_err *e);
+
 /* Runs the sweep of cfg into o->out_dir. Rejects a bad grid (no rate, duplicate rates, axes
  * over keys the grid sets or the sweep loads once, an oversize grid, bad shard), a directory
  * holding points of a different configuration when resuming, and any point whose stage fails
@@ -106,8 +115,8 @@ int sa_sweep_parse_shard(const char *text, int *k, int *n, sa_err *e);
 /* 1 when dir holds an unfinished sweep (the file INCOMPLETE). */
 int sa_sweep_incomplete(const char *dir);
 
-/* Runs the plotting script (scripts/sasp_plot.py, found beside the executable's source tree,
- * in <prefix>/share/sasp or through $SASP_PLOT_SCRIPT) with /usr/bin/python3 on dir, passing
+/* Runs the plotting script (sasp_plot.py: $SASP_PLOT_SCRIPT, else installed beside the binary,
+ * else the source tree's scripts/; sa_version_find_data) with /usr/bin/python3 on dir, passing
  * the n_args (<= 64) options args (may be NULL) after it. Refuses an unfinished sweep.
  * Returns 0 when the plots were written, 1 when python3 or matplotlib is missing (reason in
  * e), 2 when the script refused its options and 3 when it refused its input (its message is

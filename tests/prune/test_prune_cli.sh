@@ -37,26 +37,27 @@ check 2 "act_aware without norms" "$sasp" prune --model $m --tile 4x4 --rate 0.1
 [ -e "$t/o" ] && { echo "FAIL: usage errors created the output directory"; fail=1; }
 
 check 1 "no such model" "$sasp" prune --model /nonexistent --tile 4x4 --rate 0.1 -o "$t/o"
-msg "no such model" "^/nonexistent/manifest.yaml"
+msg "no such model" "^sasp prune: /nonexistent: cannot open"
 # a manifest with a misspelt key
 mkdir -p "$t/bad"
 cp $m/model.safetensors "$t/bad/"
 sed 's/^schedule:/shedule:/' $m/manifest.yaml > "$t/bad/manifest.yaml"
 check 1 "bad manifest" "$sasp" prune --model "$t/bad" --tile 4x4 --rate 0.1 -o "$t/o"
-msg "bad manifest" "^$t/bad/manifest.yaml:[0-9]*:1: key 'shedule': unknown key (did you mean 'schedule'?)"
+msg "bad manifest" "^sasp prune: $t/bad/manifest.yaml:[0-9]*:1: key 'shedule': unknown key (did you mean 'schedule'?)"
 # truncated weights
 cp $m/manifest.yaml "$t/bad/"
 head -c 5000 $m/model.safetensors > "$t/bad/model.safetensors"
 check 1 "truncated weights" "$sasp" prune --model "$t/bad" --tile 4x4 --rate 0.1 -o "$t/o"
-msg "truncated weights" "^$t/bad/model.safetensors: tensor '.*': data_offsets end .*file truncated?)"
+msg "truncated weights" "^sasp prune: $t/bad/model.safetensors: tensor '.*': data_offsets end .*file truncated?)"
 # a norms file of the wrong model
 check 1 "wrong norms" "$sasp" prune --model $m --tile 4x4 --rate 0.1 --criterion act_aware --act-norms $m/model.safetensors -o "$t/o"
 msg "wrong norms" "names no layer of"
 [ -e "$t/o" ] && { echo "FAIL: a failed run created the output directory"; fail=1; }
 
-# a good run: four files and nothing else; a rerun replaces them
+# a good run: a model directory (manifest, pruned weights; this model has no vocabulary) with
+# the mask and the summaries, nothing else; a rerun replaces them
 check 0 "prune" "$sasp" prune --model $m --tile 4x4 --rate 0.3 --scope all --per-layer --cap 0.5 -o "$t/o"
-[ "$(ls "$t/o" | tr '\n' ' ')" = "mask.bin model.safetensors summary.csv summary.json " ] || { echo "FAIL: outputs: $(ls -a "$t/o")"; fail=1; }
+[ "$(ls "$t/o" | tr '\n' ' ')" = "manifest.yaml mask.bin model.safetensors summary.csv summary.json " ] || { echo "FAIL: outputs: $(ls -a "$t/o")"; fail=1; }
 grep -q '"threshold": "per_layer"' "$t/o/summary.json" || { echo "FAIL: summary threshold"; fail=1; }
 grep -q '"layer_cap": 0.5' "$t/o/summary.json" || { echo "FAIL: summary cap"; fail=1; }
 check 0 "act_aware" "$sasp" prune --model $m/manifest.yaml --tile 4x4 --rate 0.3 --criterion act_aware --act-norms $m/norms.safetensors -o "$t/o"

@@ -88,7 +88,7 @@ for crit in CRITS:
     for thr in THRS:
         for rate in RATES:
             run("4x4", rate, crit, "ff", thr)
-for tile in ["3x5", "16x16", "1x1", "5x2"]:
+for tile in ["3x5", "16x16", "2x2", "5x2"]:  # tiles of at least 2x2, as array.rows/cols
     for scope in ["ff", "attn", "all"]:
         for crit in CRITS:
             for thr in THRS:

@@ -36,8 +36,8 @@ fi
 "$sasp" prune --model $m --tile 4x4 --rate 0.3 --criterion act_aware --act-norms "$tmp/n.st" \
   -o "$tmp/pa" > "$tmp/out" 2>&1 || { bad "prune with the norms"; cat "$tmp/out"; }
 # usage errors: exit 2
-for args in "" "--model $m --mode int4" "--model $m --tile 4" "--model $m --mask x.bin" \
-            "--model $m --max-utts 0" "--model $m --frobnicate 1" "--model" \
+for args in "" "--model $m --mode int4" "--model $m --mask x.bin --tile 4" "--model $m --tile 4x4" \
+            "--model $m --max-utts -1" "--model $m --frobnicate 1" "--model" \
             "--model $m --act-norms n.st --mask m.bin --tile 4x4"; do
   "$sasp" wer $args > /dev/null 2>&1
   [ $? = 2 ] || bad "usage error not exit 2: sasp wer $args"
