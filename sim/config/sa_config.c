@@ -197,7 +197,8 @@ static const key prune_keys[] = {
      "layer's mean: scale-free), or obs (output-error increase from calibration statistics)",
      criteria},
     {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
-     "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
+     "which layers are pruned: feed-forward (the paper), attention, or all with weights (never "
+     "role attn_matmul)", scopes},
     {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
      "allocation: one threshold over all selected layers (the paper), the same rate per layer, "
      "or sensitivity (per-layer rates of least predicted output error)",
