@@ -270,11 +270,8 @@ static int load_weights(sa_manifest *m, const sa_yaml_node *root, sa_err *e) {
   if (get_str(root, "", "weights", 1, sizeof m->weights, &w, e)) return -1;
   const sa_yaml_node *n = sa_yaml_get(root, "weights");
   if (!strncmp(w, "synthetic:", 10)) {
-    const char *d = w + 10;
-    char *end;
-    errno = 0;
-    unsigned long long seed = strtoull(d, &end, 10);
-    if (d[0] < '0' || d[0] > '9' || *end || errno)
+    uint64_t seed;
+    if (sa_num_u64(w + 10, &seed))
       return bad(e, n, "weights", "a path or \"synthetic:SEED\" with a decimal SEED");
     m->synthetic = 1;
     m->synthetic_seed = seed;

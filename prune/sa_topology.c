@@ -8,6 +8,7 @@
 
 #include "sa_file.h"
 #include "sa_hash.h"
+#include "sa_num.h"
 
 enum { MAX_COLS = 16, LABEL = 48 };
 enum { FMT_GEMM, FMT_CONV };
@@ -210,10 +211,15 @@ static int check_sparsity(reader *R, const row *r) {
   int c = R->col[COL_SPARSITY];
   if (c < 0) return 0;
   const char *s = r->f[c];
-  char *end;
-  long a = strtol(s, &end, 10);
-  long b = *end == ':' && end > s && isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : 0;
-  if (*end || !isdigit((unsigned char)s[0]) || a < 1 || b < a || b > 1 << 20)
+  char nb[24];
+  size_t nl = strcspn(s, ":");
+  int64_t a, b;
+  if (!s[nl] || nl >= sizeof nb || !isdigit((unsigned char)s[0]) ||
+      !isdigit((unsigned char)s[nl + 1]))
+    return bad_field(R, r, c, "N:M sparsity like 2:4 (1 <= N <= M)");
+  memcpy(nb, s, nl);
+  nb[nl] = 0;
+  if (sa_num_i64(s + nl + 1, 1, 1 << 20, &b) || sa_num_i64(nb, 1, b, &a))
     return bad_field(R, r, c, "N:M sparsity like 2:4 (1 <= N <= M)");
   return 0;
 }
