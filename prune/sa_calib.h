@@ -12,6 +12,10 @@
 #include "sa_err.h"
 #include "sa_manifest.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { SA_CALIB_KEY_MAX = 128 };
 
 typedef struct sa_calib_layer {
@@ -42,5 +46,9 @@ int sa_calib_write(const sa_calib *c, const sa_manifest *man, const char *path, 
  * calibration set are refused). Returns 0 or -1 with "PATH: problem" in e. */
 int sa_calib_read(const sa_manifest *man, const char *path, const char *want_key, sa_calib *c,
                   sa_err *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -405,6 +405,19 @@ int sa_prune_masks(const sa_manifest *man, const sa_model *model, const sa_prune
   return 0;
 }
 
+static int any_pruned(const sa_tilemask *m) {
+  for (int64_t t = 0; t < m->kt * m->nt; t++)
+    if (!m->keep[t]) return 1;
+  return 0;
+}
+
+int sa_prune_check_skippable(const sa_layer *l, const sa_tilemask *m, sa_err *e) {
+  if (sa_manifest_has_weights(l) || !any_pruned(m)) return 0;
+  return sa_err_set(e, "mask of layer '%s' skips tiles, but the layer has role %s: its "
+                    "stationary operand is an activation computed at run time, not a weight "
+                    "(nothing to prune)", l->name, sa_manifest_role_name(l->role));
+}
+
 int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e) {
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
@@ -414,6 +427,7 @@ int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e
       return sa_err_set(e, "mask of layer '%s' is %lldx%lld but %s says %lldx%lld", l->name,
                         (long long)m->k, (long long)m->n, man->path, (long long)l->k,
                         (long long)l->n);
+    if (sa_prune_check_skippable(l, m, e)) return -1;
   }
   if (ms->n != man->n_layers) {
     for (int i = 0; i < ms->n; i++) {
@@ -454,12 +468,6 @@ int sa_prune_apply(sa_model *model, const sa_maskset *ms, sa_err *e) {
 
 
 /* 1 when the mask prunes some tile. */
-static int any_pruned(const sa_tilemask *m) {
-  for (int64_t t = 0; t < m->kt * m->nt; t++)
-    if (!m->keep[t]) return 1;
-  return 0;
-}
-
 /* Layer i: zeroed / compensated weights, errors into st. */
 static int compensate_layer(sa_model *model, const sa_layer *l, int i, const sa_tilemask *m,
                             const sa_prune_opts *o, sa_prune_stats *st, sa_err *e) {

@@ -117,8 +117,13 @@ int sa_prune_apply(sa_model *model, const sa_maskset *ms, sa_err *e);
 int sa_prune_compensate(sa_model *model, const sa_manifest *man, const sa_maskset *ms,
                         const sa_prune_opts *o, sa_prune_stats *st, sa_err *e);
 
-/* Checks that ms has a mask for every manifest layer with matching k, n (and nothing else).
- * Returns 0 or -1 with a message naming the layer. */
+/* Refuses (-1, e names the layer) a mask m that skips tiles of a layer without weights (role
+ * attn_matmul, sa_manifest_has_weights); 0 otherwise. */
+int sa_prune_check_skippable(const sa_layer *l, const sa_tilemask *m, sa_err *e);
+
+/* Checks that ms has a mask for every manifest layer with matching k, n (and nothing else),
+ * none skipping tiles of a layer without weights. Returns 0 or -1 with a message naming the
+ * layer. */
 int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e);
 
 /* 1 when the options need calibration statistics (obs, sensitivity, bias, lsq). */

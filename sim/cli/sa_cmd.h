@@ -27,6 +27,11 @@ int sa_cmd_plot(int argc, char **argv);
  * printed ("sasp NAME: ..."). */
 int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg);
 
+/* Runs check (sa_config_check_ignored, sa_sweep_check) on cfg with its warning lines on
+ * stderr prefixed "sasp NAME: ". Returns 0, or -1 with the message printed. */
+int sa_cmd_check_config(const char *name, const sa_config *cfg, int strict,
+                        int (*check)(const sa_config *, int, FILE *, sa_err *));
+
 /* Prints "sasp NAME: <e's message>" to stderr; returns SA_EXIT_FAIL. */
 int sa_cmd_fail(const char *name, const sa_err *e);
 

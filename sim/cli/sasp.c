@@ -6,6 +6,7 @@
 
 #include "sa_cmd.h"
 #include "sa_err.h"
+#include "sa_num.h"
 #include "sa_version.h"
 
 typedef struct command {
@@ -48,7 +49,8 @@ static int finish(int status) {
 
 int main(int argc, char **argv) {
   const char *fail = getenv("SASP_FAIL_ALLOC");
-  if (fail) sa_alloc_fail_after(atol(fail));
+  int64_t after;
+  if (fail && !sa_num_i64(fail, 0, INT32_MAX, &after)) sa_alloc_fail_after((long)after);
   if (argc < 2) {
     usage(stderr);
     return SA_EXIT_USAGE;

@@ -1,6 +1,9 @@
 /* sa_config: schema-driven YAML configuration loader.
  * The schema below is the one place where a key, its type, range, unit and default are
- * defined; the loader, the resolved-config writers and docs/config.md all derive from it. */
+ * defined; the loader, the resolved-config writers and docs/config.md all derive from it.
+ * Longer than ~700 lines on purpose: about 200 of them are the schema tables themselves, and
+ * the walkers over them (load, sweep axes, write YAML/JSON/markdown, ignored keys) share the
+ * private key type, so splitting would export the schema's internals to every part. */
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
@@ -194,7 +197,8 @@ static const key prune_keys[] = {
      "layer's mean: scale-free), or obs (output-error increase from calibration statistics)",
      criteria},
     {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
-     "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
+     "which layers are pruned: feed-forward (the paper), attention, or all with weights (never "
+     "role attn_matmul)", scopes},
     {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
      "allocation: one threshold over all selected layers (the paper), the same rate per layer, "
      "or sensitivity (per-layer rates of least predicted output error)",
@@ -326,18 +330,16 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
-  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k, const char *dotted) {
+static void mark_set(loader *L, const key *k) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
-  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -569,7 +571,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k, dotted);
+    mark_set(L, k);
   }
   return 0;
 }
@@ -723,6 +725,34 @@ static int check_axes(const sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* The given (not defaulted) leaves of tbl that the integration ignores, in schema order. */
+static void collect_ignored(const key *tbl, const char *prefix, sa_config *cfg) {
+  for (const key *k = tbl; k->name; k++) {
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) collect_ignored(k->sub, dotted, cfg);
+    else if (ignored_by(k, cfg->hw.integration) && !sa_config_was_defaulted(cfg, dotted) &&
+             cfg->n_ignored < SA_MAX_KEYS)
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", dotted);
+  }
+}
+
+int sa_config_validate(sa_config *cfg, const char *where, sa_err *e) {
+  if (!where) where = cfg->path;
+  cfg->n_ignored = 0;
+  collect_ignored(root_keys, "", cfg);
+  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
+                      "cpu_fed only (the dma memory model moves int8 activations)", where,
+                      act_types[cfg->hw.act_type]);
+  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
+    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
+                      "activations (array.act_type %s)", where, (long long)cfg->hw.bus_bits,
+                      act_bits, act_types[cfg->hw.act_type]);
+  return 0;
+}
+
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
   /* the workload is a manifest or a SCALE-Sim topology: exactly one */
@@ -733,18 +763,7 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (w->manifest[0] && w->topology[0])
     return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
                       "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
-  for (int i = 0; i < L->n_set; i++)
-    if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
-      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
-  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
-    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
-                      "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,
-                      act_types[cfg->hw.act_type]);
-  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
-  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
-    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
-                      "activations (array.act_type %s)", cfg->path,
-                      (long long)cfg->hw.bus_bits, act_bits, act_types[cfg->hw.act_type]);
+  if (sa_config_validate(cfg, NULL, e)) return -1;
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&

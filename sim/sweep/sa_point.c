@@ -101,18 +101,24 @@ static int stage_cycle(const sa_point_ctx *c, const sa_config *pc, const sa_mask
   sa_rec_set_sig(r, SA_COL_A_PE, run.area_pe_mm2, 6);
   sa_rec_set_sig(r, SA_COL_A_BUF, run.area_buf_mm2, 6);
   sa_rec_set_sig(r, SA_COL_A_CTRL, run.area_ctrl_mm2, 6);
+  sa_rec_set_int(r, SA_COL_WEIGHT_B, run.weight_bytes);
+  sa_rec_set_int(r, SA_COL_META_B, run.meta_bytes);
+  sa_rec_set_int(r, SA_COL_FOOTPRINT_B, run.weight_bytes + run.meta_bytes);
   sa_run_result_free(&run);
   sa_run_result_free(&dense);
   return 0;
 }
 
-static int stage_wer(const sa_point_ctx *c, const sa_maskset *ms, sa_rec *r, sa_err *e) {
+static int stage_wer(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
+                     sa_rec *r, sa_err *e) {
   if (c->wer_missing[0]) {
     sa_rec_set_note(r, SA_STAGE_WER, "%s", c->wer_missing);
     return 0;
   }
+  /* the point's own datapath: fp32 activations run the engine's fp32 x int8 mode (v2) */
+  const int fp32 = pc->hw.act_type == SA_ACT_FP32;
   sa_engine_opts eo = {
-      .mode = SA_ENGINE_INT8,
+      .mode = fp32 ? SA_ENGINE_FP32_INT8 : SA_ENGINE_INT8,
       .max_utts = c->cfg->workload.max_utts,
       .seed = (uint64_t)c->cfg->sweep.seed,
       .n_boot = SA_ENGINE_BOOT,
@@ -129,6 +135,7 @@ static int stage_wer(const sa_point_ctx *c, const sa_maskset *ms, sa_rec *r, sa_
   sa_rec_set_int(r, SA_COL_WER_DEL, w.del);
   sa_rec_set_int(r, SA_COL_WER_WORDS, w.words);
   sa_rec_set_int(r, SA_COL_WER_UTTS, w.utts);
+  sa_rec_set_str(r, SA_COL_WER_ENGINE, fp32 ? "fp32_int8" : "int8");
   return 0;
 }
 
@@ -204,7 +211,7 @@ int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   memset(&ms, 0, sizeof ms);
   int rc = stage_prune(c, pc, r, &ms, e);
   if (!rc) rc = stage_cycle(c, pc, &ms, r, e);
-  if (!rc) rc = stage_wer(c, &ms, r, e);
+  if (!rc) rc = stage_wer(c, pc, &ms, r, e);
   if (!rc) rc = stage_rtl(c, pc, &ms, r, e);
   sa_maskset_free(&ms);
   if (!rc) {
