@@ -15,6 +15,16 @@ int sa_num_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
   return 0;
 }
 
+int sa_num_u64(const char *s, uint64_t *out) {
+  if (s[0] < '0' || s[0] > '9') return -1;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end || errno) return -1;
+  *out = v;
+  return 0;
+}
+
 int sa_num_f64(const char *s, double lo, double hi, double *out) {
   char *end;
   errno = 0;

@@ -13,6 +13,10 @@ extern "C" {
  * characters, overflow, out of range; *out untouched). */
 int sa_num_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
+/* Parses s as an unsigned decimal integer (digits only, no sign) up to 2^64 - 1 into *out
+ * (seeds). Returns 0 or -1 (*out untouched). */
+int sa_num_u64(const char *s, uint64_t *out);
+
 /* Parses s as a finite number in [lo, hi] into *out. Returns 0 or -1 (*out untouched). */
 int sa_num_f64(const char *s, double lo, double hi, double *out);
 

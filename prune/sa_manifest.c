@@ -20,8 +20,9 @@ enum { MAX_LAYERS = SA_MANIFEST_MAX_LAYERS, MAX_HOSTOPS = 10000 };
 #define MAX_WORK SA_MANIFEST_MAX_WORK
 #define MAX_FILE_BYTES ((size_t)16 << 20) /* a manifest or vocabulary copied */
 
-static const char *const role_names[SA_ROLE_COUNT] = {"conv", "in_proj", "attn_qkv",
-                                                      "attn_out", "ff", "out"};
+static const char *const role_names[SA_ROLE_COUNT] = {"conv", "in_proj",  "attn_qkv",
+                                                      "attn_out", "ff",  "out",
+                                                      "attn_matmul"};
 static const char *const hostop_names[SA_HOSTOP_COUNT] = {
     "layernorm", "softmax",  "gelu",   "relu",        "add",
     "quantize",  "dequantize", "argmax", "attn_matmul", "conv_pad"};
@@ -50,11 +51,13 @@ int sa_manifest_in_scope(const sa_layer *l, int scope) {
   switch (scope) {
     case 0: return l->role == SA_ROLE_FF;
     case 1: return l->role == SA_ROLE_ATTN_QKV || l->role == SA_ROLE_ATTN_OUT;
-    case 2: return 1;
+    case 2: return sa_manifest_has_weights(l);
     default: SA_ASSERT(!"unknown pruning scope");
   }
   return 0;
 }
+
+int sa_manifest_has_weights(const sa_layer *l) { return l->role != SA_ROLE_ATTN_MATMUL; }
 
 /* --- typed accessors: each reports FILE:LINE:COL: key 'dotted': problem --- */
 
@@ -267,11 +270,8 @@ static int load_weights(sa_manifest *m, const sa_yaml_node *root, sa_err *e) {
   if (get_str(root, "", "weights", 1, sizeof m->weights, &w, e)) return -1;
   const sa_yaml_node *n = sa_yaml_get(root, "weights");
   if (!strncmp(w, "synthetic:", 10)) {
-    const char *d = w + 10;
-    char *end;
-    errno = 0;
-    unsigned long long seed = strtoull(d, &end, 10);
-    if (d[0] < '0' || d[0] > '9' || *end || errno)
+    uint64_t seed;
+    if (sa_num_u64(w + 10, &seed))
       return bad(e, n, "weights", "a path or \"synthetic:SEED\" with a decimal SEED");
     m->synthetic = 1;
     m->synthetic_seed = seed;

@@ -26,6 +26,9 @@ typedef enum {
   SA_ROLE_ATTN_OUT,
   SA_ROLE_FF,
   SA_ROLE_OUT,
+  SA_ROLE_ATTN_MATMUL, /* an activation x activation GEMM (attention's Q.K^T, scores.V) on the
+                          array: its stationary operand is computed at run time, so no scope
+                          selects it, a mask may not skip its tiles and it stores no weights */
   SA_ROLE_COUNT
 } sa_role;
 
@@ -96,8 +99,12 @@ int sa_manifest_write_copy(const sa_manifest *man, const char *dir, const char *
 const char *sa_manifest_role_name(int role);
 const char *sa_manifest_hostop_name(int op);
 /* 1 when the layer is selected by pruning scope (sa_scope values of sa_config.h:
- * 0 = ff, 1 = attn, 2 = all). */
+ * 0 = ff, 1 = attn, 2 = all: every layer with weights, i.e. not role attn_matmul). */
 int sa_manifest_in_scope(const sa_layer *l, int scope);
+
+/* 1 when the layer's stationary operand is a weight (a mask may skip its tiles); 0 for role
+ * attn_matmul, whose operand is an activation. */
+int sa_manifest_has_weights(const sa_layer *l);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@ typedef struct layer {
   int out_in;
   int tensor;        /* index of the weight in tensors[], -1 for synthetic */
   float *w;          /* K x N, owned */
-  const float *bias; /* points into tensors[] or NULL */
+  float *bias;       /* points into tensors[] or NULL */
 } layer;
 
 typedef struct tensor {
@@ -256,4 +256,23 @@ void sa_model_zero_block(sa_model *m, int li, int64_t k0, int64_t k1, int64_t n0
       l->w[kk * l->n + nn] = 0.0f;
       if (s) s[l->out_in ? nn * l->k + kk : kk * l->n + nn] = 0.0f;
     }
+}
+
+void sa_model_set_weight(sa_model *m, int li, const float *w) {
+  SA_ASSERT(li >= 0 && li < m->n_layers);
+  layer *l = &m->layers[li];
+  float *s = l->tensor >= 0 ? m->tensors[l->tensor].data : NULL;
+  memmove(l->w, w, (size_t)(l->k * l->n) * sizeof *l->w);
+  if (s)
+    for (int64_t kk = 0; kk < l->k; kk++)
+      for (int64_t nn = 0; nn < l->n; nn++)
+        s[l->out_in ? nn * l->k + kk : kk * l->n + nn] = l->w[kk * l->n + nn];
+}
+
+int sa_model_set_bias(sa_model *m, int li, const float *b) {
+  SA_ASSERT(li >= 0 && li < m->n_layers);
+  layer *l = &m->layers[li];
+  if (!l->bias) return -1;
+  memmove(l->bias, b, (size_t)l->n * sizeof *l->bias);
+  return 0;
 }

@@ -48,6 +48,13 @@ const float *sa_model_weight(const sa_model *m, int layer);
 void sa_model_zero_block(sa_model *m, int layer, int64_t k0, int64_t k1, int64_t n0,
                          int64_t n1);
 
+/* Replaces layer i's K x N weight by w (K x N row-major), in the K x N view and in the
+ * stored-layout tensor alike. */
+void sa_model_set_weight(sa_model *m, int layer, const float *w);
+
+/* Replaces layer i's bias by b (N floats). Returns 0, or -1 when the layer has no bias. */
+int sa_model_set_bias(sa_model *m, int layer, const float *b);
+
 /* Layer i's bias (N floats) or NULL. */
 const float *sa_model_bias(const sa_model *m, int layer);
 

@@ -1,5 +1,5 @@
-/* sa_prune: tile scores, global / per-layer thresholds with caps, applying masks, and the
- * pruner's output files (pruned safetensors, JSON/CSV summary, activation norms). */
+/* sa_prune: tile scores, global / per-layer / sensitivity allocation with caps, applying
+ * masks and compensating the kept weights. */
 #include "sa_prune.h"
 
 #include <math.h>
@@ -7,32 +7,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sa_csv.h"
-#include "sa_json.h"
-#include "sa_out.h"
-#include "sa_safetensors.h"
+#include "sa_recon.h"
 
 /* Guard of floor(rate * tiles + EPS): makes 0.29 * 100 count 29 tiles, not 28. */
 #define COUNT_EPS 1e-9
 
-static const char *const crit_names[] = {"mean_abs", "l2", "act_aware"};
+static const char *const crit_names[SA_CRIT_COUNT] = {"mean_abs", "l2", "act_aware",
+                                                      "relative", "obs"};
 static const char *const scope_names[] = {"ff", "attn", "all"};
-static const char *const thresh_names[] = {"global", "per_layer"};
+static const char *const thresh_names[SA_THRESH_COUNT] = {"global", "per_layer", "sensitivity"};
+static const char *const comp_names[SA_COMP_COUNT] = {"none", "bias", "lsq"};
 
-const char *sa_prune_criterion_name(int v) { return v >= 0 && v < 3 ? crit_names[v] : NULL; }
-const char *sa_prune_scope_name(int v) { return v >= 0 && v < 3 ? scope_names[v] : NULL; }
-const char *sa_prune_threshold_name(int v) { return v >= 0 && v < 2 ? thresh_names[v] : NULL; }
+static const char *name_of(const char *const *names, int n, int v) {
+  return v >= 0 && v < n ? names[v] : NULL;
+}
 
-int sa_prune_criterion_parse(const char *s) {
-  for (int i = 0; i < 3; i++)
-    if (!strcmp(s, crit_names[i])) return i;
+static int parse_of(const char *const *names, int n, const char *s) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(s, names[i])) return i;
   return -1;
 }
 
-int sa_prune_scope_parse(const char *s) {
-  for (int i = 0; i < 3; i++)
-    if (!strcmp(s, scope_names[i])) return i;
-  return -1;
+const char *sa_prune_criterion_name(int v) { return name_of(crit_names, SA_CRIT_COUNT, v); }
+const char *sa_prune_scope_name(int v) { return name_of(scope_names, 3, v); }
+const char *sa_prune_threshold_name(int v) { return name_of(thresh_names, SA_THRESH_COUNT, v); }
+const char *sa_prune_compensation_name(int v) { return name_of(comp_names, SA_COMP_COUNT, v); }
+int sa_prune_criterion_parse(const char *s) { return parse_of(crit_names, SA_CRIT_COUNT, s); }
+int sa_prune_scope_parse(const char *s) { return parse_of(scope_names, 3, s); }
+int sa_prune_threshold_parse(const char *s) { return parse_of(thresh_names, SA_THRESH_COUNT, s); }
+int sa_prune_compensation_parse(const char *s) { return parse_of(comp_names, SA_COMP_COUNT, s); }
+
+int sa_prune_needs_calib(const sa_prune_opts *o) {
+  return o->criterion == SA_CRIT_OBS || o->threshold == SA_THRESH_SENSITIVITY ||
+         o->compensation != SA_COMP_NONE;
 }
 
 static int64_t count_of(double frac, int64_t tiles) {
@@ -42,8 +49,10 @@ static int64_t count_of(double frac, int64_t tiles) {
 
 static int check_opts(const sa_manifest *man, const sa_prune_opts *o, sa_err *e) {
   if (!sa_prune_criterion_name(o->criterion) || !sa_prune_scope_name(o->scope) ||
-      !sa_prune_threshold_name(o->threshold))
-    return sa_err_set(e, "prune: unknown criterion, scope or threshold value");
+      !sa_prune_threshold_name(o->threshold) || !sa_prune_compensation_name(o->compensation))
+    return sa_err_set(e, "prune: unknown criterion, scope, threshold or compensation value");
+  if (!(o->damping >= 0 && o->damping <= 1))
+    return sa_err_set(e, "prune: damping %g outside 0..1", o->damping);
   if (!(o->rate >= 0 && o->rate <= 1))
     return sa_err_set(e, "prune: rate %g outside 0..1", o->rate);
   if (!(o->layer_cap >= 0 && o->layer_cap <= 1))
@@ -52,7 +61,22 @@ static int check_opts(const sa_manifest *man, const sa_prune_opts *o, sa_err *e)
       o->tile_cols > INT32_MAX)
     return sa_err_set(e, "prune: bad tile shape %lldx%lld", (long long)o->tile_rows,
                       (long long)o->tile_cols);
-  if (o->criterion != SA_CRIT_ACT_AWARE) return 0;
+  if (sa_prune_needs_calib(o) && !o->calib)
+    return sa_err_set(e, "prune: criterion %s, threshold %s, compensation %s need calibration "
+                      "statistics (sasp calib; prune.calibration or prune.statistics)",
+                      sa_prune_criterion_name(o->criterion), sa_prune_threshold_name(o->threshold),
+                      sa_prune_compensation_name(o->compensation));
+  if (o->calib) {
+    if (o->calib->n != man->n_layers)
+      return sa_err_set(e, "prune: calibration statistics for %d layers, %s has %d", o->calib->n,
+                        man->path, man->n_layers);
+    for (int i = 0; i < man->n_layers; i++)
+      if (o->calib->layers[i].k != man->layers[i].k)
+        return sa_err_set(e, "prune: calibration statistics of layer '%s' have K = %lld, %s "
+                          "says %lld", man->layers[i].name, (long long)o->calib->layers[i].k,
+                          man->path, (long long)man->layers[i].k);
+  }
+  if (o->criterion != SA_CRIT_ACT_AWARE || (o->calib && !o->act_norms)) return 0;
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
     if (!sa_manifest_in_scope(l, o->scope)) continue;
@@ -74,14 +98,23 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
   SA_ASSERT(sa_model_layer_k(model, layer) == l->k && sa_model_layer_n(model, layer) == l->n);
   const float *w = sa_model_weight(model, layer);
   const float *norm = NULL;
-  if (o->criterion == SA_CRIT_ACT_AWARE) {
-    if (!o->act_norms || !o->act_norms[layer])
-      return sa_err_set(e, "prune: criterion act_aware needs input-channel norms for layer '%s'",
-                        l->name);
-    norm = o->act_norms[layer];
-  }
+  const sa_calib_layer *h = o->calib ? &o->calib->layers[layer] : NULL;
   int64_t R = o->tile_rows, C = o->tile_cols, K = l->k, N = l->n;
   int64_t kt = (K + R - 1) / R, nt = (N + C - 1) / C;
+  if (o->criterion == SA_CRIT_OBS) {
+    if (!h)
+      return sa_err_set(e, "prune: criterion obs needs calibration statistics (layer '%s')",
+                        l->name);
+    if (sa_recon_obs_scores(h, w, N, R, C, o->damping, scores, NULL, e))
+      return sa_err_prefix(e, "prune: layer '%s'", l->name);
+    return 0;
+  }
+  if (o->criterion == SA_CRIT_ACT_AWARE) {
+    if (o->act_norms && o->act_norms[layer]) norm = o->act_norms[layer];
+    else if (!h)
+      return sa_err_set(e, "prune: criterion act_aware needs input-channel norms for layer '%s'",
+                        l->name);
+  }
   memset(scores, 0, (size_t)(kt * nt) * sizeof *scores);
   for (int64_t k = 0; k < K; k++) {
     double *row = scores + (k / R) * nt;
@@ -91,7 +124,10 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
       switch (o->criterion) {
         case SA_CRIT_MEAN_ABS: row[n / C] += fabs(v); break;
         case SA_CRIT_L2: row[n / C] += v * v; break;
-        default: row[n / C] += fabs(v) * (double)norm[k]; break;
+        case SA_CRIT_ACT_AWARE:
+          row[n / C] += fabs(v) * (norm ? (double)norm[k] : sqrt(h->gram[k * K + k]));
+          break;
+        default: row[n / C] += fabs(v); break; /* mean_abs, relative */
       }
     }
   }
@@ -101,6 +137,12 @@ int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
       double mean = scores[a * nt + b] / (double)(rows * cols);
       scores[a * nt + b] = o->criterion == SA_CRIT_L2 ? sqrt(mean) : mean;
     }
+  if (o->criterion == SA_CRIT_RELATIVE) { /* scale-free: divided by the layer's mean score */
+    double mean = 0;
+    for (int64_t t = 0; t < kt * nt; t++) mean += scores[t];
+    mean /= (double)(kt * nt);
+    for (int64_t t = 0; t < kt * nt; t++) scores[t] = mean > 0 ? scores[t] / mean : 0;
+  }
   return 0;
 }
 
@@ -109,6 +151,9 @@ typedef struct cand {
   int layer;
   int64_t tile;
 } cand;
+
+/* Sensitivity: points of a layer's predicted error curve (fractions of its cap). */
+enum { CURVE_POINTS = 10 };
 
 static int cand_cmp(const void *x, const void *y) {
   const cand *a = x, *b = y;
@@ -123,6 +168,9 @@ void sa_prune_stats_free(sa_prune_stats *st) {
   free(st->layer_pruned);
   free(st->layer_selected);
   free(st->layer_zero_frac);
+  free(st->layer_err_pruned);
+  free(st->layer_err_final);
+  free(st->layer_damping);
   memset(st, 0, sizeof *st);
 }
 
@@ -133,10 +181,16 @@ static int stats_alloc(sa_prune_stats *st, int n, sa_err *e) {
   st->layer_pruned = sa_calloc((size_t)n, sizeof *st->layer_pruned, e);
   st->layer_selected = sa_calloc((size_t)n, sizeof *st->layer_selected, e);
   st->layer_zero_frac = sa_calloc((size_t)n, sizeof *st->layer_zero_frac, e);
-  if (!st->layer_tiles || !st->layer_pruned || !st->layer_selected || !st->layer_zero_frac) {
+  st->layer_err_pruned = sa_calloc((size_t)n, sizeof *st->layer_err_pruned, e);
+  st->layer_err_final = sa_calloc((size_t)n, sizeof *st->layer_err_final, e);
+  st->layer_damping = sa_calloc((size_t)n, sizeof *st->layer_damping, e);
+  if (!st->layer_tiles || !st->layer_pruned || !st->layer_selected || !st->layer_zero_frac ||
+      !st->layer_err_pruned || !st->layer_err_final || !st->layer_damping) {
     sa_prune_stats_free(st);
     return -1;
   }
+  for (int i = 0; i < n; i++)
+    st->layer_err_pruned[i] = st->layer_err_final[i] = st->layer_damping[i] = NAN;
   return 0;
 }
 
@@ -151,6 +205,108 @@ static double zero_frac(const sa_tilemask *m) {
       z += rows * cols;
     }
   return (double)z / ((double)m->k * (double)m->n);
+}
+
+/* A straight piece of a layer's lower convex hull of predicted error vs pruned tiles. */
+typedef struct seg {
+  double slope;
+  int layer;
+  int64_t j0, j1;
+} seg;
+
+static int seg_cmp(const void *x, const void *y) {
+  const seg *a = x, *b = y;
+  if (a->slope != b->slope) return a->slope < b->slope ? -1 : 1;
+  if (a->layer != b->layer) return a->layer < b->layer ? -1 : 1;
+  return a->j0 < b->j0 ? -1 : a->j0 > b->j0;
+}
+
+/* Sensitivity allocation over the candidates c (per selected layer, a block of its tiles in
+ * tile order): each block is sorted by score; the layer's predicted error of pruning its first
+ * j tiles (sa_recon_curve) is measured at CURVE_POINTS counts up to its cap and interpolated
+ * linearly; the lower convex hull pieces of all layers' curves are taken in order of slope
+ * (error per tile) until the target count. */
+static int allocate(const sa_manifest *man, const sa_model *model, const sa_prune_opts *o,
+                    cand *c, sa_maskset *ms, sa_prune_stats *st, sa_err *e) {
+  int64_t maxt = 0;
+  int nsel = 0;
+  for (int i = 0; i < man->n_layers; i++)
+    if (st->layer_selected[i]) {
+      nsel++;
+      if (st->layer_tiles[i] > maxt) maxt = st->layer_tiles[i];
+    }
+  seg *sg = sa_malloc((size_t)(nsel * CURVE_POINTS + 1) * sizeof *sg, e);
+  int64_t *order = sg ? sa_malloc((size_t)maxt * sizeof *order, e) : NULL;
+  int64_t *take = order ? sa_calloc((size_t)man->n_layers, sizeof *take, e) : NULL;
+  if (!take) {
+    free(sg);
+    free(order);
+    return sa_err_prefix(e, "prune");
+  }
+  int64_t ns = 0, start = 0;
+  int rc = 0;
+  for (int i = 0; i < man->n_layers && !rc; i++) {
+    if (!st->layer_selected[i]) continue;
+    const sa_layer *l = &man->layers[i];
+    int64_t nt = st->layer_tiles[i], cap = count_of(o->layer_cap, nt);
+    cand *b = c + start;
+    start += nt;
+    qsort(b, (size_t)nt, sizeof *b, cand_cmp);
+    if (!cap) continue;
+    for (int64_t j = 0; j < nt; j++) order[j] = b[j].tile;
+    int64_t cnt[CURVE_POINTS + 1] = {0};
+    double err[CURVE_POINTS + 1] = {0};
+    int np = 1;
+    for (int g = 1; g <= CURVE_POINTS; g++) {
+      int64_t j = (cap * g + CURVE_POINTS / 2) / CURVE_POINTS;
+      if (j > cnt[np - 1]) cnt[np++] = j;
+    }
+    rc = sa_recon_curve(&o->calib->layers[i], sa_model_weight(model, i), l->n, o->tile_rows,
+                        o->tile_cols, order, cnt + 1, np - 1, o->damping, err + 1, e);
+    if (rc) {
+      sa_err_prefix(e, "prune: layer '%s'", l->name);
+      break;
+    }
+    int hull[CURVE_POINTS + 1], h = 0; /* monotone chain: lower hull of (cnt, err) */
+    for (int q = 0; q < np; q++) {
+      while (h >= 2) {
+        int p0 = hull[h - 2], p1 = hull[h - 1];
+        /* drop p1 when it lies on or above the line p0 -> q */
+        if ((err[p1] - err[p0]) * (double)(cnt[q] - cnt[p0]) >=
+            (err[q] - err[p0]) * (double)(cnt[p1] - cnt[p0]))
+          h--;
+        else
+          break;
+      }
+      hull[h++] = q;
+    }
+    for (int q = 0; q + 1 < h; q++) {
+      int p0 = hull[q], p1 = hull[q + 1];
+      sg[ns++] = (seg){(err[p1] - err[p0]) / (double)(cnt[p1] - cnt[p0]), i, cnt[p0], cnt[p1]};
+    }
+  }
+  if (!rc) {
+    qsort(sg, (size_t)ns, sizeof *sg, seg_cmp);
+    st->tiles_target = count_of(o->rate, st->tiles_selected);
+    int64_t left = st->tiles_target;
+    for (int64_t q = 0; q < ns && left > 0; q++) {
+      int64_t len = sg[q].j1 - sg[q].j0, t = len < left ? len : left;
+      take[sg[q].layer] = sg[q].j0 + t;
+      left -= t;
+    }
+    start = 0;
+    for (int i = 0; i < man->n_layers; i++) {
+      if (!st->layer_selected[i]) continue;
+      for (int64_t j = 0; j < take[i]; j++) ms->masks[i].keep[c[start + j].tile] = 0;
+      st->layer_pruned[i] = take[i];
+      st->tiles_pruned += take[i];
+      start += st->layer_tiles[i];
+    }
+  }
+  free(sg);
+  free(order);
+  free(take);
+  return rc;
 }
 
 static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_prune_opts *o,
@@ -179,7 +335,8 @@ static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_
   for (int i = 0; i < man->n_layers && !rc; i++) {
     if (!st->layer_selected[i]) continue;
     rc = sa_prune_scores(man, model, i, o, sc, e);
-    for (int64_t t = 0; t < st->layer_tiles[i] && !rc; t++) c[nc++] = (cand){sc[t], i, t};
+    for (int64_t t = 0; t < st->layer_tiles[i] && !rc; t++) c[nc + t] = (cand){sc[t], i, t};
+    nc += st->layer_tiles[i];
   }
   free(sc);
   if (rc) {
@@ -195,6 +352,11 @@ static int select_tiles(const sa_manifest *man, const sa_model *model, const sa_
       ms->masks[i].keep[c[j].tile] = 0;
       st->layer_pruned[i]++;
       st->tiles_pruned++;
+    }
+  } else if (o->threshold == SA_THRESH_SENSITIVITY) {
+    if (allocate(man, model, o, c, ms, st, e)) {
+      free(c);
+      return -1;
     }
   } else {
     int64_t start = 0;
@@ -243,6 +405,19 @@ int sa_prune_masks(const sa_manifest *man, const sa_model *model, const sa_prune
   return 0;
 }
 
+static int any_pruned(const sa_tilemask *m) {
+  for (int64_t t = 0; t < m->kt * m->nt; t++)
+    if (!m->keep[t]) return 1;
+  return 0;
+}
+
+int sa_prune_check_skippable(const sa_layer *l, const sa_tilemask *m, sa_err *e) {
+  if (sa_manifest_has_weights(l) || !any_pruned(m)) return 0;
+  return sa_err_set(e, "mask of layer '%s' skips tiles, but the layer has role %s: its "
+                    "stationary operand is an activation computed at run time, not a weight "
+                    "(nothing to prune)", l->name, sa_manifest_role_name(l->role));
+}
+
 int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e) {
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
@@ -252,6 +427,7 @@ int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e
       return sa_err_set(e, "mask of layer '%s' is %lldx%lld but %s says %lldx%lld", l->name,
                         (long long)m->k, (long long)m->n, man->path, (long long)l->k,
                         (long long)l->n);
+    if (sa_prune_check_skippable(l, m, e)) return -1;
   }
   if (ms->n != man->n_layers) {
     for (int i = 0; i < ms->n; i++) {
@@ -290,289 +466,83 @@ int sa_prune_apply(sa_model *model, const sa_maskset *ms, sa_err *e) {
   return 0;
 }
 
-int sa_prune_write_model(const sa_model *model, const sa_manifest *man, const char *path,
-                         sa_err *e) {
-  SA_ASSERT(sa_model_n_layers(model) == man->n_layers);
-  int nt = sa_model_n_tensors(model);
-  if (nt) {
-    sa_safetensors_entry *t = sa_calloc((size_t)nt, sizeof *t, e);
-    int64_t(*shapes)[SA_SAFETENSORS_MAX_DIMS] = sa_calloc((size_t)nt, sizeof *shapes, e);
-    if (!t || !shapes) {
-      free(t);
-      free(shapes);
-      return sa_err_prefix(e, "%s", path);
-    }
-    for (int i = 0; i < nt; i++) {
-      t[i].name = sa_model_tensor_name(model, i);
-      t[i].dtype = SA_ST_F32;
-      t[i].data = sa_model_tensor(model, t[i].name, shapes[i], &t[i].ndim);
-      t[i].shape = shapes[i];
-    }
-    int rc = sa_safetensors_write(path, t, nt, e);
-    free(t);
-    free(shapes);
-    return rc;
+
+/* 1 when the mask prunes some tile. */
+/* Layer i: zeroed / compensated weights, errors into st. */
+static int compensate_layer(sa_model *model, const sa_layer *l, int i, const sa_tilemask *m,
+                            const sa_prune_opts *o, sa_prune_stats *st, sa_err *e) {
+  int64_t k = l->k, n = l->n;
+  const float *w = sa_model_weight(model, i);
+  const sa_calib_layer *h = o->calib ? &o->calib->layers[i] : NULL;
+  float *wz = sa_malloc((size_t)(k * n) * sizeof *wz, e);
+  float *out = wz ? sa_malloc((size_t)(k * n) * sizeof *out, e) : NULL;
+  float *db = out ? sa_calloc((size_t)n, sizeof *db, e) : NULL;
+  if (!db) {
+    free(wz);
+    free(out);
+    return sa_err_prefix(e, "prune: layer '%s'", l->name);
   }
-  /* synthetic: the layer weights in their manifest layout */
-  int n = man->n_layers, rc = 0;
-  sa_safetensors_entry *t = sa_calloc((size_t)n, sizeof *t, e);
-  int64_t(*shapes)[2] = sa_calloc((size_t)n, sizeof *shapes, e);
-  float **bufs = sa_calloc((size_t)n, sizeof *bufs, e);
-  if (!t || !shapes || !bufs) rc = -1;
-  for (int i = 0; i < n && !rc; i++) {
+  for (int64_t r = 0; r < k; r++)
+    for (int64_t c = 0; c < n; c++)
+      wz[r * n + c] = m->keep[(r / m->tile_rows) * m->nt + c / m->tile_cols] ? w[r * n + c] : 0;
+  double ep = NAN, ef = NAN, damp = 0;
+  int rc = h ? sa_recon_rel_error(h, w, wz, NULL, n, &ep, e) : 0;
+  const float *fin = wz;
+  if (!rc && o->compensation == SA_COMP_BIAS) {
+    const float *b = sa_model_bias(model, i);
+    if (!b) {
+      rc = sa_err_set(e, "prune: compensation bias: layer '%s' has no bias (manifest key bias)",
+                      l->name);
+    } else {
+      sa_recon_bias(h, w, n, m, db);
+      if (h) rc = sa_recon_rel_error(h, w, wz, db, n, &ef, e);
+      for (int64_t c = 0; c < n; c++) db[c] += b[c];
+    }
+  } else if (!rc && o->compensation == SA_COMP_LSQ) {
+    rc = sa_recon_lsq(h, w, n, m, o->damping, out, &damp, e);
+    if (!rc) rc = sa_recon_rel_error(h, w, out, NULL, n, &ef, e);
+    fin = out;
+  } else {
+    ef = ep;
+  }
+  if (!rc) {
+    sa_model_set_weight(model, i, fin);
+    if (o->compensation == SA_COMP_BIAS) sa_model_set_bias(model, i, db);
+    if (st) {
+      st->layer_err_pruned[i] = ep;
+      st->layer_err_final[i] = ef;
+      st->layer_damping[i] = o->compensation == SA_COMP_LSQ ? damp : NAN;
+      if (o->compensation == SA_COMP_LSQ && damp > o->damping) st->damping_raised = 1;
+    }
+  }
+  free(wz);
+  free(out);
+  free(db);
+  return rc ? sa_err_prefix(e, "layer '%s'", l->name) : 0;
+}
+
+int sa_prune_compensate(sa_model *model, const sa_manifest *man, const sa_maskset *ms,
+                        const sa_prune_opts *o, sa_prune_stats *st, sa_err *e) {
+  if (o->compensation == SA_COMP_NONE && !o->calib) return sa_prune_apply(model, ms, e);
+  if (!sa_prune_compensation_name(o->compensation))
+    return sa_err_set(e, "prune: unknown compensation %d", o->compensation);
+  if (o->compensation != SA_COMP_NONE && !o->calib)
+    return sa_err_set(e, "prune: compensation %s needs calibration statistics",
+                      sa_prune_compensation_name(o->compensation));
+  if (sa_prune_check_masks(man, ms, e)) return -1;
+  if (o->calib && o->calib->n != man->n_layers)
+    return sa_err_set(e, "prune: calibration statistics for %d layers, %s has %d", o->calib->n,
+                      man->path, man->n_layers);
+  SA_ASSERT(sa_model_n_layers(model) == man->n_layers);
+  for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
-    const float *w = sa_model_weight(model, i);
-    t[i].name = l->weight;
-    t[i].dtype = SA_ST_F32;
-    t[i].ndim = 2;
-    t[i].shape = shapes[i];
-    shapes[i][0] = l->out_in ? l->n : l->k;
-    shapes[i][1] = l->out_in ? l->k : l->n;
-    if (!l->out_in) {
-      t[i].data = w;
+    const sa_tilemask *m = sa_maskset_find(ms, l->name);
+    if (!sa_manifest_in_scope(l, o->scope) || !any_pruned(m)) {
+      if (st && sa_manifest_in_scope(l, o->scope) && o->calib)
+        st->layer_err_pruned[i] = st->layer_err_final[i] = 0;
       continue;
     }
-    bufs[i] = sa_malloc((size_t)(l->k * l->n) * sizeof(float), e);
-    if (!bufs[i]) {
-      rc = -1;
-      break;
-    }
-    for (int64_t k = 0; k < l->k; k++)
-      for (int64_t nn = 0; nn < l->n; nn++) bufs[i][nn * l->k + k] = w[k * l->n + nn];
-    t[i].data = bufs[i];
+    if (compensate_layer(model, l, i, m, o, st, e)) return -1;
   }
-  if (rc) sa_err_prefix(e, "%s", path);
-  else rc = sa_safetensors_write(path, t, n, e);
-  for (int i = 0; bufs && i < n; i++) free(bufs[i]);
-  free(bufs);
-  free(shapes);
-  free(t);
-  return rc;
-}
-
-/* --- summary --- */
-
-static double ratio(int64_t a, int64_t b) { return b ? (double)a / (double)b : 0.0; }
-
-static void write_json(FILE *f, const sa_manifest *man, const sa_prune_opts *o,
-                       const sa_prune_stats *st) {
-  sa_json j;
-  sa_json_init(&j, f, 1);
-  sa_json_obj(&j);
-  sa_json_provenance(&j);
-  sa_json_key(&j, "manifest");
-  sa_json_str(&j, man->path);
-  sa_json_key(&j, "model");
-  sa_json_str(&j, man->name);
-  sa_json_key(&j, "tile");
-  sa_json_obj(&j);
-  sa_json_key(&j, "rows");
-  sa_json_int(&j, o->tile_rows);
-  sa_json_key(&j, "cols");
-  sa_json_int(&j, o->tile_cols);
-  sa_json_end(&j);
-  sa_json_key(&j, "criterion");
-  sa_json_str(&j, sa_prune_criterion_name(o->criterion));
-  sa_json_key(&j, "scope");
-  sa_json_str(&j, sa_prune_scope_name(o->scope));
-  sa_json_key(&j, "threshold");
-  sa_json_str(&j, sa_prune_threshold_name(o->threshold));
-  sa_json_key(&j, "layer_cap");
-  sa_json_num(&j, o->layer_cap);
-  sa_json_key(&j, "rate_requested");
-  sa_json_num(&j, o->rate);
-  sa_json_key(&j, "tiles_selected");
-  sa_json_int(&j, st->tiles_selected);
-  sa_json_key(&j, "tiles_target");
-  sa_json_int(&j, st->tiles_target);
-  sa_json_key(&j, "tiles_pruned");
-  sa_json_int(&j, st->tiles_pruned);
-  sa_json_key(&j, "rate_achieved");
-  sa_json_num(&j, st->rate_achieved);
-  int64_t all_tiles = 0, w_all = 0;
-  double w_zero = 0;
-  for (int i = 0; i < st->n; i++) {
-    all_tiles += st->layer_tiles[i];
-    int64_t kn = man->layers[i].k * man->layers[i].n;
-    w_all += kn;
-    w_zero += st->layer_zero_frac[i] * (double)kn;
-  }
-  sa_json_key(&j, "tiles_all_layers");
-  sa_json_int(&j, all_tiles);
-  sa_json_key(&j, "tile_sparsity_all_layers");
-  sa_json_num(&j, ratio(st->tiles_pruned, all_tiles));
-  sa_json_key(&j, "weights_all_layers");
-  sa_json_int(&j, w_all);
-  sa_json_key(&j, "weight_sparsity_all_layers");
-  sa_json_num(&j, w_all ? w_zero / (double)w_all : 0.0);
-  sa_json_key(&j, "layers");
-  sa_json_arr(&j);
-  for (int i = 0; i < st->n; i++) {
-    const sa_layer *l = &man->layers[i];
-    sa_json_obj(&j);
-    sa_json_key(&j, "name");
-    sa_json_str(&j, l->name);
-    sa_json_key(&j, "role");
-    sa_json_str(&j, sa_manifest_role_name(l->role));
-    sa_json_key(&j, "k");
-    sa_json_int(&j, l->k);
-    sa_json_key(&j, "n");
-    sa_json_int(&j, l->n);
-    sa_json_key(&j, "kt");
-    sa_json_int(&j, (l->k + o->tile_rows - 1) / o->tile_rows);
-    sa_json_key(&j, "nt");
-    sa_json_int(&j, (l->n + o->tile_cols - 1) / o->tile_cols);
-    sa_json_key(&j, "selected");
-    sa_json_bool(&j, st->layer_selected[i]);
-    sa_json_key(&j, "tiles");
-    sa_json_int(&j, st->layer_tiles[i]);
-    sa_json_key(&j, "pruned");
-    sa_json_int(&j, st->layer_pruned[i]);
-    sa_json_key(&j, "tile_sparsity");
-    sa_json_num(&j, ratio(st->layer_pruned[i], st->layer_tiles[i]));
-    sa_json_key(&j, "weight_sparsity");
-    sa_json_num(&j, st->layer_zero_frac[i]);
-    sa_json_end(&j);
-  }
-  sa_json_end(&j);
-  sa_json_end(&j);
-  fputc('\n', f);
-}
-
-static void write_csv(FILE *f, const sa_manifest *man, const sa_prune_opts *o,
-                      const sa_prune_stats *st) {
-  sa_csv c;
-  sa_csv_init(&c, f);
-  const char *cols[] = {"layer", "role", "k", "n", "kt", "nt", "selected", "tiles", "pruned",
-                        "tile_sparsity", "weight_sparsity"};
-  for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) sa_csv_str(&c, cols[i]);
-  sa_csv_eol(&c);
-  int64_t tiles = 0, w_all = 0;
-  double w_zero = 0;
-  for (int i = 0; i < st->n; i++) {
-    const sa_layer *l = &man->layers[i];
-    sa_csv_str(&c, l->name);
-    sa_csv_str(&c, sa_manifest_role_name(l->role));
-    sa_csv_int(&c, l->k);
-    sa_csv_int(&c, l->n);
-    sa_csv_int(&c, (l->k + o->tile_rows - 1) / o->tile_rows);
-    sa_csv_int(&c, (l->n + o->tile_cols - 1) / o->tile_cols);
-    sa_csv_int(&c, st->layer_selected[i]);
-    sa_csv_int(&c, st->layer_tiles[i]);
-    sa_csv_int(&c, st->layer_pruned[i]);
-    sa_csv_num(&c, ratio(st->layer_pruned[i], st->layer_tiles[i]), 10);
-    sa_csv_num(&c, st->layer_zero_frac[i], 10);
-    sa_csv_eol(&c);
-    tiles += st->layer_tiles[i];
-    w_all += l->k * l->n;
-    w_zero += st->layer_zero_frac[i] * (double)(l->k * l->n);
-  }
-  /* totals: all layers, then the selected ones */
-  sa_csv_str(&c, "total");
-  for (int i = 0; i < 5; i++) sa_csv_empty(&c);
-  sa_csv_int(&c, st->n);
-  sa_csv_int(&c, tiles);
-  sa_csv_int(&c, st->tiles_pruned);
-  sa_csv_num(&c, ratio(st->tiles_pruned, tiles), 10);
-  sa_csv_num(&c, w_all ? w_zero / (double)w_all : 0.0, 10);
-  sa_csv_eol(&c);
-  sa_csv_str(&c, "selected");
-  for (int i = 0; i < 5; i++) sa_csv_empty(&c);
-  int nsel = 0;
-  for (int i = 0; i < st->n; i++) nsel += st->layer_selected[i];
-  sa_csv_int(&c, nsel);
-  sa_csv_int(&c, st->tiles_selected);
-  sa_csv_int(&c, st->tiles_pruned);
-  sa_csv_num(&c, st->rate_achieved, 10);
-  sa_csv_empty(&c);
-  sa_csv_eol(&c);
-}
-
-int sa_prune_write_summary(const sa_manifest *man, const sa_prune_opts *o,
-                           const sa_prune_stats *st, const char *json_path,
-                           const char *csv_path, sa_err *e) {
-  SA_ASSERT(st->n == man->n_layers);
-  sa_out oj = {0}, oc = {0};
-  if (json_path && sa_out_open(&oj, json_path, e)) return -1;
-  if (csv_path && sa_out_open(&oc, csv_path, e)) {
-    sa_out_abort(&oj);
-    return -1;
-  }
-  if (json_path) write_json(oj.f, man, o, st);
-  if (csv_path) write_csv(oc.f, man, o, st);
-  if (json_path && sa_out_commit(&oj, e)) {
-    sa_out_abort(&oc);
-    return -1;
-  }
-  return csv_path ? sa_out_commit(&oc, e) : 0;
-}
-
-/* --- activation norms --- */
-
-void sa_prune_act_norms_free(float **norms, int n) {
-  if (!norms) return;
-  for (int i = 0; i < n; i++) free(norms[i]);
-  free(norms);
-}
-
-int sa_prune_read_act_norms(const sa_manifest *man, const char *path, float ***norms,
-                            sa_err *e) {
-  sa_safetensors *st;
-  if (sa_safetensors_read(path, &st, e)) return -1;
-  float **out = sa_calloc((size_t)man->n_layers, sizeof *out, e);
-  int rc = out ? 0 : sa_err_prefix(e, "%s", path);
-  for (int t = 0; t < st->n && !rc; t++) {
-    const sa_safetensors_tensor *ts = &st->tensors[t];
-    int li = 0;
-    while (li < man->n_layers && strcmp(man->layers[li].name, ts->name)) li++;
-    if (li == man->n_layers) {
-      rc = sa_err_set(e, "%s: tensor '%s' names no layer of %s", path, ts->name, man->path);
-      break;
-    }
-    const sa_layer *l = &man->layers[li];
-    if (ts->ndim != 1 || ts->shape[0] != l->k) {
-      rc = sa_err_set(e, "%s: tensor '%s' must have shape [%lld] (the layer's k)", path,
-                      ts->name, (long long)l->k);
-      break;
-    }
-    out[li] = sa_malloc((size_t)l->k * sizeof(float), e);
-    if (!out[li]) {
-      rc = sa_err_prefix(e, "%s", path);
-      break;
-    }
-    sa_safetensors_to_float(ts, out[li]);
-    for (int64_t k = 0; k < l->k && !rc; k++)
-      if (!(out[li][k] >= 0) || !isfinite(out[li][k]))
-        rc = sa_err_set(e, "%s: tensor '%s': element %lld is %g (norms must be finite and >= 0)",
-                        path, ts->name, (long long)k, (double)out[li][k]);
-  }
-  sa_safetensors_free(st);
-  if (rc) {
-    sa_prune_act_norms_free(out, man->n_layers);
-    return -1;
-  }
-  *norms = out;
-  return 0;
-}
-
-int sa_prune_write_act_norms(const sa_manifest *man, const float *const *norms,
-                             const char *path, sa_err *e) {
-  sa_safetensors_entry *t = sa_calloc((size_t)man->n_layers, sizeof *t, e);
-  int64_t *shapes = sa_calloc((size_t)man->n_layers, sizeof *shapes, e);
-  if (!t || !shapes) {
-    free(t);
-    free(shapes);
-    return sa_err_prefix(e, "%s", path);
-  }
-  int n = 0;
-  for (int i = 0; i < man->n_layers; i++) {
-    if (!norms[i]) continue;
-    shapes[n] = man->layers[i].k;
-    t[n] = (sa_safetensors_entry){man->layers[i].name, SA_ST_F32, 1, &shapes[n], norms[i]};
-    n++;
-  }
-  int rc = sa_safetensors_write(path, t, n, e);
-  free(t);
-  free(shapes);
-  return rc;
+  return sa_prune_apply(model, ms, e); /* out-of-scope masks too, as sa_prune_apply would */
 }

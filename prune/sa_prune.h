@@ -1,6 +1,10 @@
-/* sa_prune: tile-aligned block pruning. Scores every R x C tile of the selected layers'
- * weights, picks the lowest-scoring ones (one global threshold or the same rate per layer,
- * with an optional per-layer cap) and writes masks, pruned weights and a summary. */
+/* sa_prune: tile-aligned block pruning (docs/pruning.md). Scores every R x C tile of the
+ * selected layers' weights, picks the lowest-scoring ones (one global threshold, the same
+ * rate per layer, or per-layer rates of least predicted output error; optional per-layer
+ * cap), builds the masks, then zeroes the pruned tiles and optionally compensates the kept
+ * weights (bias or least-squares reconstruction) without changing the masks. The strategies
+ * that need calibration statistics (sa_calib) take them as data. The output files are
+ * sa_prune_io's. */
 #ifndef SA_PRUNE_H
 #define SA_PRUNE_H
 
@@ -16,9 +20,29 @@ extern "C" {
 #endif
 
 /* The pruning choices; their one definition (sa_config's schema names them, docs/config.md). */
-typedef enum { SA_CRIT_MEAN_ABS, SA_CRIT_L2, SA_CRIT_ACT_AWARE } sa_criterion;
+typedef enum {
+  SA_CRIT_MEAN_ABS,  /* mean |w| of the tile (the paper) */
+  SA_CRIT_L2,        /* RMS of the tile */
+  SA_CRIT_ACT_AWARE, /* mean |w[k][n]| * ||x_k|| */
+  SA_CRIT_RELATIVE,  /* mean |w| divided by the layer's mean tile score: scale-free */
+  SA_CRIT_OBS,       /* relative output-error increase with reconstruction (sa_recon) */
+  SA_CRIT_COUNT
+} sa_criterion;
 typedef enum { SA_SCOPE_FF, SA_SCOPE_ATTN, SA_SCOPE_ALL } sa_scope;
-typedef enum { SA_THRESH_GLOBAL, SA_THRESH_PER_LAYER } sa_threshold;
+typedef enum {
+  SA_THRESH_GLOBAL,      /* one threshold over all selected tiles (the paper) */
+  SA_THRESH_PER_LAYER,   /* the same rate in every selected layer */
+  SA_THRESH_SENSITIVITY, /* per-layer rates of least predicted output error */
+  SA_THRESH_COUNT
+} sa_threshold;
+typedef enum {
+  SA_COMP_NONE,  /* pruned tiles zeroed, nothing else changes (the paper) */
+  SA_COMP_BIAS,  /* the pruned weights' mean contribution folded into the bias */
+  SA_COMP_LSQ,   /* kept weights re-solved by least squares per tile column */
+  SA_COMP_COUNT
+} sa_compensation;
+
+#include "sa_calib.h"
 
 typedef struct sa_prune_opts {
   int criterion;                 /* SA_CRIT_* */
@@ -28,7 +52,11 @@ typedef struct sa_prune_opts {
   double rate;                   /* 0..1: fraction of the selected tiles pruned */
   int64_t tile_rows, tile_cols;  /* R (along K) x C (along N), >= 1 */
   const float *const *act_norms; /* per layer K floats (>= 0), or NULL; act_aware needs it
-                                    (entries of out-of-scope layers may be NULL) */
+                                    or calib (entries of out-of-scope layers may be NULL) */
+  int compensation;              /* SA_COMP_* (sa_prune_compensate) */
+  double damping;                /* obs, lsq: lambda = damping * mean diag H, 0..1 */
+  const sa_calib *calib;         /* statistics, or NULL; obs, sensitivity, bias and lsq need
+                                    them; act_aware uses sqrt(diag H) when act_norms is NULL */
 } sa_prune_opts;
 
 typedef struct sa_prune_stats {
@@ -41,23 +69,36 @@ typedef struct sa_prune_stats {
   int64_t *layer_pruned;         /* owned: pruned tiles per layer (0 out of scope) */
   int *layer_selected;           /* owned: 1 when in scope */
   double *layer_zero_frac;       /* owned: fraction of real weight elements in pruned tiles */
+  /* with calibration statistics (else NaN): relative output error on the calibration rows
+   * (sa_recon_rel_error) of the pruned layer before and after compensation, and the damping
+   * factor the reconstruction used (raised above the requested one when H was singular) */
+  double *layer_err_pruned;      /* owned */
+  double *layer_err_final;       /* owned */
+  double *layer_damping;         /* owned */
+  int damping_raised;            /* 1 when some layer needed more damping than asked */
 } sa_prune_stats;
 
 /* The tile score of every tile of layer i (kt*nt scores, tile index kt_i*nt + nt_i) into
  * scores. mean_abs: mean |w| over the tile's real elements; l2: sqrt(mean w^2) over the real
  * elements (the L2 norm divided by sqrt(count), so edge tiles compare fairly); act_aware:
- * mean |w[k][n]| * norm[k] over the real elements. Returns 0 or -1 (act_aware without norms). */
+ * mean |w[k][n]| * norm[k] over the real elements (norm: act_norms, else sqrt(H[k][k]));
+ * relative: mean_abs divided by the mean of the layer's mean_abs scores (0 when that is 0);
+ * obs: sa_recon_obs_scores with o->damping. Returns 0 or -1 (statistics or norms missing). */
 int sa_prune_scores(const sa_manifest *man, const sa_model *model, int layer,
                     const sa_prune_opts *o, double *scores, sa_err *e);
 
 /* Builds a mask for EVERY manifest layer (out-of-scope layers all kept) into out (caller
  * frees with sa_maskset_free) and fills st (sa_prune_stats_free; st may be NULL).
  * Count pruned: target = floor(rate * tiles + 1e-9) (the paper's int(rate * n), guarded
- * against binary rounding), over all selected tiles (global) or per selected layer
- * (per_layer). Order: lower score first, then manifest layer order, then tile index.
+ * against binary rounding), over all selected tiles (global, sensitivity) or per selected
+ * layer (per_layer). Order: lower score first, then manifest layer order, then tile index.
  * Global mode skips tiles of a layer that reached its cap floor(cap * tiles + 1e-9) and
- * takes the next ones; caps can make the achieved count lower than the target. Returns 0,
- * or -1 with e filled (bad options, missing norms); out is then empty. */
+ * takes the next ones; caps can make the achieved count lower than the target.
+ * Sensitivity: within a layer tiles go in criterion order; the predicted output error of
+ * pruning a layer's first j tiles is the sum of their obs scores; per-layer counts (at most
+ * the cap) minimise the total predicted error for the global target count (greedy over the
+ * lower convex hulls of the per-layer curves, exact for convex curves). Returns 0, or -1 with
+ * e filled (bad options, missing norms or statistics); out is then empty. */
 int sa_prune_masks(const sa_manifest *man, const sa_model *model, const sa_prune_opts *o,
                    sa_maskset *out, sa_prune_stats *st, sa_err *e);
 void sa_prune_stats_free(sa_prune_stats *st);
@@ -67,39 +108,37 @@ void sa_prune_stats_free(sa_prune_stats *st);
  * with the layer's k and n. Returns 0 or -1 (model then unchanged). */
 int sa_prune_apply(sa_model *model, const sa_maskset *ms, sa_err *e);
 
-/* Checks that ms has a mask for every manifest layer with matching k, n (and nothing else).
- * Returns 0 or -1 with a message naming the layer. */
+/* Applies the masks of sa_prune_masks to the (dense) model with o->compensation: none is
+ * sa_prune_apply; bias adds sa_recon_bias to each pruned selected layer's bias (every such
+ * layer needs one); lsq replaces each pruned selected layer's weight by sa_recon_lsq's.
+ * Pruned weights end at 0 and the masks are never changed. With o->calib, fills st's
+ * per-layer errors and damping (st from sa_prune_masks; may be NULL). Returns 0 or -1
+ * (the model may then be partly compensated: discard it). */
+int sa_prune_compensate(sa_model *model, const sa_manifest *man, const sa_maskset *ms,
+                        const sa_prune_opts *o, sa_prune_stats *st, sa_err *e);
+
+/* Refuses (-1, e names the layer) a mask m that skips tiles of a layer without weights (role
+ * attn_matmul, sa_manifest_has_weights); 0 otherwise. */
+int sa_prune_check_skippable(const sa_layer *l, const sa_tilemask *m, sa_err *e);
+
+/* Checks that ms has a mask for every manifest layer with matching k, n (and nothing else),
+ * none skipping tiles of a layer without weights. Returns 0 or -1 with a message naming the
+ * layer. */
 int sa_prune_check_masks(const sa_manifest *man, const sa_maskset *ms, sa_err *e);
 
-/* Writes the model as safetensors (atomically): every tensor of the source file under its
- * name and original shape, as F32, layer weights with their current (pruned) values in the
- * original layout; for synthetic models, the layer weights only. */
-int sa_prune_write_model(const sa_model *model, const sa_manifest *man, const char *path,
-                         sa_err *e);
+/* 1 when the options need calibration statistics (obs, sensitivity, bias, lsq). */
+int sa_prune_needs_calib(const sa_prune_opts *o);
 
-/* Writes the summary (docs/formats.md): per-layer and total tiles, pruned tiles and sparsity,
- * with the options, as JSON (json_path) and CSV (csv_path); either path may be NULL.
- * Atomic. */
-int sa_prune_write_summary(const sa_manifest *man, const sa_prune_opts *o,
-                           const sa_prune_stats *st, const char *json_path,
-                           const char *csv_path, sa_err *e);
-
-/* Activation norms for act_aware (docs/formats.md): a safetensors file with one F32 tensor of
- * shape [K] per layer, named after the manifest layer. read: allocates norms[n_layers]
- * (entries NULL for layers absent from the file); free with sa_prune_act_norms_free. */
-int sa_prune_read_act_norms(const sa_manifest *man, const char *path, float ***norms,
-                            sa_err *e);
-int sa_prune_write_act_norms(const sa_manifest *man, const float *const *norms,
-                             const char *path, sa_err *e);
-void sa_prune_act_norms_free(float **norms, int n);
-
-/* Names for the option values ("mean_abs", "ff", "global", ...), NULL when out of range; and
- * the reverse (-1 when unknown). */
+/* Names for the option values ("mean_abs", "ff", "global", "lsq", ...), NULL when out of
+ * range; and the reverse (-1 when unknown). */
 const char *sa_prune_criterion_name(int v);
 const char *sa_prune_scope_name(int v);
 const char *sa_prune_threshold_name(int v);
+const char *sa_prune_compensation_name(int v);
 int sa_prune_criterion_parse(const char *s);
 int sa_prune_scope_parse(const char *s);
+int sa_prune_threshold_parse(const char *s);
+int sa_prune_compensation_parse(const char *s);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "sa_file.h"
+#include "sa_hash.h"
+#include "sa_num.h"
 
 enum { MAX_COLS = 16, LABEL = 48 };
 enum { FMT_GEMM, FMT_CONV };
@@ -209,10 +211,15 @@ static int check_sparsity(reader *R, const row *r) {
   int c = R->col[COL_SPARSITY];
   if (c < 0) return 0;
   const char *s = r->f[c];
-  char *end;
-  long a = strtol(s, &end, 10);
-  long b = *end == ':' && end > s && isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : 0;
-  if (*end || !isdigit((unsigned char)s[0]) || a < 1 || b < a || b > 1 << 20)
+  char nb[24];
+  size_t nl = strcspn(s, ":");
+  int64_t a, b;
+  if (!s[nl] || nl >= sizeof nb || !isdigit((unsigned char)s[0]) ||
+      !isdigit((unsigned char)s[nl + 1]))
+    return bad_field(R, r, c, "N:M sparsity like 2:4 (1 <= N <= M)");
+  memcpy(nb, s, nl);
+  nb[nl] = 0;
+  if (sa_num_i64(s + nl + 1, 1, 1 << 20, &b) || sa_num_i64(nb, 1, b, &a))
     return bad_field(R, r, c, "N:M sparsity like 2:4 (1 <= N <= M)");
   return 0;
 }
@@ -224,21 +231,15 @@ typedef struct names {
   size_t cap;
 } names;
 
-static uint64_t fnv(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
 static int names_has(const names *t, const sa_layer *ls, const char *s) {
-  for (size_t i = fnv(s) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+  for (size_t i = sa_hash_fnv1a(s, strlen(s)) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     if (!t->slot[i]) return 0;
     if (!strcmp(ls[t->slot[i] - 1].name, s)) return 1;
   }
 }
 
 static void names_add(names *t, const sa_layer *ls, int idx) {
-  size_t i = fnv(ls[idx].name) & (t->cap - 1);
+  size_t i = sa_hash_fnv1a(ls[idx].name, strlen(ls[idx].name)) & (t->cap - 1);
   while (t->slot[i]) i = (i + 1) & (t->cap - 1);
   t->slot[i] = idx + 1;
 }

@@ -33,7 +33,10 @@ module sa_skew #(
           stage_q[s] <= '0;
         end
       end else begin
-        stage_q <= stage_d;
+        // element by element (not a whole-array copy: Yosys 0.23, scripts/synth)
+        for (int unsigned s = 0; s < i; s++) begin
+          stage_q[s] <= stage_d[s];
+        end
       end
     end
 

@@ -151,6 +151,7 @@ static int find_mask(const sa_config *cfg, const sa_maskset *masks, const sa_lay
     return sa_err_set(e, "mask of layer '%s' has %lldx%lld tiles, the array is %lldx%lld", l->name,
                       (long long)mk->tile_rows, (long long)mk->tile_cols,
                       (long long)cfg->hw.rows, (long long)cfg->hw.cols);
+  if (sa_prune_check_skippable(l, mk, e)) return -1;
   *out = mk;
   return 0;
 }
@@ -180,6 +181,10 @@ int sa_run_result_init(const sa_config *cfg, const sa_manifest *man, sa_run_resu
 }
 
 void sa_run_result_footprint(const sa_config *cfg, sa_layer_result *lr, const uint8_t *keep) {
+  if (lr->role == SA_ROLE_ATTN_MATMUL) { /* its operand is an activation: nothing stored */
+    lr->weight_bytes = lr->meta_bytes = 0;
+    return;
+  }
   sa_host_footprint(&cfg->hw, lr->k, lr->n, keep, &lr->weight_bytes, &lr->meta_bytes);
 }
 

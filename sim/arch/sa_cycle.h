@@ -51,7 +51,8 @@ int sa_run_result_init(const sa_config *cfg, const sa_manifest *man, sa_run_resu
                        sa_err *e);
 int sa_run_result_sum_layers(const sa_config *cfg, sa_run_result *out, sa_err *e);
 /* Sets lr's footprint (weight and skip-metadata bytes, sa_host_footprint) for mask keep
- * (NULL: dense); _sum_layers adds it into out. */
+ * (NULL: dense; none for role attn_matmul, whose operand is an activation); _sum_layers adds
+ * it into out. */
 void sa_run_result_footprint(const sa_config *cfg, sa_layer_result *lr, const uint8_t *keep);
 void sa_run_result_finish(const sa_config *cfg, const sa_manifest *man, sa_run_result *out);
 

@@ -146,7 +146,9 @@ double sa_host_gemm_only_cycles(const sa_host_cfg *h, const sa_manifest *man) {
   double s = 0;
   for (int i = 0; i < man->n_layers; i++) {
     const sa_layer *l = &man->layers[i];
-    s += (double)l->m * (double)l->k * (double)l->n * (double)l->count * h->gemm_mac;
+    /* an activation x activation product costs what the host op attn_matmul does */
+    s += (double)l->m * (double)l->k * (double)l->n * (double)l->count *
+         (l->role == SA_ROLE_ATTN_MATMUL ? h->attn_mac : h->gemm_mac);
   }
   return s;
 }

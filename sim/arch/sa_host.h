@@ -49,7 +49,8 @@ double sa_host_op_cost(const sa_host_cfg *h, int op);
 /* Host cycles of all host_ops of man (elements x count x cost). */
 double sa_host_ops_cycles(const sa_host_cfg *h, const sa_manifest *man);
 
-/* Host cycles of every weight GEMM of man run on the host: sum of m*k*n*count x gemm_mac. */
+/* Host cycles of every GEMM layer of man run on the host: sum of m*k*n*count x gemm_mac
+ * (x attn_mac for role attn_matmul, the activation x activation products). */
 double sa_host_gemm_only_cycles(const sa_host_cfg *h, const sa_manifest *man);
 
 /* Converts accelerator cycles to host cycles (x host.clock_mhz / hw.clock_mhz). */

@@ -171,7 +171,7 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
   /* x: executions per inference; cmds: commands per execution; tiles: weight tiles of the
    * layer kept/all (what 'sasp prune' counts); cycles and energy: all executions; weight_B,
    * meta_B: the layer's stored weights and skip metadata (once, docs/timing.md §8.3) */
-  fprintf(f, "\n%-22s %-8s %16s %5s %5s %11s %12s %12s %14s %12s %10s %8s\n", "layer", "role",
+  fprintf(f, "\n%-22s %-11s %16s %5s %5s %11s %12s %12s %14s %12s %10s %8s\n", "layer", "role",
           "MxKxN", "x", "cmds", "tiles", "array_cyc", "stall_cyc", "host_cyc", "energy_nJ",
           "weight_B", "meta_B");
   int64_t wt = 0, wk = 0;
@@ -184,7 +184,7 @@ void sa_report_print(FILE *f, const sa_config *cfg, const sa_run_result *run,
              (long long)weight_tiles(l));
     wt += weight_tiles(l), wk += weight_tiles_kept(l);
     int64_t st = l->time.stall_weights + l->time.stall_acts + l->time.stall_outputs;
-    fprintf(f, "%-22.22s %-8s %16s %5lld %5lld %11s %12lld %12lld %14.0f %12.1f %10lld %8lld\n",
+    fprintf(f, "%-22.22s %-11s %16s %5lld %5lld %11s %12lld %12lld %14.0f %12.1f %10lld %8lld\n",
             l->name, sa_manifest_role_name(l->role), shape, (long long)l->count,
             (long long)(l->counts.commands / (l->count ? l->count : 1)), tiles,
             (long long)l->time.array, (long long)st, l->time.host_gemm, nj(l->energy.total),

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "sa_calib.h"
 #include "sa_err.h"
 #include "sa_manifest.h"
 #include "sa_mask.h"
@@ -90,5 +91,34 @@ void sa_engine_free_hyps(char **hyps, int64_t n);
 int sa_engine_act_norms(const sa_manifest *man, const sa_model *model, const char *testset_dir,
                         int64_t max_utts, int threads, float ***norms, sa_err *e);
 void sa_engine_free_norms(float **norms, int n);
+
+/* Calibration statistics for the pruner (sa_calib, docs/pruning.md): runs the dense model in
+ * fp32 over the first max_utts utterances (<= 0: all) of the calibration set in calib_dir and
+ * accumulates, per manifest layer, H = X^T X of the GEMM input X (rows = every input row of
+ * every utterance; convolutions: the im2col matrix) in float64, the channel means and the row
+ * count. Utterances run on threads (as sa_engine_opts) but are added in utterance order, so
+ * the result does not depend on the thread count. The caller checks that calib_dir is not a
+ * test set (sa_testset_check_calib). out->key is set by sa_engine_calib_key. Returns 0 and
+ * *out (sa_calib_free), or -1 with e filled. */
+int sa_engine_calib(const sa_manifest *man, const sa_model *model, const char *calib_dir,
+                    int64_t max_utts, int threads, sa_calib *out, sa_err *e);
+
+/* What statistics are for: "model:H1 calib:H2 utts:N", H1 the FNV-1a 64 hash of the weights
+ * file, H2 of calib_dir/feats.bin, N = max_utts (0: all). key holds SA_CALIB_KEY_MAX bytes.
+ * Returns 0 or -1 (a file cannot be read). */
+int sa_engine_calib_key(const sa_manifest *man, const char *calib_dir, int64_t max_utts,
+                        char *key, sa_err *e);
+
+/* Statistics for the pruner, from wherever the configuration says (docs/pruning.md):
+ * stats_path non-empty: read that file (a missing file is an error naming it; statistics of
+ * another weights file are refused). Else calib_dir must be non-empty and not a test set
+ * (sa_testset_check_calib against testset and the manifest's testsets/); with cache_path,
+ * statistics there whose key matches are reused, else measured (sa_engine_calib, all
+ * utterances, threads as sa_engine_opts; *measured = 1: the caller may write them to the
+ * cache with sa_calib_write). *from: the file read, or calib_dir when measured
+ * (SA_CALIB_KEY_MAX + 1024 bytes). Returns 0 or -1. */
+int sa_engine_calib_obtain(const sa_manifest *man, const sa_model *model, const char *stats_path,
+                           const char *calib_dir, const char *testset, const char *cache_path,
+                           int threads, sa_calib *out, char *from, int *measured, sa_err *e);
 
 #endif

@@ -1,10 +1,12 @@
 /* sa_testset: feats.bin and transcripts.tsv readers (docs/asr.md "Test-set files"). */
 #include "sa_testset.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "sa_file.h"
@@ -275,5 +277,54 @@ int sa_testset_write_feats(const char *path, int64_t n, int64_t n_mels, float sc
   wr_u32(b + off, crc32_of(b, off));
   int rc = sa_out_write_file(path, b, (size_t)size, e);
   free(b);
+  return rc;
+}
+
+/* 1 when b_dir/feats.bin is the file as (same inode) or has the bytes a. */
+static int same_feats(const uint8_t *a, size_t alen, const struct stat *as,
+                      const char *b_dir) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/feats.bin", b_dir);
+  struct stat bs;
+  if (stat(p, &bs)) return 0;
+  if (bs.st_dev == as->st_dev && bs.st_ino == as->st_ino) return 1;
+  if ((size_t)bs.st_size != alen) return 0;
+  size_t blen;
+  sa_err e;
+  uint8_t *b = sa_file_read(p, SA_TESTSET_MAX_FILE, &blen, &e);
+  if (!b) return 0;
+  int same = blen == alen && !memcmp(a, b, alen);
+  free(b);
+  return same;
+}
+
+int sa_testset_check_calib(const char *calib_dir, const char *manifest_dir, const char *testset,
+                           sa_err *e) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/feats.bin", calib_dir);
+  struct stat as;
+  uint8_t *a = NULL;
+  size_t alen;
+  if (stat(p, &as) || !(a = sa_file_read(p, SA_TESTSET_MAX_FILE, &alen, e)))
+    return sa_err_set(e, "calibration set %s: no readable feats.bin (%s)", calib_dir, p);
+  int rc = 0;
+  if (testset && testset[0] && same_feats(a, alen, &as, testset))
+    rc = sa_err_set(e, "calibration set %s is the test set %s: statistics, scores and "
+                    "reconstruction must not see test data (use workloads/asr/calib)", calib_dir,
+                    testset);
+  char root[4200];
+  snprintf(root, sizeof root, "%stestsets", manifest_dir ? manifest_dir : "");
+  DIR *d = rc ? NULL : opendir(root);
+  for (struct dirent *de; d && !rc && (de = readdir(d));) {
+    if (de->d_name[0] == '.') continue;
+    char sub[4200 + 256];
+    snprintf(sub, sizeof sub, "%s/%s", root, de->d_name);
+    if (same_feats(a, alen, &as, sub))
+      rc = sa_err_set(e, "calibration set %s is the test set %s: statistics, scores and "
+                      "reconstruction must not see test data (use workloads/asr/calib)",
+                      calib_dir, sub);
+  }
+  if (d) closedir(d);
+  free(a);
   return rc;
 }

@@ -57,4 +57,11 @@ int sa_testset_write_feats(const char *path, int64_t n, int64_t n_mels, float sc
 /* Frees everything ts owns and empties it (safe on an empty or zeroed ts). */
 void sa_testset_free(sa_testset *ts);
 
+/* The rule that calibration data are never test data (docs/pruning.md): fails with a message
+ * naming both when calib_dir is testset (if non-empty) or any directory in
+ * manifest_dir/testsets/, by path or by an identical feats.bin (a copy). Directories that do
+ * not exist are skipped; calib_dir itself must hold a readable feats.bin. Returns 0 or -1. */
+int sa_testset_check_calib(const char *calib_dir, const char *manifest_dir, const char *testset,
+                           sa_err *e);
+
 #endif

@@ -15,6 +15,7 @@
 int sa_cmd_config(int argc, char **argv);
 int sa_cmd_sweep(int argc, char **argv);
 int sa_cmd_merge(int argc, char **argv);
+int sa_cmd_calib(int argc, char **argv);
 int sa_cmd_prune(int argc, char **argv);
 int sa_cmd_sim(int argc, char **argv);
 int sa_cmd_cosim(int argc, char **argv);
@@ -25,6 +26,11 @@ int sa_cmd_plot(int argc, char **argv);
  * one warning line each on stderr, or with strict an error. Returns 0, or -1 with the message
  * printed ("sasp NAME: ..."). */
 int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg);
+
+/* Runs check (sa_config_check_ignored, sa_sweep_check) on cfg with its warning lines on
+ * stderr prefixed "sasp NAME: ". Returns 0, or -1 with the message printed. */
+int sa_cmd_check_config(const char *name, const sa_config *cfg, int strict,
+                        int (*check)(const sa_config *, int, FILE *, sa_err *));
 
 /* Prints "sasp NAME: <e's message>" to stderr; returns SA_EXIT_FAIL. */
 int sa_cmd_fail(const char *name, const sa_err *e);

@@ -8,17 +8,14 @@
 
 int sa_cmd_fail(const char *name, const sa_err *e) { return sa_args_fail(name, "%s", e->msg); }
 
-int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg) {
+int sa_cmd_check_config(const char *name, const sa_config *cfg, int strict,
+                        int (*check)(const sa_config *, int, FILE *, sa_err *)) {
   sa_err e;
-  if (sa_config_load(path, cfg, &e)) {
-    sa_cmd_fail(name, &e);
-    return -1;
-  }
   /* the warnings too carry the command's prefix */
   char *warn = NULL;
   size_t len = 0;
   FILE *w = open_memstream(&warn, &len);
-  int rc = sa_config_check_ignored(cfg, strict, w ? w : stderr, &e);
+  int rc = check(cfg, strict, w ? w : stderr, &e);
   if (w) fclose(w);
   for (char *line = warn, *nl; line && *line; line = nl + 1) {
     nl = strchr(line, '\n');
@@ -28,6 +25,15 @@ int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config
   free(warn);
   if (rc) sa_cmd_fail(name, &e);
   return rc ? -1 : 0;
+}
+
+int sa_cmd_load_config(const char *name, const char *path, int strict, sa_config *cfg) {
+  sa_err e;
+  if (sa_config_load(path, cfg, &e)) {
+    sa_cmd_fail(name, &e);
+    return -1;
+  }
+  return sa_cmd_check_config(name, cfg, strict, sa_config_check_ignored);
 }
 
 void sa_cmd_range_of(sa_opt *o, const char *dotted) {

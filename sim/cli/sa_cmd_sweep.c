@@ -59,8 +59,8 @@ int sa_cmd_sweep(int argc, char **argv) {
        &progress, 0, 0},
       {"quiet", 'q', SA_OPT_FLAG, NULL, "no progress (default when stderr is not a terminal:\n"
        "one line per finished point)", &quiet, 0, 0},
-      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG that the integration ignores are errors\n"
-       "(default: one warning line each)", &strict, 0, 0},
+      {"strict", 0, SA_OPT_FLAG, NULL, "keys of CONFIG (or of a sweep.axes combination) that\n"
+       "the integration ignores are errors (default: one warning\nline each)", &strict, 0, 0},
       {"columns", 0, SA_OPT_FLAG, NULL, "print the columns of points.csv (markdown) and exit",
        &columns, 0, 0},
       {0},
@@ -69,7 +69,7 @@ int sa_cmd_sweep(int argc, char **argv) {
       "sweep", "CONFIG [options]\n--columns",
       "Runs every point of CONFIG's sweep section (array shapes x pruning rates x every\n"
       "combination of sweep.axes values): prune with tiles = array shape, cycle/energy\n"
-      "model, WER of the pruned int8 model, RTL check.\n"
+      "model, WER of the pruned model on its datapath (array.act_type), RTL check.\n"
       "Ends with a summary on stdout: where the results are, points done/failed/not run,\n"
       "the RTL check, and per array the best speed-up whose WER stays within 1 point of\n"
       "the dense model's. A point whose RTL check cannot run (no RTL model of its size)\n"
@@ -111,7 +111,9 @@ int sa_cmd_sweep(int argc, char **argv) {
     o.jobs = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (int)cpus;
   }
   static sa_config cfg;
-  if (sa_cmd_load_config(spec.name, config, strict, &cfg)) return SA_EXIT_FAIL;
+  if (sa_cmd_load_config(spec.name, config, strict, &cfg) ||
+      sa_cmd_check_config(spec.name, &cfg, strict, sa_sweep_check))
+    return SA_EXIT_FAIL;
   char def_out[1100];
   if (!out) {
     const char *base = strrchr(config, '/');

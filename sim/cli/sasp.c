@@ -6,6 +6,7 @@
 
 #include "sa_cmd.h"
 #include "sa_err.h"
+#include "sa_num.h"
 #include "sa_version.h"
 
 typedef struct command {
@@ -17,6 +18,7 @@ typedef struct command {
 static const command commands[] = {
     {"sweep", sa_cmd_sweep, "run the sweep over array sizes and pruning rates (CONFIG)"},
     {"merge", sa_cmd_merge, "merge the result directories of sharded sweeps"},
+    {"calib", sa_cmd_calib, "calibration statistics of a model for pruning (docs/pruning.md)"},
     {"prune", sa_cmd_prune, "block-prune a model with tiles sized to the array"},
     {"sim", sa_cmd_sim, "cycle, energy and system model of one workload (CONFIG)"},
     {"cosim", sa_cmd_cosim, "run the workload's GEMMs on the RTL and the C model, compare"},
@@ -47,7 +49,8 @@ static int finish(int status) {
 
 int main(int argc, char **argv) {
   const char *fail = getenv("SASP_FAIL_ALLOC");
-  if (fail) sa_alloc_fail_after(atol(fail));
+  int64_t after;
+  if (fail && !sa_num_i64(fail, 0, INT32_MAX, &after)) sa_alloc_fail_after((long)after);
   if (argc < 2) {
     usage(stderr);
     return SA_EXIT_USAGE;

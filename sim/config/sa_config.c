@@ -1,6 +1,9 @@
 /* sa_config: schema-driven YAML configuration loader.
  * The schema below is the one place where a key, its type, range, unit and default are
- * defined; the loader, the resolved-config writers and docs/config.md all derive from it. */
+ * defined; the loader, the resolved-config writers and docs/config.md all derive from it.
+ * Longer than ~700 lines on purpose: about 200 of them are the schema tables themselves, and
+ * the walkers over them (load, sweep axes, write YAML/JSON/markdown, ignored keys) share the
+ * private key type, so splitting would export the schema's internals to every part. */
 #define _POSIX_C_SOURCE 200809L
 #include "sa_config.h"
 
@@ -38,9 +41,10 @@ static const char *const act_types[] = {"int8", "fp32", NULL};
 static const char *const skip_formats[] = {"interleaved", "with_flag", "meta_data",
                                            "hidden_key",  "csr",       "csc",
                                            "dynamic",     "non_pruned", "bitmap", NULL};
-static const char *const criteria[] = {"mean_abs", "l2", "act_aware", NULL};
+static const char *const criteria[] = {"mean_abs", "l2", "act_aware", "relative", "obs", NULL};
 static const char *const scopes[] = {"ff", "attn", "all", NULL};
-static const char *const thresholds[] = {"global", "per_layer", NULL};
+static const char *const thresholds[] = {"global", "per_layer", "sensitivity", NULL};
+static const char *const compensations[] = {"none", "bias", "lsq", NULL};
 static const char *const rtl_checks[] = {"all", "sample", "off", NULL};
 static const char *const arbitrations[] = {"round_robin", "fixed", NULL};
 
@@ -189,18 +193,33 @@ static const key workload_keys[] = {
 
 static const key prune_keys[] = {
     {"criterion", K_ENUM, OFF(prune.criterion), 0, 0, "mean_abs", "",
-     "tile score: mean |w| (the paper), L2 norm, or activation-aware", criteria},
+     "tile score: mean |w| (the paper), L2 norm, activation-aware, relative (mean |w| over the "
+     "layer's mean: scale-free), or obs (output-error increase from calibration statistics)",
+     criteria},
     {"scope", K_ENUM, OFF(prune.scope), 0, 0, "ff", "",
-     "which layers are pruned: feed-forward (the paper), attention, or all", scopes},
+     "which layers are pruned: feed-forward (the paper), attention, or all with weights (never "
+     "role attn_matmul)", scopes},
     {"threshold", K_ENUM, OFF(prune.threshold), 0, 0, "global", "",
-     "one threshold over all selected layers (the paper) or the same rate per layer",
+     "allocation: one threshold over all selected layers (the paper), the same rate per layer, "
+     "or sensitivity (per-layer rates of least predicted output error)",
      thresholds},
+    {"compensation", K_ENUM, OFF(prune.compensation), 0, 0, "none", "",
+     "after the mask is fixed: none (the paper), bias (pruned weights x input mean into the "
+     "bias), or lsq (kept weights re-solved by least squares per tile column)",
+     compensations},
+    {"damping", K_NUM, OFF(prune.damping), 0, 1, "0.001", "x mean diag H",
+     "obs and lsq: lambda added to the Gram matrix's diagonal"},
     {"layer_cap", K_NUM, OFF(prune.layer_cap), 0, 1, "1", "fraction",
      "at most this fraction of one layer's tiles is pruned"},
     {"rate", K_NUM, OFF(prune.rate), 0, 1, "0", "fraction",
      "fraction of the selected tiles pruned (single runs; sweeps use sweep.rates)"},
     {"calibration", K_PATH, OFF(prune.calibration), 0, 0, "\"\"", "",
-     "test set used to measure input-channel norms for act_aware (empty: workload.testset)",
+     "calibration set (feats.bin + transcripts.tsv, never a test set) the statistics are "
+     "measured on; needed by act_aware, obs, sensitivity, bias, lsq",
+     .cap = SA_PATH_MAX},
+    {"statistics", K_PATH, OFF(prune.statistics), 0, 0, "\"\"", "",
+     "calibration statistics file from 'sasp calib'; empty: measured on prune.calibration "
+     "(sweeps cache them in OUT/calib.safetensors)",
      .cap = SA_PATH_MAX},
     END};
 
@@ -311,18 +330,16 @@ enum { MAX_INCLUDE_DEPTH = 8 };
 typedef struct loader {
   char *base;                          /* struct the offsets refer to */
   const key *set[SA_MAX_KEYS];         /* leaf keys given in some file */
-  char set_name[SA_MAX_KEYS][64];      /* their dotted names */
   int n_set;
   const char *top_file;
   int include_depth;
   sa_err *e;
 } loader;
 
-static void mark_set(loader *L, const key *k, const char *dotted) {
+static void mark_set(loader *L, const key *k) {
   for (int i = 0; i < L->n_set; i++)
     if (L->set[i] == k) return;
   SA_ASSERT(L->n_set < SA_MAX_KEYS);
-  snprintf(L->set_name[L->n_set], sizeof L->set_name[0], "%.63s", dotted);
   L->set[L->n_set++] = k;
 }
 
@@ -554,7 +571,7 @@ static int apply_map(loader *L, const key *tbl, const sa_yaml_node *map, const c
       continue;
     }
     if (apply_leaf(L, k, vn, dotted)) return -1;
-    mark_set(L, k, dotted);
+    mark_set(L, k);
   }
   return 0;
 }
@@ -708,6 +725,34 @@ static int check_axes(const sa_config *cfg, sa_err *e) {
   return rc;
 }
 
+/* The given (not defaulted) leaves of tbl that the integration ignores, in schema order. */
+static void collect_ignored(const key *tbl, const char *prefix, sa_config *cfg) {
+  for (const key *k = tbl; k->name; k++) {
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", k->name);
+    if (k->type == K_SECTION) collect_ignored(k->sub, dotted, cfg);
+    else if (ignored_by(k, cfg->hw.integration) && !sa_config_was_defaulted(cfg, dotted) &&
+             cfg->n_ignored < SA_MAX_KEYS)
+      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", dotted);
+  }
+}
+
+int sa_config_validate(sa_config *cfg, const char *where, sa_err *e) {
+  if (!where) where = cfg->path;
+  cfg->n_ignored = 0;
+  collect_ignored(root_keys, "", cfg);
+  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
+                      "cpu_fed only (the dma memory model moves int8 activations)", where,
+                      act_types[cfg->hw.act_type]);
+  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
+    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
+                      "activations (array.act_type %s)", where, (long long)cfg->hw.bus_bits,
+                      act_bits, act_types[cfg->hw.act_type]);
+  return 0;
+}
+
 static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (fill_defaults(L, root_keys, "", cfg)) return -1;
   /* the workload is a manifest or a SCALE-Sim topology: exactly one */
@@ -718,18 +763,7 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
   if (w->manifest[0] && w->topology[0])
     return sa_err_set(e, "%s: keys 'workload.manifest' and 'workload.topology': give one, not "
                       "both (workload.manifest: \"\" overrides an included manifest)", cfg->path);
-  for (int i = 0; i < L->n_set; i++)
-    if (ignored_by(L->set[i], cfg->hw.integration) && cfg->n_ignored < SA_MAX_KEYS)
-      snprintf(cfg->ignored[cfg->n_ignored++], sizeof cfg->ignored[0], "%s", L->set_name[i]);
-  if (cfg->hw.integration == SA_INTEG_DMA && cfg->hw.act_type != SA_ACT_INT8)
-    return sa_err_set(e, "%s: key 'array.act_type': %s activations are modelled for integration "
-                      "cpu_fed only (the dma memory model moves int8 activations)", cfg->path,
-                      act_types[cfg->hw.act_type]);
-  const int act_bits = cfg->hw.act_type == SA_ACT_FP32 ? 32 : 8;
-  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits % act_bits)
-    return sa_err_set(e, "%s: key 'cpu_fed.bus_bits': %lld must be a multiple of the %d-bit "
-                      "activations (array.act_type %s)", cfg->path,
-                      (long long)cfg->hw.bus_bits, act_bits, act_types[cfg->hw.act_type]);
+  if (sa_config_validate(cfg, NULL, e)) return -1;
   for (int i = 0; i < cfg->sweep.n_shapes; i++)
     for (int j = 0; j < i; j++)
       if (cfg->sweep.shapes[i].rows == cfg->sweep.shapes[j].rows &&
@@ -737,6 +771,10 @@ static int finish(loader *L, sa_config *cfg, sa_err *e) {
         return sa_err_set(e, "%s: key 'sweep.arrays': shape %lldx%lld listed twice", cfg->path,
                           (long long)cfg->sweep.shapes[i].rows,
                           (long long)cfg->sweep.shapes[i].cols);
+  if (cfg->prune.calibration[0] && !strcmp(cfg->prune.calibration, cfg->workload.testset))
+    return sa_err_set(e, "%s: key 'prune.calibration': %s is the test set (workload.testset); "
+                      "statistics and reconstruction must not see test data (use a calibration "
+                      "set, e.g. workloads/asr/calib)", cfg->path, cfg->prune.calibration);
   if (load_tech(cfg, e)) return -1;
   return check_axes(cfg, e);
 }
@@ -1022,6 +1060,7 @@ static const char *enum_name(const char *const *names, int v, int n) {
 const char *sa_config_integration_name(int v) { return enum_name(integrations, v, 2); }
 const char *sa_config_act_type_name(int v) { return enum_name(act_types, v, 2); }
 const char *sa_config_skip_format_name(int v) { return enum_name(skip_formats, v, SA_SKIP_COUNT); }
-const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, 3); }
+const char *sa_config_criterion_name(int v) { return enum_name(criteria, v, SA_CRIT_COUNT); }
 const char *sa_config_scope_name(int v) { return enum_name(scopes, v, 3); }
-const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, 2); }
+const char *sa_config_threshold_name(int v) { return enum_name(thresholds, v, SA_THRESH_COUNT); }
+const char *sa_config_compensation_name(int v) { return enum_name(compensations, v, SA_COMP_COUNT); }

@@ -123,7 +123,10 @@ typedef struct sa_prune_cfg {
   int threshold;                /* sa_threshold */
   double layer_cap;             /* max fraction of one layer's tiles pruned */
   double rate;                  /* fraction of selected tiles pruned */
-  char calibration[SA_PATH_MAX];/* features for act_aware; empty: workload test set */
+  int compensation;             /* sa_compensation */
+  double damping;               /* obs, lsq: x mean diag H */
+  char calibration[SA_PATH_MAX];/* calibration set directory; empty: none */
+  char statistics[SA_PATH_MAX]; /* statistics file; empty: measured on calibration */
 } sa_prune_cfg;
 
 /* One sweep axis: a configuration key and the values it takes (YAML scalar text as written;
@@ -173,6 +176,13 @@ int sa_config_load(const char *path, sa_config *cfg, sa_err *e);
 int sa_config_load_buffer(const char *buf, size_t len, const char *name, const char *dir,
                           sa_config *cfg, sa_err *e);
 
+/* The rules between keys, checked after every value is known: dma moves int8 activations
+ * only; under cpu_fed, cpu_fed.bus_bits is a multiple of the activation width. Recomputes
+ * cfg->ignored (the given, i.e. not defaulted, keys the integration ignores; schema order),
+ * so it also serves a configuration changed by sa_config_set (a sweep axis' combination).
+ * Messages read "WHERE: key 'a.b': problem" (where NULL: cfg->path). Returns 0 or -1. */
+int sa_config_validate(sa_config *cfg, const char *where, sa_err *e);
+
 /* Keys given in the file(s) that the chosen integration does not use (cpu_fed: buffers.*_kib,
  * memory.*, host.command_cycles; dma: cpu_fed.*): strict = 0 writes one warning line per key
  * to warn ("FILE: warning: key 'a.b' is ignored by integration X") and returns 0; strict = 1
@@ -209,6 +219,7 @@ const char *sa_config_skip_format_name(int v);
 const char *sa_config_criterion_name(int v);
 const char *sa_config_scope_name(int v);
 const char *sa_config_threshold_name(int v);
+const char *sa_config_compensation_name(int v);
 
 /* The accepted range of the numeric key dotted ("prune.rate", "array.rows"; for the lists
  * sweep.arrays and sweep.rates: of each element), so that command-line flags accept exactly

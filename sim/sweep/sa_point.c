@@ -31,8 +31,16 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
       .rate = pc->prune.rate,
       .tile_rows = pc->hw.rows,
       .tile_cols = pc->hw.cols,
-      .act_norms = (const float *const *)c->norms,
+      .compensation = pc->prune.compensation,
+      .damping = pc->prune.damping,
+      .calib = c->calib.n ? &c->calib : NULL,
   };
+  if ((sa_prune_needs_calib(&po) || po.criterion == SA_CRIT_ACT_AWARE) && !po.calib)
+    return sa_err_set(e, "%s: prune.criterion %s, threshold %s, compensation %s need "
+                      "calibration statistics: set prune.calibration (e.g. "
+                      "workloads/asr/calib) or prune.statistics", pc->path,
+                      sa_prune_criterion_name(po.criterion), sa_prune_threshold_name(po.threshold),
+                      sa_prune_compensation_name(po.compensation));
   sa_prune_stats st;
   memset(&st, 0, sizeof st);
   if (sa_prune_masks(c->man, c->model, &po, ms, &st, e)) return -1;
@@ -42,7 +50,6 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   sa_rec_set_int(r, SA_COL_TILES_TOTAL, total);
   sa_rec_set_int(r, SA_COL_TILES_SEL, st.tiles_selected);
   sa_rec_set_int(r, SA_COL_TILES_PRUNED, st.tiles_pruned);
-  sa_prune_stats_free(&st);
   char id[SA_GRID_ID_MAX + 64], name[SA_GRID_ID_MAX + 96];
   sa_grid_point_id(&c->g, r->index, id, sizeof id);
   snprintf(name, sizeof name, "%s.mask", id);
@@ -50,9 +57,13 @@ static int stage_prune(const sa_point_ctx *c, const sa_config *pc, sa_rec *r, sa
   if (!path) return -1;
   int rc = sa_maskset_write(path, ms, e);
   free(path);
-  if (rc) return -1;
-  /* zero the pruned tiles of the worker's copy: what the WER engine and the RTL run */
-  return sa_prune_apply(c->model, ms, e);
+  /* zero (and compensate) the pruned tiles of the worker's copy: what the WER engine and the
+   * RTL run */
+  sa_prune_opts pa = po; /* none: exactly sa_prune_apply (no error bookkeeping) */
+  if (pa.compensation == SA_COMP_NONE) pa.calib = NULL;
+  if (!rc) rc = sa_prune_compensate(c->model, c->man, ms, &pa, &st, e);
+  sa_prune_stats_free(&st);
+  return rc;
 }
 
 static int stage_cycle(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
@@ -90,18 +101,24 @@ static int stage_cycle(const sa_point_ctx *c, const sa_config *pc, const sa_mask
   sa_rec_set_sig(r, SA_COL_A_PE, run.area_pe_mm2, 6);
   sa_rec_set_sig(r, SA_COL_A_BUF, run.area_buf_mm2, 6);
   sa_rec_set_sig(r, SA_COL_A_CTRL, run.area_ctrl_mm2, 6);
+  sa_rec_set_int(r, SA_COL_WEIGHT_B, run.weight_bytes);
+  sa_rec_set_int(r, SA_COL_META_B, run.meta_bytes);
+  sa_rec_set_int(r, SA_COL_FOOTPRINT_B, run.weight_bytes + run.meta_bytes);
   sa_run_result_free(&run);
   sa_run_result_free(&dense);
   return 0;
 }
 
-static int stage_wer(const sa_point_ctx *c, const sa_maskset *ms, sa_rec *r, sa_err *e) {
+static int stage_wer(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
+                     sa_rec *r, sa_err *e) {
   if (c->wer_missing[0]) {
     sa_rec_set_note(r, SA_STAGE_WER, "%s", c->wer_missing);
     return 0;
   }
+  /* the point's own datapath: fp32 activations run the engine's fp32 x int8 mode (v2) */
+  const int fp32 = pc->hw.act_type == SA_ACT_FP32;
   sa_engine_opts eo = {
-      .mode = SA_ENGINE_INT8,
+      .mode = fp32 ? SA_ENGINE_FP32_INT8 : SA_ENGINE_INT8,
       .max_utts = c->cfg->workload.max_utts,
       .seed = (uint64_t)c->cfg->sweep.seed,
       .n_boot = SA_ENGINE_BOOT,
@@ -118,6 +135,7 @@ static int stage_wer(const sa_point_ctx *c, const sa_maskset *ms, sa_rec *r, sa_
   sa_rec_set_int(r, SA_COL_WER_DEL, w.del);
   sa_rec_set_int(r, SA_COL_WER_WORDS, w.words);
   sa_rec_set_int(r, SA_COL_WER_UTTS, w.utts);
+  sa_rec_set_str(r, SA_COL_WER_ENGINE, fp32 ? "fp32_int8" : "int8");
   return 0;
 }
 
@@ -193,7 +211,7 @@ int sa_point_run(const sa_point_ctx *c, int i, sa_err *e) {
   memset(&ms, 0, sizeof ms);
   int rc = stage_prune(c, pc, r, &ms, e);
   if (!rc) rc = stage_cycle(c, pc, &ms, r, e);
-  if (!rc) rc = stage_wer(c, &ms, r, e);
+  if (!rc) rc = stage_wer(c, pc, &ms, r, e);
   if (!rc) rc = stage_rtl(c, pc, &ms, r, e);
   sa_maskset_free(&ms);
   if (!rc) {
@@ -215,20 +233,29 @@ int sa_point_online_cpus(void) {
   return n < 1 ? 1 : n > SA_ENGINE_MAX_THREADS ? SA_ENGINE_MAX_THREADS : (int)n;
 }
 
-/* 1 when some point of the grid scores tiles with act_aware (a sweep axis may choose it),
- * 0 when none does, -1 on error. */
-static int any_act_aware(const sa_point_ctx *c, sa_err *e) {
-  if (c->cfg->prune.criterion == SA_CRIT_ACT_AWARE) return 1;
+/* 1 when a point of the grid needs calibration statistics (a sweep axis may choose a
+ * strategy) or they are configured, 0 when not, -1 on error (also when an axis changes where
+ * the statistics come from: one sweep measures them once). */
+static int any_needs_calib(const sa_point_ctx *c, sa_err *e) {
+  const sa_prune_cfg *p0 = &c->cfg->prune;
+  int any = p0->calibration[0] || p0->statistics[0];
   sa_config *pc = sa_malloc(sizeof *pc, e);
   if (!pc) return -1;
-  int any = 0;
   /* the first n_combos points hold every combination of the axes' values */
-  for (int i = 0; i < c->g.n_combos && i < c->g.n && !any; i++) {
+  for (int i = 0; i < c->g.n_combos && i < c->g.n; i++) {
     if (sa_grid_config(&c->g, c->cfg, i, pc, e)) {
       any = -1;
       break;
     }
-    any = pc->prune.criterion == SA_CRIT_ACT_AWARE;
+    const sa_prune_cfg *p = &pc->prune;
+    if (strcmp(p->calibration, p0->calibration) || strcmp(p->statistics, p0->statistics)) {
+      any = sa_err_set(e, "%s: prune.calibration and prune.statistics cannot be sweep axes "
+                       "(the statistics are measured once per sweep)", c->cfg->path);
+      break;
+    }
+    sa_prune_opts po = {.criterion = p->criterion, .threshold = p->threshold,
+                        .compensation = p->compensation};
+    if (sa_prune_needs_calib(&po) || p->criterion == SA_CRIT_ACT_AWARE) any = 1;
   }
   free(pc);
   return any;
@@ -247,23 +274,35 @@ int sa_point_load_shared(sa_point_ctx *c, sa_err *e) {
              c->man->arch.type);
   else if (!cfg->workload.testset[0])
     snprintf(c->wer_missing, sizeof c->wer_missing, "workload.testset is empty: no WER");
-  if (any_act_aware(c, e) > 0) {
-    const char *cal = cfg->prune.calibration[0] ? cfg->prune.calibration : cfg->workload.testset;
-    if (!cal[0])
-      return sa_err_set(e, "%s: key 'prune.criterion': act_aware needs prune.calibration or "
-                           "workload.testset", cfg->path);
-    if (sa_engine_act_norms(c->man, c->model, cal, cfg->workload.max_utts,
-                            sa_point_online_cpus(), &c->norms, e))
-      return -1;
+  int need = any_needs_calib(c, e);
+  if (need < 0) return -1;
+  if (need) {
+    const sa_prune_cfg *p = &cfg->prune;
+    char *cache = sa_path_join(c->o->out_dir, "calib.safetensors", e);
+    char from[SA_CALIB_KEY_MAX + 1024];
+    int rc = cache ? sa_engine_calib_obtain(c->man, c->model, p->statistics, p->calibration,
+                                            cfg->workload.testset, cache,
+                                            sa_point_online_cpus(), &c->calib, from,
+                                            &c->calib_measured, e)
+                   : -1;
+    free(cache);
+    if (rc) return sa_err_prefix(e, "%s: prune", cfg->path);
   }
   return 0;
 }
 
+int sa_point_save_calib(const sa_point_ctx *c, sa_err *e) {
+  if (!c->calib_measured) return 0;
+  char *cache = sa_path_join(c->o->out_dir, "calib.safetensors", e);
+  int rc = cache ? sa_calib_write(&c->calib, c->man, cache, e) : -1;
+  free(cache);
+  return rc;
+}
+
 void sa_point_free_shared(sa_point_ctx *c) {
-  if (c->norms) sa_engine_free_norms(c->norms, c->man ? c->man->n_layers : 0);
+  sa_calib_free(&c->calib);
   sa_model_free(c->model);
   sa_manifest_free(c->man);
-  c->norms = NULL;
   c->model = NULL;
   c->man = NULL;
 }

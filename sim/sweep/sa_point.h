@@ -5,6 +5,7 @@
 #ifndef SA_POINT_H
 #define SA_POINT_H
 
+#include "sa_calib.h"
 #include "sa_config.h"
 #include "sa_err.h"
 #include "sa_manifest.h"
@@ -22,16 +23,23 @@ typedef struct sa_point_ctx {
   const char *points_dir, *masks_dir;
   sa_manifest *man;
   sa_model *model;                   /* the worker's copy-on-write copy is pruned in place */
-  float **norms;                     /* act_aware: activation norms, else NULL */
+  sa_calib calib;                    /* calibration statistics (calib.n = 0: none loaded) */
+  int calib_measured;                /* 1: measured now, to be cached (sa_point_save_calib) */
   int engine_threads;                /* WER engine threads of one worker */
   char wer_missing[SA_REC_NOTE_MAX]; /* why no WER column ("" when there is one) */
 } sa_point_ctx;
 
-/* Loads what every point shares into c (c->man already loaded): the model, activation norms
- * for act_aware; decides whether WER can be measured. Returns 0 or -1. */
+/* Loads what every point shares into c (c->man already loaded): the model, calibration
+ * statistics when prune.calibration or prune.statistics is set or the strategy needs them
+ * (read from OUT/calib.safetensors when it holds them, else measured); writes nothing; decides whether WER can be measured.
+ * Returns 0 or -1. */
 int sa_point_load_shared(sa_point_ctx *c, sa_err *e);
 
-/* Frees the manifest, model and norms of c (safe on a partly loaded c). */
+/* Writes freshly measured statistics to OUT/calib.safetensors (the cache the next run over the
+ * same directory reads: --resume, more shards); nothing when they were read. Returns 0 or -1. */
+int sa_point_save_calib(const sa_point_ctx *c, sa_err *e);
+
+/* Frees the manifest, model and statistics of c (safe on a partly loaded c). */
 void sa_point_free_shared(sa_point_ctx *c);
 
 /* Runs point i through every stage and writes points/<id>.tsv (and masks/<id>.mask). Prunes

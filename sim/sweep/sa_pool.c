@@ -124,7 +124,7 @@ static void finished(const sa_point_ctx *c, int point, int done, int total, doub
   free(path);
   int line = c->o->progress == SA_SWEEP_PROGRESS_LINE;
   if (ok && !strcmp(r->val[SA_COL_RTL], "skipped") && c->cfg->sweep.rtl_check != SA_RTL_OFF) {
-    fprintf(stderr, "%ssweep: %s: RTL check could not run: %s\n", line ? "\r\033[K" : "", id,
+    fprintf(stderr, "%ssasp sweep: %s: RTL check could not run: %s\n", line ? "\r\033[K" : "", id,
             r->note[SA_STAGE_RTL]);
   }
   if (c->o->progress == SA_SWEEP_PROGRESS_POINTS) {

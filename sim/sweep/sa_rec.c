@@ -37,7 +37,8 @@ const sa_rec_column sa_rec_columns[SA_N_COLS] = {
     [SA_COL_AREA] = {"area_mm2", SA_STAGE_CYCLE, "mm^2",
                      "accelerator area (PEs, buffers, controller)"},
     [SA_COL_WER] = {"wer", SA_STAGE_WER, "%",
-                    "word error rate of the pruned int8 model on the test set"},
+                    "word error rate of the pruned model on the test set (int8 weights; "
+                    "activations as array.act_type: wer_engine)"},
     [SA_COL_WER_LO] = {"wer_lo", SA_STAGE_WER, "%",
                        "bootstrap 95 % confidence interval, lower end"},
     [SA_COL_WER_HI] = {"wer_hi", SA_STAGE_WER, "%",
@@ -89,6 +90,17 @@ const sa_rec_column sa_rec_columns[SA_N_COLS] = {
                         "command cycle counts compared between RTL and closed form"},
     [SA_COL_RTL_VALUES] = {"rtl_values_compared", SA_STAGE_RTL, "values",
                            "int32 outputs compared between RTL and C model"},
+    [SA_COL_WEIGHT_B] = {"weight_bytes", SA_STAGE_CYCLE, "bytes",
+                         "stored weights of the pruned model, each layer once (cpu_fed: whole "
+                         "kept tiles in the skip encoding; dma: kept tiles unpadded)"},
+    [SA_COL_META_B] = {"meta_bytes", SA_STAGE_CYCLE, "bytes",
+                       "skip metadata of the pruned model (cpu_fed.skip_format; dma: the "
+                       "tile bitmap)"},
+    [SA_COL_FOOTPRINT_B] = {"footprint_bytes", SA_STAGE_CYCLE, "bytes",
+                            "weight_bytes + meta_bytes (as 'sasp sim' reports per layer)"},
+    [SA_COL_WER_ENGINE] = {"wer_engine", SA_STAGE_WER, "",
+                           "WER engine mode (sasp wer --mode): int8, or fp32_int8 for "
+                           "array.act_type fp32"},
 };
 
 int sa_sweep_n_columns(void) { return SA_N_COLS; }

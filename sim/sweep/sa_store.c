@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sa_file.h"
+#include "sa_hash.h"
 #include "sa_json.h"
 #include "sa_num.h"
 #include "sa_out.h"
@@ -102,18 +103,41 @@ int sa_grid_config(const sa_grid *g, const sa_config *base, int i, sa_config *ou
     if (sa_config_set(out, ax->key, ax->values[v], ax->file, ax->vline[v], ax->vcol[v], e))
       return -1;
   }
-  return 0;
-}
-
-
-static uint64_t fnv1a(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211ull;
+  if (g->n_axes == 0) return sa_config_validate(out, NULL, e);
+  /* the rules between keys, for this combination: named at the axis whose key the message
+   * names (else the first axis), with the whole combination */
+  char where[512];
+  sa_grid_combination(g, i, where, sizeof where);
+  sa_err ve;
+  if (!sa_config_validate(out, "", &ve)) return 0;
+  const sa_axis *at = &g->axes[0];
+  int line = at->line, col = at->col;
+  for (int a = 0; a < g->n_axes; a++) {
+    char named[96];
+    snprintf(named, sizeof named, "key '%s'", g->axes[a].key);
+    if (strstr(ve.msg, named)) {
+      at = &g->axes[a];
+      line = at->vline[sa_grid_value(g, i, a)];
+      col = at->vcol[sa_grid_value(g, i, a)];
+      break;
+    }
   }
-  return h;
+  /* ve.msg reads ": key 'a.b': problem" (where "") */
+  return sa_err_set(e, "%s:%d:%d: sweep.axes combination %s%s", at->file, line, col, where,
+                    ve.msg);
 }
+
+void sa_grid_combination(const sa_grid *g, int i, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (int a = 0; a < g->n_axes && used < len; a++) {
+    int n = snprintf(buf + used, len - used, "%s%s=%s", a ? ", " : "", g->axes[a].key,
+                     g->axes[a].values[sa_grid_value(g, i, a)]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
 
 int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   sa_config *c = sa_malloc(sizeof *c, e);
@@ -122,7 +146,7 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   c->path[0] = 0;
   /* the same file named by different relative paths is the same configuration */
   char *paths[] = {c->workload.manifest, c->workload.topology, c->workload.testset,
-                   c->prune.calibration, c->tech.path};
+                   c->prune.calibration, c->prune.statistics, c->tech.path};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     char *real = paths[i][0] ? realpath(paths[i], NULL) : NULL;
     if (real && strlen(real) < SA_PATH_MAX) strcpy(paths[i], real);
@@ -144,7 +168,10 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   /* drop the first line (it names the config file) */
   const char *body = memchr(buf, '\n', len);
   body = body ? body + 1 : buf;
-  snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(body, len - (size_t)(body - buf)));
+  /* the sweep's fingerprints start from 1469598103934665603, not FNV's offset basis (a digit
+   * short), since result format 1: kept, so that existing directories still resume and merge */
+  uint64_t h = sa_hash_fnv1a_from(1469598103934665603ull, body, len - (size_t)(body - buf));
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
   free(buf);
   free(c);
   return 0;

@@ -51,8 +51,15 @@ void sa_grid_point_id(const sa_grid *g, int i, char *buf, size_t len);
 int sa_grid_check(const sa_grid *g, sa_err *e);
 
 /* The configuration of point i: base with the point's array shape, rate and axis values
- * (sa_config_set, so a 'tech' value loads its table). Returns 0 or -1. */
+ * (sa_config_set, so a 'tech' value loads its table), checked by sa_config_validate (which
+ * also recomputes out->ignored). A combination the rules refuse is named by the axis value
+ * the message is about: "FILE:LINE:COL: sweep.axes combination a=x, b=y: key 'a': problem".
+ * Returns 0 or -1. */
 int sa_grid_config(const sa_grid *g, const sa_config *base, int i, sa_config *out, sa_err *e);
+
+/* "key=value, ..." of point i's axis values (config order; "" without axes), truncated to
+ * len bytes. */
+void sa_grid_combination(const sa_grid *g, int i, char *buf, size_t len);
 
 /* Fingerprint of cfg without its grid, as 16 hex digits in out: FNV-1a 64 of the resolved
  * configuration with file paths made absolute (a resumed or merged directory must come from

@@ -33,6 +33,7 @@ static const char *const axis_refused[][2] = {
     {"prune.rate", "the grid sets it from sweep.rates"},
     {"workload.", "the sweep loads the workload and its test set once for all points"},
     {"prune.calibration", "the sweep measures the calibration set once for all points"},
+    {"prune.statistics", "the sweep reads the calibration statistics once for all points"},
 };
 
 /* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
@@ -74,7 +75,8 @@ static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
                       s->n_shapes, s->n_rates, combos, SA_GRID_MAX_POINTS);
   }
   if (sa_grid_check(g, e)) return -1;
-  /* every combination's own configuration (an axis may choose another technology table) */
+  /* every combination's own configuration, checked by the configuration's rules
+   * (sa_grid_config); an axis may choose another technology table */
   sa_config *pc = sa_malloc(sizeof *pc, e);
   if (!pc) return -1;
   int rc = 0;
@@ -86,6 +88,56 @@ static int check_grid(const sa_config *cfg, const sa_grid *g, sa_err *e) {
   }
   free(pc);
   return rc;
+}
+
+/* The keys each combination of the axes makes ignored beyond those of cfg itself (which
+ * sa_config_check_ignored reports): each key once, at its first combination, named at the
+ * axis that sets it, else at the integration axis, else at the first axis. */
+static int check_ignored(const sa_config *cfg, const sa_grid *g, int strict, FILE *warn,
+                         sa_err *e) {
+  if (g->n_axes == 0) return 0;
+  sa_config *pc = sa_malloc(sizeof *pc, e);
+  if (!pc) return -1;
+  static char seen[SA_MAX_KEYS][64];
+  int n_seen = 0, rc = 0;
+  for (int i = 0; i < g->n_combos && !rc; i++) {
+    if ((rc = sa_grid_config(g, cfg, i, pc, e))) break;
+    for (int k = 0; k < pc->n_ignored && !rc; k++) {
+      const char *key = pc->ignored[k];
+      int known = 0;
+      for (int j = 0; j < cfg->n_ignored && !known; j++) known = !strcmp(cfg->ignored[j], key);
+      for (int j = 0; j < n_seen && !known; j++) known = !strcmp(seen[j], key);
+      if (known) continue;
+      if (n_seen < SA_MAX_KEYS) snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
+      int at = -1;
+      for (int a = 0; a < g->n_axes && at < 0; a++)
+        if (!strcmp(g->axes[a].key, key)) at = a;
+      for (int a = 0; a < g->n_axes && at < 0; a++)
+        if (!strcmp(g->axes[a].key, "integration")) at = a;
+      const sa_axis *ax = &g->axes[at < 0 ? 0 : at];
+      int v = sa_grid_value(g, i, at < 0 ? 0 : at);
+      char combo[512];
+      sa_grid_combination(g, i, combo, sizeof combo);
+      const char *integ = sa_config_integration_name(pc->hw.integration);
+      if (strict)
+        rc = sa_err_set(e, "%s:%d:%d: key '%s' is ignored by integration %s (sweep.axes "
+                        "combination %s) (--strict)", ax->file, at < 0 ? ax->line : ax->vline[v],
+                        at < 0 ? ax->col : ax->vcol[v], key, integ, combo);
+      else if (warn)
+        fprintf(warn, "%s:%d:%d: warning: key '%s' is ignored by integration %s (sweep.axes "
+                "combination %s)\n", ax->file, at < 0 ? ax->line : ax->vline[v],
+                at < 0 ? ax->col : ax->vcol[v], key, integ, combo);
+    }
+  }
+  free(pc);
+  return rc;
+}
+
+int sa_sweep_check(const sa_config *cfg, int strict, FILE *warn, sa_err *e) {
+  sa_grid g;
+  sa_grid_init(&g, &cfg->sweep);
+  if (check_grid(cfg, &g, e)) return -1;
+  return check_ignored(cfg, &g, strict, warn, e);
 }
 
 static int is_dir(const char *path) {
@@ -125,7 +177,7 @@ static int clean_failed(const char *dir, const char *points_dir, const char *mas
   rmdir(points_dir);
   rmdir(masks_dir);
   static const char *const files[] = {"grid.tsv", "config.resolved.yaml", "points.csv",
-                                      "summary.json", "INCOMPLETE"};
+                                      "summary.json", "calib.safetensors", "INCOMPLETE"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     char path[SA_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, files[k]);
@@ -273,7 +325,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   /* from here on the directory is being written: INCOMPLETE until the tables are */
   if (sa_out_mkdirs(points_dir, e) || sa_out_mkdirs(masks_dir, e)) goto out;
   wrote = rep->started = 1;
-  if (write_marker(o->out_dir, cfg, e)) goto out;
+  if (write_marker(o->out_dir, cfg, e) || sa_point_save_calib(&c, e)) goto out;
   if (!o->resume) /* tables of an earlier run would describe discarded points */
     for (int k = 0; k < 2; k++) {
       char path[SA_PATH_MAX + 32];
@@ -297,7 +349,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     rep->interrupted = st.interrupted;
     if (prc) goto out;
   } else if (o->progress) {
-    fprintf(stderr, "sweep: all %d points already done\n", n_shard);
+    fprintf(stderr, "sasp sweep: all %d points already done\n", n_shard);
   }
 
   /* read every point of the shard back and write the tables */

@@ -4,6 +4,7 @@
 #define SA_SWEEP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sa_config.h"
 #include "sa_err.h"
@@ -77,6 +78,14 @@ typedef struct sa_sweep_report {
   sa_sweep_best best[SA_MAX_SHAPES];
   double wall_s;             /* wall time of this run */
 } sa_sweep_report;
+
+/* Checks cfg's sweep before it runs: the grid checks of sa_sweep_run, every combination of
+ * the axes' values through the configuration's rules (sa_config_validate: an error names the
+ * axis value, file:line:col, and the combination), and the keys a combination makes ignored
+ * by its integration beyond those of cfg itself: one warning line each on warn
+ * ("FILE:LINE:COL: warning: key 'a.b' is ignored by integration X (sweep.axes combination
+ * ...)"; warn may be NULL), or with strict an error. Returns 0, or -1 with e filled. */
+int sa_sweep_check(const sa_config *cfg, int strict, FILE *warn, sa_err *e);
 
 /* Runs the sweep of cfg into o->out_dir. Rejects a bad grid (no rate, duplicate rates, axes
  * over keys the grid sets or the sweep loads once, an oversize grid, bad shard), a directory

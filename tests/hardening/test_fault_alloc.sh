@@ -3,7 +3,7 @@
 # up to 32, then steps of N/16) until a run gets through. Every failing run must exit 1 with a
 # message, never crash, and leave no temporary or half-written result file.
 # usage: test_fault_alloc.sh SASP CASE
-#   CASE: config | sim | prune | wer | sweep | merge | topology
+#   CASE: config | sim | prune | calib | wer | sweep | merge | topology
 . "$(dirname "$0")/lib.sh"
 sasp=$1 case=$2
 model=workloads/asr
@@ -37,6 +37,10 @@ run() {
   config) "$sasp" config configs/regress.yaml > "$out/config.yaml" ;;
   sim) "$sasp" sim configs/regress.yaml --json "$out/sim.json" > /dev/null ;;
   prune) "$sasp" prune --model "$model" --tile 16x16 --rate 0.5 -o "$out/p" > /dev/null ;;
+  calib) # statistics, then a calibrated strategy reading them
+    "$sasp" calib --model "$model" --max-utts 1 --threads 1 -o "$out/c.st" > /dev/null &&
+      "$sasp" prune --model "$model" --tile 32x32 --rate 0.5 --threshold sensitivity \
+        --compensation lsq --stats "$out/c.st" -o "$out/p" > /dev/null ;;
   wer) "$sasp" wer --model "$model" --max-utts 1 --threads 1 --boot 10 \
          --json "$out/wer.json" --hyp "$out/hyp.tsv" > /dev/null ;;
   sweep) "$sasp" sweep "$tmp/tiny.yaml" -o "$out/s" --jobs 1 --no-plot --quiet ;;

@@ -8,6 +8,7 @@
 
 #include "sa_out.h"
 #include "sa_prune.h"
+#include "sa_prune_io.h"
 #include "sa_safetensors.h"
 #include "sa_test.h"
 
@@ -328,7 +329,7 @@ static void test_ties(void) {
   char js[300], cs[300];
   snprintf(js, sizeof js, "%s/s.json", dir);
   snprintf(cs, sizeof cs, "%s/s.csv", dir);
-  CHECK(sa_prune_write_summary(man, &o, &st, js, cs, &e) == 0);
+  CHECK(sa_prune_write_summary(man, &o, &st, NULL, js, cs, &e) == 0);
   FILE *f = fopen(cs, "r");
   char line[512], last[512] = "";
   int lines = 0;

@@ -13,17 +13,13 @@
 
 #include "sa_cosim.h"
 #include "sa_func.h"
+#include "sa_rng.h"
 #include "sa_rtl.h"
 #include "sa_test.h"
 #include "sa_timing.h"
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return sa_rng_splitmix64(&rng_state); }
 static int64_t rnd_range(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 enum { MASK_DENSE, MASK_NONE_PRUNED, MASK_ALL_PRUNED, MASK_SINGLE, MASK_CHECKER, MASK_RANDOM,

@@ -283,12 +283,28 @@ static void errors(const sa_manifest *man) {
   CHECK_CONTAINS(e.msg, "layer 'huge': command 1024 x 4 x 1048580: its output transfer of "
                  "4294983680 bytes exceeds");
   sa_maskset_free(&ms);
-  /* The RTL back-end for a size that is not built. */
+  /* The RTL back-end for a size that is not prebuilt: its model is built on demand into the
+   * model cache; here the cache is empty and no verilator can be found, so the run fails with
+   * the reason, naming the size (without RTL compiled in: the build option). */
   cfg.hw.rows = 3;
   cfg.hw.cols = 5;
   CHECK(!sa_system_rtl_available(3, 5));
+  char cache[] = "/tmp/sasp-test-system-cache.XXXXXX";
+  CHECK(mkdtemp(cache) != NULL);
+  setenv("SASP_RTL_CACHE", cache, 1);
+  setenv("SASP_VERILATOR", "/nonexistent/verilator", 1);
   CHECK(sa_system_run(&cfg, man, NULL, SA_SYSTEM_BACKEND_RTL, NULL, &r, &e) == -1);
-  CHECK_CONTAINS(e.msg, "RTL back-end");
+  CHECK_CONTAINS(e.msg, "RTL back-end: ");
+  CHECK_CONTAINS(e.msg, "3x5");
+#ifdef SA_HAVE_RTL
+  CHECK_CONTAINS(e.msg, "verilator not found");
+#endif
+  unsetenv("SASP_VERILATOR");
+  unsetenv("SASP_RTL_CACHE");
+  /* what the failed attempt left in the cache (a lock file, no model) */
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+  CHECK(system(cmd) == 0);
 }
 
 int main(void) {

@@ -15,8 +15,9 @@ HEAD = ["rows", "cols", "rate", "rate_achieved", "criterion", "scope", "array_cy
         "area_mm2", "wer", "wer_lo", "wer_hi", "rtl_check"]
 CYCLE = ["array_cycles", "system_cycles", "speedup_dense", "speedup_host", "energy_pj",
          "energy_ratio", "area_mm2", "accel_cycles", "dense_system_cycles", "host_only_cycles",
-         "energy_mac_pj"]
-WER = ["wer", "wer_lo", "wer_hi", "wer_sub", "wer_ins", "wer_del", "wer_words", "wer_utts"]
+         "energy_mac_pj", "weight_bytes", "meta_bytes", "footprint_bytes"]
+WER = ["wer", "wer_lo", "wer_hi", "wer_sub", "wer_ins", "wer_del", "wer_words", "wer_utts",
+       "wer_engine"]
 
 errors = []
 
@@ -75,6 +76,8 @@ def main():
         sp = float(p["dense_system_cycles"]) / float(p["system_cycles"])
         if abs(sp - float(p["speedup_dense"])) > 1e-5 * sp:
             bad(f"{pid}: speedup_dense {p['speedup_dense']} != dense/system cycles {sp}")
+        if int(p["footprint_bytes"]) != int(p["weight_bytes"]) + int(p["meta_bytes"]):
+            bad(f"{pid}: footprint_bytes {p['footprint_bytes']} != weight_bytes + meta_bytes")
         sh = float(p["host_only_cycles"]) / float(p["system_cycles"])
         if abs(sh - float(p["speedup_host"])) > 1e-5 * sh:
             bad(f"{pid}: speedup_host {p['speedup_host']} != host-only/system cycles {sh}")
@@ -103,6 +106,10 @@ def main():
                 bad(f"{r}x{c}: array_cycles rise from rate {a['rate']} to {b['rate']}")
             if float(b["energy_mac_pj"]) > float(a["energy_mac_pj"]):
                 bad(f"{r}x{c}: MAC energy rises from rate {a['rate']} to {b['rate']}")
+            # pruned tiles are not stored: more pruned tiles, fewer weight bytes
+            if int(b["tiles_pruned"]) > int(a["tiles_pruned"]) and \
+                    int(b["weight_bytes"]) >= int(a["weight_bytes"]):
+                bad(f"{r}x{c}: weight_bytes do not fall from rate {a['rate']} to {b['rate']}")
     # The dense int8 model computes the same integers on any array: one WER for all shapes.
     if len(dense_wer) > 1:
         bad(f"WER of the dense model differs between array shapes: {sorted(dense_wer)}")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end tests of 'sasp sweep' / 'sasp merge' on configs/regress.yaml (2 arrays x 3 rates of
 # the ASR model, WER on 8 utterances). Run from the source root.
-#   test_sweep.sh SASP PART RTL   PART: e2e | resume | shard | bad | axes | fail;
+#   test_sweep.sh SASP PART RTL   PART: e2e | resume | shard | bad | axes | v2 | rules | fail;
 #   RTL: expected rtl_check (pass | skipped, or per array: 4x4=pass,8x8=skipped)
 set -u
 sasp=$1 part=$2 rtl=$3
@@ -224,6 +224,68 @@ PY
     host.argmax: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]'
   expect_error 1 "big.yaml:4:5: key 'sweep.axes': the grid has .* points .* more than 100000" "$sasp" sweep "$tmp/big.yaml" -o "$tmp/x"
   [ -e "$tmp/x" ] && die "a rejected axes sweep created its directory"
+  ;;
+v2)
+  # array.act_type fp32 (the paper's v2): the WER stage runs the engine's fp32 x int8 mode,
+  # as 'sasp wer --mode fp32_int8' on the point's own mask; int8 points as --mode int8. On
+  # this fixture (4 utterances of the unseen set, 4x4 tiles at rate 0.5) the two modes
+  # recognise differently, so the comparison tells them apart. The footprint columns equal
+  # 'sasp sim' on the same mask.
+  printf 'include: %s/%s\nintegration: cpu_fed\nworkload: {testset: %s/workloads/asr/testsets/unseen, max_utts: 4}\nsweep:\n  arrays: [4x4]\n  rates: [0.5]\n  rtl_check: off\n  axes:\n    array.act_type: [int8, fp32]\n    cpu_fed.skip_format: [csr]\n' "$PWD" "$cfg" "$PWD" > "$tmp/v2.yaml"
+  want_rc=0 run_sweep "$tmp/v2.yaml" "$tmp/v2" --jobs 2
+  for at in int8 fp32; do
+    mode=int8; [ $at = fp32 ] && mode=fp32_int8
+    "$sasp" wer --model workloads/asr --mask "$tmp/v2/masks/4x4-rate0.5-$at-csr.mask" \
+      --testset workloads/asr/testsets/unseen --max-utts 4 --mode $mode --seed 1 \
+      --json "$tmp/wer-$at.json" > /dev/null 2>&1 || die "sasp wer --mode $mode failed"
+    printf 'include: %s/%s\nintegration: cpu_fed\narray: {rows: 4, cols: 4, act_type: %s}\ncpu_fed: {skip_format: csr}\n' "$PWD" "$cfg" $at > "$tmp/sim-$at.yaml"
+    "$sasp" sim "$tmp/sim-$at.yaml" --mask "$tmp/v2/masks/4x4-rate0.5-$at-csr.mask" \
+      --json "$tmp/sim-$at.json" > /dev/null 2>&1 || die "sasp sim $at failed"
+  done
+  $py - "$tmp" <<'PY' || die "v2: points.csv / summary.json vs sasp wer and sasp sim"
+import csv, json, sys
+t = sys.argv[1]
+pts = {r["axis.array.act_type"]: r for r in csv.DictReader(open(f"{t}/v2/points.csv"))}
+summ = {p["axis.array.act_type"]: p for p in json.load(open(f"{t}/v2/summary.json"))["points"]}
+for at, mode in (("int8", "int8"), ("fp32", "fp32_int8")):
+    p, w, s = pts[at], json.load(open(f"{t}/wer-{at}.json")), json.load(open(f"{t}/sim-{at}.json"))
+    assert p["wer_engine"] == mode and summ[at]["wer_engine"] == mode, (at, p["wer_engine"])
+    assert w["mode"] == mode, w["mode"]
+    got = (p["wer_sub"], p["wer_ins"], p["wer_del"], p["wer_words"], p["wer"], p["wer_lo"], p["wer_hi"])
+    want = tuple(str(w[k]) for k in ("sub", "ins", "del", "words")) + tuple(
+        f"{w[k]:.3f}" for k in ("wer_pct", "ci95_lo_pct", "ci95_hi_pct"))
+    assert got == want, (at, got, want)
+    fp = s["footprint"]
+    assert (int(p["weight_bytes"]), int(p["meta_bytes"])) == (fp["weight_bytes"], fp["meta_bytes"]), (at, p["weight_bytes"], p["meta_bytes"], fp)
+    assert int(p["footprint_bytes"]) == fp["weight_bytes"] + fp["meta_bytes"]
+# the fixture must tell the modes apart, else the comparison above proves nothing
+assert pts["int8"]["wer"] != pts["fp32"]["wer"], "int8 and fp32_int8 agree on this fixture"
+PY
+  ;;
+rules)
+  # The configuration's rules between keys hold for every combination of the axes' values,
+  # checked before anything is written: FILE:LINE:COL of the offending axis value.
+  mk() { printf 'include: %s/%s\n%ssweep:\n  arrays: [4x4]\n  rates: [0.3]\n  rtl_check: off\n  axes:\n%s\n' "$PWD" "$cfg" "$2" "$3" > "$tmp/$1.yaml"; }
+  mk dmafp32 '' '    integration: [dma, cpu_fed]
+    array.act_type: [int8, fp32]'
+  expect_error 1 "dmafp32.yaml:8:28: sweep.axes combination integration=dma, array.act_type=fp32: key 'array.act_type': fp32 activations are modelled for integration cpu_fed only" "$sasp" sweep "$tmp/dmafp32.yaml" -o "$tmp/x" --no-plot
+  mk bus 'integration: cpu_fed
+buffers: {weight_kib: 64}
+' '    cpu_fed.bus_bits: [32, 48]
+    array.act_type: [int8, fp32]'
+  "$sasp" sweep "$tmp/bus.yaml" -o "$tmp/x" --no-plot > "$tmp/out" 2> "$tmp/err" && die "bus: accepted"
+  grep -q "^sasp sweep: .*bus.yaml:9:28: sweep.axes combination cpu_fed.bus_bits=48, array.act_type=fp32: key 'cpu_fed.bus_bits': 48 must be a multiple of the 32-bit activations" "$tmp/err" || { die "bus: message"; cat "$tmp/err"; }
+  [ -e "$tmp/x" ] && die "a sweep refused by the rules created its directory"
+  # keys a combination's integration ignores: one warning each (at the axis value that makes
+  # them ignored), an error with --strict; the file's own ignored keys as before
+  mk ign '' '    integration: [dma, cpu_fed]
+    cpu_fed.skip_format: [csr, bitmap]'
+  expect_error 1 "ign.yaml:8:27: key 'cpu_fed.skip_format' is ignored by integration dma \(sweep.axes combination integration=dma, cpu_fed.skip_format=csr\) \(--strict\)" "$sasp" sweep "$tmp/ign.yaml" -o "$tmp/x" --strict
+  [ -e "$tmp/x" ] && die "a --strict refusal created its directory"
+  "$sasp" sweep "$tmp/ign.yaml" -o "$tmp/ig" --no-plot --jobs 2 > "$tmp/out" 2> "$tmp/err"; rc=$?
+  [ $rc = 0 ] || { die "ign: exit $rc"; cat "$tmp/err"; }
+  [ "$(grep -c "warning: key 'cpu_fed.skip_format' is ignored by integration dma" "$tmp/err")" = 1 ] || { die "ign: skip_format warning not given once"; cat "$tmp/err"; }
+  grep -q "^sasp sweep: .*ign.yaml:7:24: warning: key 'buffers.weight_kib' is ignored by integration cpu_fed (sweep.axes combination integration=cpu_fed, cpu_fed.skip_format=csr)" "$tmp/err" || { die "ign: buffers warning"; cat "$tmp/err"; }
   ;;
 fail)
   # a model whose weights file is truncated: one line, exit 1, nothing created

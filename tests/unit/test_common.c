@@ -1,4 +1,6 @@
-/* Common helpers: JSON/CSV escaping, atomic output, file reader, path join, suggestions. */
+/* Common helpers: JSON/CSV escaping, atomic output, file reader, path join, numbers,
+ * suggestions. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,6 +8,7 @@
 #include "sa_csv.h"
 #include "sa_file.h"
 #include "sa_json.h"
+#include "sa_num.h"
 #include "sa_out.h"
 #include "sa_test.h"
 #include "sa_yaml.h"
@@ -67,6 +70,22 @@ int main(void) {
   char *joined = sa_path_join("a/b", "c.txt", &e);
   CHECK(joined && !strcmp(joined, "a/b/c.txt"));
   free(joined);
+
+  /* numbers: whole string, in range */
+  int64_t iv;
+  uint64_t uv;
+  double dv;
+  CHECK(sa_num_i64("42", 0, 100, &iv) == 0 && iv == 42);
+  CHECK(sa_num_i64("101", 0, 100, &iv) == -1 && iv == 42);
+  CHECK(sa_num_i64("4x", 0, 100, &iv) == -1 && sa_num_i64("", 0, 100, &iv) == -1);
+  CHECK(sa_num_i64("99999999999999999999", INT64_MIN, INT64_MAX, &iv) == -1);
+  CHECK(sa_num_u64("18446744073709551615", &uv) == 0 && uv == UINT64_MAX);
+  CHECK(sa_num_u64("-1", &uv) == -1 && sa_num_u64("18446744073709551616", &uv) == -1);
+  CHECK(sa_num_f64("0.5", 0, 1, &dv) == 0 && dv == 0.5);
+  CHECK(sa_num_f64("nan", -1e9, 1e9, &dv) == -1 && sa_num_f64("1.5", 0, 1, &dv) == -1);
+  char want[64];
+  sa_num_describe(1, 1, 1024, want, sizeof want);
+  CHECK(!strcmp(want, "an integer from 1 to 1024"));
 
   /* a failed write leaves no file behind */
   CHECK(sa_out_open(&o, "/nonexistent-dir/x.csv", &e) != 0);
