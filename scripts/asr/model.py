@@ -101,7 +101,8 @@ class TransformerCTC(nn.Module):
 
 
 # --- tensor naming (docs/asr.md "Tensor names") -------------------------------------------
-def export_tensors(model):
+def param_tensors(model):
+    """The model's parameters under their safetensors names (docs/asr.md "Tensor names")."""
     m = model
     t = {
         "frontend.conv1.weight": m.conv1.weight, "frontend.conv1.bias": m.conv1.bias,
@@ -118,7 +119,12 @@ def export_tensors(model):
     t["final_ln.bias"] = m.final_ln.bias
     t["output.weight"] = m.output.weight
     t["output.bias"] = m.output.bias
-    return {k: v.detach().cpu().float().contiguous().numpy() for k, v in t.items()}
+    return t
+
+
+def export_tensors(model):
+    return {k: v.detach().cpu().float().contiguous().numpy()
+            for k, v in param_tensors(model).items()}
 
 
 def write_safetensors(path, tensors, metadata=None):

@@ -114,8 +114,9 @@ int sa_cmd_wer(int argc, char **argv) {
       {"threads", 0, SA_OPT_INT, "N", "worker threads (default: one per CPU)", &threads, 1,
        SA_ENGINE_MAX_THREADS},
       {"act-norms", 0, SA_OPT_STR, "OUT", "instead of WER: write the input-channel L2 norms of "
-       "every\nlayer (dense fp32 model over the test set's utterances;\nsafetensors, for "
-       "'sasp prune --criterion act_aware')", &norms_path, 0, 0},
+       "every\nlayer (dense fp32 model over a calibration set, --testset,\ndefault DIR/calib, "
+       "never one of DIR/testsets/; safetensors,\nfor 'sasp prune --criterion act_aware')",
+       &norms_path, 0, 0},
       {0},
   };
   sa_cmd_range_of(&opts[5], "workload.max_utts");
@@ -162,7 +163,9 @@ int sa_cmd_wer(int argc, char **argv) {
   if (testset)
     snprintf(set_dir, sizeof set_dir, "%s", testset);
   else
-    snprintf(set_dir, sizeof set_dir, "%stestsets/main", man->dir);
+    snprintf(set_dir, sizeof set_dir, "%s%s", man->dir, norms_path ? "calib" : "testsets/main");
+  /* norms are fitted data: measured on a calibration set, never on a test set */
+  if (norms_path && sa_testset_check_calib(set_dir, man->dir, NULL, &e)) goto out;
   if (sa_model_load(man, &model, &e)) goto out;
   if (norms_path) {
     float **norms = NULL;
@@ -170,7 +173,8 @@ int sa_cmd_wer(int argc, char **argv) {
     int wrc = sa_prune_write_act_norms(man, (const float *const *)norms, norms_path, &e);
     sa_engine_free_norms(norms, man->n_layers);
     if (wrc) goto out;
-    printf("activation norms of %d layers over %s written to %s\n", man->n_layers, set_dir,
+    printf("activation norms of %d layers over calibration set %s written to %s\n", man->n_layers,
+           set_dir,
            norms_path);
     rc = SA_EXIT_OK;
     goto out;

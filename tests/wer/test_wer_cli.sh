@@ -31,8 +31,13 @@ if "$sasp" prune --model $m --tile 4x4 --rate 0.5 --scope all -o "$tmp/p" > /dev
 else
   bad "sasp prune failed on the example"
 fi
-# activation norms for the act_aware criterion feed sasp prune
-"$sasp" wer --model $m --act-norms "$tmp/n.st" > "$tmp/out" 2>&1 || { bad "act-norms"; cat "$tmp/out"; }
+# activation norms for the act_aware criterion feed sasp prune; they are measured on a
+# calibration set (here the ASR workload's: the same features), never on a test set
+"$sasp" wer --model $m --act-norms "$tmp/n.st" --testset workloads/asr/calib --max-utts 3 \
+  > "$tmp/out" 2>&1 || { bad "act-norms"; cat "$tmp/out"; }
+"$sasp" wer --model $m --act-norms "$tmp/t.st" --testset $m/testsets/main > "$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "is the test set" "$tmp/out" && [ ! -e "$tmp/t.st" ] ||
+  { bad "act-norms on a test set not refused"; cat "$tmp/out"; }
 "$sasp" prune --model $m --tile 4x4 --rate 0.3 --criterion act_aware --act-norms "$tmp/n.st" \
   -o "$tmp/pa" > "$tmp/out" 2>&1 || { bad "prune with the norms"; cat "$tmp/out"; }
 # usage errors: exit 2
