@@ -1,6 +1,8 @@
 // sa_pkg: definitions shared by the sasp RTL modules: data-path widths, the controller's FSM
 // state type, and the derived-parameter arithmetic (index and counter widths) that sa_top,
 // sa_ctrl and sa_acc need, so that each is written once (as ibex_pkg does for Ibex).
+// Functions assign their name instead of `return` (Yosys 0.23 reads no return statement;
+// scripts/synth).
 package sa_pkg;
 
   // Data path (docs/timing.md §1): int8 activations and weights, int32 partial sums.
@@ -20,19 +22,19 @@ package sa_pkg;
 
   // Bits of an index of n items, 0 .. n-1 (at least 1 bit).
   function automatic int unsigned idx_w(int unsigned n);
-    return (n > 1) ? $clog2(n) : 1;
+    idx_w = (n > 1) ? $clog2(n) : 1;
   endfunction
 
   // Bits of a count 0 .. n.
   function automatic int unsigned cnt_w(int unsigned n);
-    return $clog2(n + 1);
+    cnt_w = $clog2(n + 1);
   endfunction
 
   // Longest stream phase, S = M + Rows + Cols - 1 at M = MaxM: the controller's phase counter
   // counts 0 .. S-1 (the load phase's 0 .. Rows-1 fits too).
   function automatic int unsigned max_stream(int unsigned mm, int unsigned rows,
                                              int unsigned cols);
-    return mm + rows + cols - 1;
+    max_stream = mm + rows + cols - 1;
   endfunction
 
 endpackage
