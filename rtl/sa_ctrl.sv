@@ -87,8 +87,8 @@ module sa_ctrl import sa_pkg::*; #(
   logic           first_d, first_q;    // tile t is the first kept tile of its strip
   logic           done_d, done_q;
   logic [CmdW-1:0] d_rcv_d, d_rcv_q;   // descriptors received
-  logic [CmdW-1:0] d_kt_d [2], d_kt_q [2];
-  logic [CmdW-1:0] d_nt_d [2], d_nt_q [2];
+  logic [1:0][CmdW-1:0] d_kt_d, d_kt_q;  // slot = tile index bit 0
+  logic [1:0][CmdW-1:0] d_nt_d, d_nt_q;
   logic [CmdW-1:0] ww_t_d, ww_t_q;     // weight stream: tile being received ...
   logic [RW-1:0]  ww_r_d, ww_r_q;      // ... and its rows received
   logic [CmdW-1:0] aw_t_d, aw_t_q;     // activation stream: tile being received ...
@@ -265,8 +265,8 @@ module sa_ctrl import sa_pkg::*; #(
       first_q  <= 1'b0;
       done_q   <= 1'b0;
       d_rcv_q  <= '0;
-      d_kt_q   <= '{default: '0};
-      d_nt_q   <= '{default: '0};
+      d_kt_q   <= '0;
+      d_nt_q   <= '0;
       ww_t_q   <= '0;
       ww_r_q   <= '0;
       aw_t_q   <= '0;
