@@ -68,7 +68,7 @@ int main(void) {
       double t0 = now();
       int64_t cyc = 0;
       while (now() - t0 < 1.0) {
-        if (sa_rtl_run(rtl, x, w, m, k, n, keep, out, &cyc)) {
+        if (sa_rtl_run(rtl, x, w, m, k, n, keep, NULL, out, &cyc)) {
           fprintf(stderr, "%s\n", sa_rtl_error(rtl));
           return 1;
         }

@@ -1,12 +1,14 @@
 // sa_array: Rows x Cols grid of sa_pe. Activations enter each row from the left (already
 // skewed), partial sums start at 0 at the top and leave the bottom row registered; a weight
-// row enters the shadow chain of every column at the top, one row per wload_i cycle.
+// row enters the shadow chain of every column at the top, one row per wload_i cycle. en_i
+// advances the data path (activations and partial sums) of every PE.
 module sa_array import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
+  input  logic                          en_i,
   input  logic                          wload_i,
   input  logic                          swap_i,
   input  logic [Cols-1:0][WgtW-1:0]     wrow_i,   // weight row entering the top of the chain
@@ -26,6 +28,7 @@ module sa_array import sa_pkg::*; #(
       sa_pe u_pe (
         .clk_i,
         .rst_ni,
+        .en_i,
         .wload_i,
         .swap_i,
         .w_i    (w_v[r][c]),

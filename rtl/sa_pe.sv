@@ -1,10 +1,13 @@
 // sa_pe: one processing element of the weight-stationary array (docs/timing.md §1).
 // Holds an int8 active and an int8 shadow weight; multiplies the int8 activation from the
 // left by the active weight and adds it to the int32 partial sum from above (two's-complement
-// wrap-around); passes the activation right and the sum down, both registered.
+// wrap-around); passes the activation right and the sum down, both registered. The data path
+// advances only when en_i is high (a stall cycle of the streaming interface, docs/timing.md
+// §6, holds it); the weight load and swap have their own enables.
 module sa_pe import sa_pkg::*; (
   input  logic               clk_i,
   input  logic               rst_ni,
+  input  logic               en_i,      // data path advances (activation, partial sum)
   // weight load: the shadow weights of a column form a shift chain, top to bottom
   input  logic               wload_i,   // shift: shadow takes w_i
   input  logic               swap_i,    // active takes the (new) shadow weight
@@ -21,7 +24,7 @@ module sa_pe import sa_pkg::*; (
 
   logic signed [WgtW-1:0]  w_shadow_d, w_shadow_q;
   logic signed [WgtW-1:0]  w_active_d, w_active_q;
-  logic signed [ActW-1:0]  act_q;
+  logic signed [ActW-1:0]  act_d, act_q;
   logic signed [ProdW-1:0] prod;
   logic signed [PsumW-1:0] psum_d, psum_q;
 
@@ -31,7 +34,8 @@ module sa_pe import sa_pkg::*; (
     // last weight row shifted in at the end of a load phase is already active next cycle.
     w_active_d = swap_i ? w_shadow_d : w_active_q;
     prod       = ProdW'(w_active_q) * ProdW'(act_i);
-    psum_d     = psum_i + PsumW'(prod);
+    act_d      = en_i ? act_i : act_q;
+    psum_d     = en_i ? psum_i + PsumW'(prod) : psum_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -43,7 +47,7 @@ module sa_pe import sa_pkg::*; (
     end else begin
       w_shadow_q <= w_shadow_d;
       w_active_q <= w_active_d;
-      act_q      <= act_i;
+      act_q      <= act_d;
       psum_q     <= psum_d;
     end
   end

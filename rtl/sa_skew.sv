@@ -1,12 +1,14 @@
 // sa_skew: triangular delay line. Lane i of the output is lane i of the input delayed by
 // i clock cycles (lane 0 passes through combinationally). Used as the input skew of the
-// array: activation X[m][r] presented at stream cycle m enters row r at cycle m + r.
+// array: activation X[m][r] presented at stream cycle m enters row r at cycle m + r. The
+// delay stages shift only when en_i is high (stall cycles hold them, docs/timing.md §6).
 module sa_skew #(
   parameter int unsigned Lanes = 4,
   parameter int unsigned Width = 8
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
+  input  logic                         en_i,
   input  logic [Lanes-1:0][Width-1:0]  data_i,
   output logic [Lanes-1:0][Width-1:0]  data_o
 );
@@ -19,9 +21,9 @@ module sa_skew #(
     logic [Width-1:0] stage_q [i];
 
     always_comb begin
-      stage_d[0] = data_i[i];
+      stage_d[0] = en_i ? data_i[i] : stage_q[0];
       for (int unsigned s = 1; s < i; s++) begin
-        stage_d[s] = stage_q[s-1];
+        stage_d[s] = en_i ? stage_q[s-1] : stage_q[s];
       end
     end
 

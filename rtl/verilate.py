@@ -10,7 +10,7 @@ tracing unless the traced variant, --x-assign fast, --x-initial unique); the mod
 compiled with OPT_FAST=--opt (Verilator's makefile would otherwise use -Os).
 
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
-                   --max-k K --max-n N --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
+                   --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
                    [--varg=OPT ...] [--vlt FILE] [--incdir DIR ...] SOURCES...
 """
 import argparse
@@ -28,8 +28,6 @@ def main():
     ap.add_argument('--rows', type=int, required=True)
     ap.add_argument('--cols', type=int, required=True)
     ap.add_argument('--max-m', type=int, required=True)
-    ap.add_argument('--max-k', type=int, required=True)
-    ap.add_argument('--max-n', type=int, required=True)
     ap.add_argument('--opt', required=True)
     ap.add_argument('--mdir', required=True)
     ap.add_argument('--header', required=True)
@@ -47,8 +45,7 @@ def main():
         shutil.rmtree(a.mdir)
     cmd = [a.verilator] + a.varg + [
            '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
-           f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}',
-           f'-GMaxK={a.max_k}', f'-GMaxN={a.max_n}']
+           f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}']
     cmd += ['-I' + d for d in a.incdir]
     if a.vlt:
         cmd.append(a.vlt)

@@ -116,7 +116,8 @@ struct sa_rtl {
   bool failed = false;   // an assertion fired: the model's state is no longer trusted
   std::string vl_out;    // the runtime's messages (assertion failures) not yet reported
   std::vector<sa_rtl_tile_event> tiles;  // of the last run
-  bool perturb = false;
+  std::vector<sa_rtl_out_event> outs;    // of the last run
+  int perturb = 0;
   sa_rtl_violation violate = SA_RTL_VIOLATE_NONE;
   sa_rtl_stats stats{};
 };
@@ -277,8 +278,8 @@ void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols) {
 
 void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n) {
   if (max_m) *max_m = r->model->max_m;
-  if (max_k) *max_k = r->model->max_k;
-  if (max_n) *max_n = r->model->max_n;
+  if (max_k) *max_k = INT32_MAX;
+  if (max_n) *max_n = INT32_MAX;
 }
 
 const char *sa_rtl_error(const sa_rtl *r) { return r->err.c_str(); }
@@ -288,14 +289,19 @@ const sa_rtl_tile_event *sa_rtl_tiles(const sa_rtl *r, int64_t *n) {
   return r->tiles.data();
 }
 
-void sa_rtl_perturb(sa_rtl *r, int on) { r->perturb = on != 0; }
+const sa_rtl_out_event *sa_rtl_outs(const sa_rtl *r, int64_t *n) {
+  *n = static_cast<int64_t>(r->outs.size());
+  return r->outs.data();
+}
+
+void sa_rtl_perturb(sa_rtl *r, int mask) { r->perturb = mask; }
 
 void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v) { r->violate = v; }
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out) { *out = r->stats; }
 
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
-               const uint8_t *keep, int32_t *y, int64_t *cycles) {
+               const uint8_t *keep, const sa_rtl_source *src, int32_t *y, int64_t *cycles) {
   SaRtlModel &md = *r->model;
   const int R = md.rows, C = md.cols;
   if (r->finished) {
@@ -309,81 +315,57 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   ModelScope scope(r->ctx.get(), &r->vl_out);
   const sa_rtl_violation violate = r->violate;
   r->violate = SA_RTL_VIOLATE_NONE;
-  if (m < 1 || k < 1 || n < 1 || m > md.max_m || k > md.max_k || n > md.max_n) {
+  if (m < 1 || k < 1 || n < 1 || m > md.max_m || k > INT32_MAX || n > INT32_MAX) {
     r->err = format("GEMM M=%lld K=%lld N=%lld does not fit one command of the %dx%d RTL model "
-                    "(1 <= M <= %lld, K <= %lld, N <= %lld)",
-                    (long long)m, (long long)k, (long long)n, R, C, (long long)md.max_m,
-                    (long long)md.max_k, (long long)md.max_n);
+                    "(1 <= M <= %lld, 1 <= K, N < 2^31)",
+                    (long long)m, (long long)k, (long long)n, R, C, (long long)md.max_m);
     return -1;
   }
   const int64_t kt_n = (k + R - 1) / R, nt_n = (n + C - 1) / C;
-  uint64_t clocks = 0;
-
-  // Activations: word (kt, m) at kt*MaxM + m, lane r = X[m][kt*R + r] (padding lanes 0).
-  std::vector<int8_t> lanes(static_cast<size_t>(R > C ? R : C));
-  for (int64_t kt = 0; kt < kt_n; kt++)
-    for (int64_t i = 0; i < m; i++) {
-      for (int rr = 0; rr < R; rr++) {
-        int64_t kk = kt * R + rr;
-        lanes[rr] = kk < k ? x[i * k + kk] : 0;
-      }
-      md.host_x(true, static_cast<uint32_t>(kt * md.max_m + i), lanes.data());
-      md.tick();
-      clocks++;
-    }
-  md.host_x(false, 0, nullptr);
-
-  // Weights of kept tiles only: word ((kt*MaxNT + nt)*R + r), lane c = W[kt*R + r][nt*C + c].
-  for (int64_t kt = 0; kt < kt_n; kt++)
-    for (int64_t nt = 0; nt < nt_n; nt++) {
-      if (keep && !keep[kt * nt_n + nt]) continue;
-      for (int rr = 0; rr < R; rr++) {
-        int64_t kk = kt * R + rr;
-        for (int c = 0; c < C; c++) {
-          int64_t nn = nt * C + c;
-          lanes[c] = (kk < k && nn < n) ? w[kk * n + nn] : 0;
-        }
-        md.host_w(true, static_cast<uint32_t>((kt * md.max_nt + nt) * R + rr), lanes.data());
-        md.tick();
-        clocks++;
-      }
-    }
-  md.host_w(false, 0, nullptr);
-
-  // Mask: one word per strip, bit kt = keep (kt, nt).
-  std::vector<uint32_t> words(static_cast<size_t>((md.max_kt + 31) / 32));
-  for (int64_t nt = 0; nt < nt_n; nt++) {
-    std::fill(words.begin(), words.end(), 0u);
+  // The kept tiles in visit order: strips outer, down each strip (docs/timing.md §2).
+  std::vector<int64_t> tkt, tnt;
+  for (int64_t nt = 0; nt < nt_n; nt++)
     for (int64_t kt = 0; kt < kt_n; kt++)
-      if (!keep || keep[kt * nt_n + nt]) words[kt / 32] |= 1u << (kt % 32);
-    md.host_mask(true, static_cast<uint32_t>(nt), words.data());
-    md.tick();
-    clocks++;
+      if (!keep || keep[kt * nt_n + nt]) tkt.push_back(kt), tnt.push_back(nt);
+  const int64_t T = static_cast<int64_t>(tkt.size());
+  if (T > INT32_MAX) {
+    r->err = format("%lld kept tiles do not fit the command's 32-bit count", (long long)T);
+    return -1;
   }
-  md.host_mask(false, 0, nullptr);
+  for (int64_t i = 0; i < m * n; i++) y[i] = 0;  // strips without a kept tile stay 0
+
+  // Command: accepted on the rising edge where valid and ready are both high.
   const std::string shape = format("(M=%lld K=%lld N=%lld on %dx%d)", (long long)m,
                                    (long long)k, (long long)n, R, C);
-  if (assertion_failed(r, "loading the memories " + shape)) return -1;
-
-  // Command: accepted on the rising edge where valid and ready are both high; then count
-  // the cycles until done (done is high in cycle array_cycles after acceptance).
   auto t0 = std::chrono::steady_clock::now();
   const double c0 = thread_cpu_seconds();
   md.command(true, violate == SA_RTL_VIOLATE_CMD_RANGE ? 0u : static_cast<uint32_t>(m),
-             static_cast<uint32_t>(k), static_cast<uint32_t>(n));
+             static_cast<uint32_t>(k), static_cast<uint32_t>(n), static_cast<uint32_t>(T));
   if (!md.ready()) {
     r->err = "the RTL controller is not ready for a command";
     return -1;
   }
   md.tick();
-  clocks++;
-  md.command(false, 0, 0, 0);
-  const int64_t limit = R + kt_n * nt_n * (m + R + C - 1) + 16;
-  int64_t count = 0;
+  md.command(false, 0, 0, 0, 0);
+
+  // The sources: next beat of each input stream and whether it is offered (held until it
+  // transfers). Weight beat i of tile u is its row R-1-i; activation beat i is row i.
+  int64_t d_next = 0, w_next = 0, x_next = 0;
+  const int64_t w_total = T * R, x_total = T * m;
+  bool d_pend = false, w_pend = false, x_pend = false;
+  std::vector<int8_t> wl(static_cast<size_t>(C)), xl(static_cast<size_t>(R));
+  std::vector<int32_t> ol(static_cast<size_t>(C));
+  auto offer = [&](int stream, int64_t cyc) {
+    return !src || src->offer(src->ctx, stream, cyc) != 0;
+  };
+  const int64_t S = m + R + C - 1;
+  const int64_t limit = (R + T * S + 16) * (src ? 1000 : 1) + 16;
+  int64_t count = 0, stalled = 0;
   r->tiles.clear();
-  for (;;) {
-    sa_rtl_tile_event ev{count, 0, 0};
-    if (md.tile_start(&ev.kt, &ev.nt)) r->tiles.push_back(ev);
+  r->outs.clear();
+  bool dropped = false;  // SA_RTL_VIOLATE_STREAM_DROP committed (valid low for one edge)
+  int64_t dropped_at = -2;  // the weight source stays silent in cycle dropped_at + 1
+  for (;; count++) {
     if (md.done()) break;
     if (r->ctx->gotError()) break;
     if (count > limit) {
@@ -392,40 +374,79 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
                       R, C, (long long)limit, (long long)m, (long long)k, (long long)n);
       return -1;
     }
+    if (!d_pend && d_next < T && offer(SA_RTL_TILES, count)) {
+      d_pend = true;
+      md.tile_in(true, static_cast<uint32_t>(tkt[d_next]), static_cast<uint32_t>(tnt[d_next]));
+    }
+    if (!w_pend && w_next < w_total && count != dropped_at + 1 && offer(SA_RTL_WEIGHTS, count)) {
+      w_pend = true;
+      int64_t u = w_next / R, kk = tkt[u] * R + (R - 1 - w_next % R);
+      for (int c = 0; c < C; c++) {
+        int64_t nn = tnt[u] * C + c;
+        wl[c] = (kk < k && nn < n) ? w[kk * n + nn] : 0;
+      }
+      md.w_in(true, wl.data());
+    }
+    if (!x_pend && x_next < x_total && offer(SA_RTL_ACTS, count)) {
+      x_pend = true;
+      int64_t u = x_next / m, row = x_next % m;
+      for (int rr = 0; rr < R; rr++) {
+        int64_t kk = tkt[u] * R + rr;
+        xl[rr] = kk < k ? x[row * k + kk] : 0;
+      }
+      md.x_in(true, xl.data());
+    }
     // Seeded protocol violations (sa_rtl_violate), committed once the command is running.
     if (count == 1 && violate == SA_RTL_VIOLATE_VALID_DROP)
       md.command(true, static_cast<uint32_t>(m), static_cast<uint32_t>(k),
-                 static_cast<uint32_t>(n));
-    if (count == 2 && violate == SA_RTL_VIOLATE_VALID_DROP) md.command(false, 0, 0, 0);
-    if (count == 1 && violate == SA_RTL_VIOLATE_HOST_WRITE_BUSY)
-      md.host_mask(true, 0, words.data());
-    if (count == 2 && violate == SA_RTL_VIOLATE_HOST_WRITE_BUSY)
-      md.host_mask(false, 0, nullptr);
+                 static_cast<uint32_t>(n), static_cast<uint32_t>(T));
+    if (count == 2 && violate == SA_RTL_VIOLATE_VALID_DROP) md.command(false, 0, 0, 0, 0);
+    md.out_ready(offer(SA_RTL_OUT, count));
+    md.settle();
+    // a weight beat offered while the stream is not ready, withdrawn in the next cycle
+    if (violate == SA_RTL_VIOLATE_STREAM_DROP && !dropped && w_pend && !md.w_ready()) {
+      md.tick();  // the loop's count++ counts this cycle
+      md.w_in(false, nullptr);
+      w_pend = false;
+      dropped = true;
+      dropped_at = count;
+      continue;
+    }
+    bool d_fire = d_pend && md.tile_ready(), w_fire = w_pend && md.w_ready(),
+         x_fire = x_pend && md.x_ready();
+    sa_rtl_tile_event ev{count, 0, 0};
+    if (md.tile_start(&ev.kt, &ev.nt)) r->tiles.push_back(ev);
+    if (md.out_valid() && offer(SA_RTL_OUT, count)) {
+      sa_rtl_out_event oe{count, 0, 0};
+      md.out_beat(&oe.row, &oe.nt, ol.data());
+      r->outs.push_back(oe);
+      if (oe.row >= 0 && oe.row < m && oe.nt >= 0 && oe.nt < nt_n)
+        for (int c = 0; c < C; c++) {
+          int64_t nn = oe.nt * C + c;
+          if (nn < n) y[oe.row * n + nn] = ol[c];
+        }
+    }
+    stalled += md.stall();
     md.tick();
-    count++;
+    if (d_fire) d_pend = false, d_next++, md.tile_in(false, 0, 0);
+    if (w_fire) w_pend = false, w_next++, md.w_in(false, nullptr);
+    if (x_fire) x_pend = false, x_next++, md.x_in(false, nullptr);
   }
+  md.out_ready(false);
   auto t1 = std::chrono::steady_clock::now();
   r->stats.cpu_seconds_command += thread_cpu_seconds() - c0;
   if (assertion_failed(r, format("in cycle %lld of the command ", (long long)count) + shape))
     return -1;
-  clocks += static_cast<uint64_t>(count);
   r->stats.clocks_command += static_cast<uint64_t>(count);
+  r->stats.clocks_stalled += static_cast<uint64_t>(stalled);
   r->stats.seconds_command += std::chrono::duration<double>(t1 - t0).count();
   *cycles = count;
-
-  // Read back Y, strip by strip.
-  std::vector<int32_t> row(static_cast<size_t>(C));
-  for (int64_t nt = 0; nt < nt_n; nt++)
-    for (int64_t i = 0; i < m; i++) {
-      md.read_row(static_cast<uint32_t>(nt), static_cast<uint32_t>(i), row.data());
-      for (int c = 0; c < C; c++) {
-        int64_t nn = nt * C + c;
-        if (nn < n) y[i * n + nn] = row[c];
-      }
-    }
-  if (r->perturb) y[m * n - 1] ^= 1;
+  if (r->perturb & SA_RTL_PERTURB_VALUE) y[m * n - 1] ^= 1;
+  if (r->perturb & SA_RTL_PERTURB_CYCLES) (*cycles)++;
+  if ((r->perturb & SA_RTL_PERTURB_SCHEDULE) && !r->tiles.empty()) r->tiles.back().cycle++;
+  if ((r->perturb & SA_RTL_PERTURB_OUTPUT) && !r->outs.empty()) r->outs.back().cycle++;
   r->stats.runs++;
-  r->stats.clocks_total += clocks;
+  r->stats.clocks_total += static_cast<uint64_t>(count) + 1;
   return 0;
 }
 

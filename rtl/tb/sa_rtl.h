@@ -1,5 +1,7 @@
 /* sa_rtl: C API of the Verilator-compiled RTL array (the SystemVerilog in rtl/) for co-simulation: run one
- * GEMM command on the RTL of a built R x C size and get its int32 outputs and exact cycles. */
+ * GEMM command on the RTL of an R x C array through its streaming interface (docs/timing.md
+ * §6), fed by an always-ready or a stalling source, and get its int32 outputs, exact cycles
+ * and the cycle of every tile start and output beat. */
 #ifndef SA_RTL_H
 #define SA_RTL_H
 
@@ -15,8 +17,9 @@ typedef struct sa_rtl sa_rtl;
 /* Statistics of an open model, summed over its runs. */
 typedef struct sa_rtl_stats {
   uint64_t runs;            /* commands run */
-  uint64_t clocks_total;    /* clock cycles simulated (memory loading, command, read-back) */
+  uint64_t clocks_total;    /* clock cycles simulated (command issue and run) */
   uint64_t clocks_command;  /* clock cycles between command acceptance and done */
+  uint64_t clocks_stalled;  /* of those, stall cycles (a needed stream beat missing) */
   double seconds_command;   /* wall time spent simulating those command cycles */
   double cpu_seconds_command; /* CPU time of this thread in them (what a loaded machine
                                  cannot steal) */
@@ -27,6 +30,22 @@ typedef struct sa_rtl_stats {
 typedef struct sa_rtl_tile_event {
   int64_t cycle, kt, nt;
 } sa_rtl_tile_event;
+
+/* One beat of the output stream: row `row` of strip nt, transferred in `cycle`. */
+typedef struct sa_rtl_out_event {
+  int64_t cycle, nt, row;
+} sa_rtl_out_event;
+
+/* The streams of a command, numbered as sa_stream.h numbers them. */
+enum { SA_RTL_TILES, SA_RTL_WEIGHTS, SA_RTL_ACTS, SA_RTL_OUT };
+
+/* A source for the streams: offer(ctx, stream, cycle) says whether, in that cycle (counted
+ * from acceptance), an input stream without a pending beat offers its next one (a beat,
+ * once offered, is held until it transfers) and whether the output sink is ready. */
+typedef struct sa_rtl_source {
+  int (*offer)(void *ctx, int stream, int64_t cycle);
+  void *ctx;
+} sa_rtl_source;
 
 /* Array sides the RTL supports (any R x C with both in range; sa_rtl_size_ok). */
 #define SA_RTL_MIN_SIDE 2
@@ -62,30 +81,44 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable
 /* The array shape of r. */
 void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols);
 
-/* Largest M, K and N one command may have on this model (its memory sizes). */
+/* Largest M one command may have on this model (its activation buffer and accumulators);
+ * K and N are bounded only by the 32-bit tile coordinates (reported as 2^31 - 1). */
 void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n);
 
 /* Runs one command Y[m x n] = X[m x k] . W[k x n] (x, w row-major int8; y row-major int32,
  * m*n values) with tile mask keep (KT*NT bytes, index kt*NT + nt, 1 = kept; NULL = dense) as
- * docs/timing.md defines: loads the memories, issues the command, counts the clock cycles
- * from acceptance to done into *cycles and reads Y back (0 in strips with no kept tile).
- * Returns 0, or -1 (message in sa_rtl_error) when a size is out of range (1 <= m <= max_m
- * etc.), the RTL never signals done, or an RTL assertion fails ("RTL assertion NAME_A failed
- * in cycle C of the command (M=.. K=.. N=.. on RxC) (sa_top.u_ctrl, FILE:LINE)"); after an
- * assertion failure every later run fails too. */
+ * docs/timing.md §6 defines: issues the command {M, K, N, T}, then plays the source of the
+ * kept-tile, weight and activation streams and the sink of the output stream, as src says
+ * (NULL: always ready), counts the clock cycles from acceptance to done into *cycles and
+ * collects Y from the output beats (0 in strips with no kept tile).
+ * Returns 0, or -1 (message in sa_rtl_error) when a size is out of range (1 <= m <= max_m,
+ * k, n >= 1), the RTL never signals done, or an RTL assertion fails ("RTL assertion NAME_A
+ * failed in cycle C of the command (M=.. K=.. N=.. on RxC) (sa_top.u_ctrl, FILE:LINE)");
+ * after an assertion failure every later run fails too. */
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
-               const uint8_t *keep, int32_t *y, int64_t *cycles);
+               const uint8_t *keep, const sa_rtl_source *src, int32_t *y, int64_t *cycles);
 
 /* The stream phases of the last successful sa_rtl_run, in the order they ran; *n gets the
  * count. Owned by r, valid until the next run. */
 const sa_rtl_tile_event *sa_rtl_tiles(const sa_rtl *r, int64_t *n);
 
+/* The output beats of the last successful sa_rtl_run, in order (as sa_rtl_tiles). */
+const sa_rtl_out_event *sa_rtl_outs(const sa_rtl *r, int64_t *n);
+
 /* The message of the last failed call on r. */
 const char *sa_rtl_error(const sa_rtl *r);
 
-/* Test hook: while on, sa_rtl_run flips bit 0 of the last output element it returns (Y[m-1]
- * [n-1]), so tests can prove that a comparison against the C model is able to fail. */
-void sa_rtl_perturb(sa_rtl *r, int on);
+/* Test hooks: while set, sa_rtl_run falsifies what it returns, so tests can prove that each
+ * comparison against the C model is able to fail: VALUE flips bit 0 of Y[m-1][n-1], CYCLES
+ * adds one to the cycle count, SCHEDULE moves the last tile start one cycle later, OUTPUT
+ * the last output beat one cycle later. A mask of these (0 = off). */
+enum {
+  SA_RTL_PERTURB_VALUE = 1,
+  SA_RTL_PERTURB_CYCLES = 2,
+  SA_RTL_PERTURB_SCHEDULE = 4,
+  SA_RTL_PERTURB_OUTPUT = 8,
+};
+void sa_rtl_perturb(sa_rtl *r, int mask);
 
 /* Test hook: a protocol violation the harness commits in the next sa_rtl_run only, to prove
  * that the RTL's assertions catch it (that run then fails with the assertion's message). */
@@ -94,8 +127,8 @@ typedef enum sa_rtl_violation {
   SA_RTL_VIOLATE_CMD_RANGE,        /* the command is issued with M = 0 (CmdMInRange_A) */
   SA_RTL_VIOLATE_VALID_DROP,       /* a second command is offered while busy and withdrawn
                                       before it is accepted (CmdValidHeld_A) */
-  SA_RTL_VIOLATE_HOST_WRITE_BUSY,  /* the host writes a mask word while the command runs
-                                      (HostWriteWhileBusy_A) */
+  SA_RTL_VIOLATE_STREAM_DROP,      /* the weight source withdraws an offered beat before it
+                                      is accepted (WValidHeld_A) */
 } sa_rtl_violation;
 void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v);
 

@@ -16,8 +16,7 @@ class SaRtlModel {
  public:
   virtual ~SaRtlModel() = default;
   int rows = 0, cols = 0;
-  int64_t max_m = 0, max_k = 0, max_n = 0;
-  int64_t max_kt = 0, max_nt = 0;
+  int64_t max_m = 0;  // rows per command (the activation buffer and accumulators)
 
   // Opens a wave file (the context must have traceEverOn). Returns false if it failed.
   virtual bool trace_open(const char *path) = 0;
@@ -26,16 +25,25 @@ class SaRtlModel {
   // One clock cycle: rising edge (the design samples inputs), then falling edge, where the
   // harness changes inputs for the next cycle.
   virtual void tick() = 0;
-  virtual void host_x(bool we, uint32_t addr, const int8_t *lanes) = 0;  // rows lanes
-  virtual void host_w(bool we, uint32_t addr, const int8_t *lanes) = 0;  // cols lanes
-  virtual void host_mask(bool we, uint32_t nt, const uint32_t *words) = 0;  // max_kt bits
-  virtual void command(bool valid, uint32_t m, uint32_t k, uint32_t n) = 0;
+  // Settles combinational outputs after inputs changed.
+  virtual void settle() = 0;
+  virtual void command(bool valid, uint32_t m, uint32_t k, uint32_t n, uint32_t tiles) = 0;
   virtual bool ready() = 0;
   virtual bool done() = 0;
+  // Input streams: drive valid and the beat; *_ready after settle().
+  virtual void tile_in(bool valid, uint32_t kt, uint32_t nt) = 0;
+  virtual bool tile_ready() = 0;
+  virtual void w_in(bool valid, const int8_t *lanes) = 0;  // cols lanes
+  virtual bool w_ready() = 0;
+  virtual void x_in(bool valid, const int8_t *lanes) = 0;  // rows lanes
+  virtual bool x_ready() = 0;
+  // Output stream: the sink's ready; the beat (row, strip, cols lanes) when out_valid().
+  virtual void out_ready(bool ready) = 0;
+  virtual bool out_valid() = 0;
+  virtual void out_beat(int64_t *row, int64_t *nt, int32_t *lanes) = 0;
   // True in the first stream cycle of a kept tile, which is returned in kt, nt.
   virtual bool tile_start(int64_t *kt, int64_t *nt) = 0;
-  // Reads row m of strip nt of the output buffer (cols values), settling combinationally.
-  virtual void read_row(uint32_t nt, uint32_t m, int32_t *out) = 0;
+  virtual bool stall() = 0;
   virtual void finish() = 0;
 };
 
@@ -85,9 +93,10 @@ class SaRtlModelImpl : public SaRtlModel {
     top_->clk_i = 0;
     top_->rst_ni = 0;
     top_->cmd_valid_i = 0;
-    top_->host_x_we_i = 0;
-    top_->host_w_we_i = 0;
-    top_->host_mask_we_i = 0;
+    top_->tile_valid_i = 0;
+    top_->w_valid_i = 0;
+    top_->x_valid_i = 0;
+    top_->out_ready_i = 0;
     eval();
     tick();
     tick();
@@ -104,50 +113,54 @@ class SaRtlModelImpl : public SaRtlModel {
     eval();
   }
 
-  void host_x(bool we, uint32_t addr, const int8_t *lanes) override {
-    top_->host_x_we_i = we;
-    if (!we) return;
-    top_->host_x_addr_i = addr;
-    pack(lanes, rows, top_->host_x_wdata_i);
-  }
+  void settle() override { eval(); }
 
-  void host_w(bool we, uint32_t addr, const int8_t *lanes) override {
-    top_->host_w_we_i = we;
-    if (!we) return;
-    top_->host_w_addr_i = addr;
-    pack(lanes, cols, top_->host_w_wdata_i);
-  }
-
-  void host_mask(bool we, uint32_t nt, const uint32_t *words) override {
-    top_->host_mask_we_i = we;
-    if (!we) return;
-    top_->host_mask_nt_i = nt;
-    sa_rtl_ports::put(top_->host_mask_wdata_i, words, static_cast<int>((max_kt + 31) / 32));
-  }
-
-  void command(bool valid, uint32_t m, uint32_t k, uint32_t n) override {
+  void command(bool valid, uint32_t m, uint32_t k, uint32_t n, uint32_t tiles) override {
     top_->cmd_valid_i = valid;
     top_->cmd_m_i = m;
     top_->cmd_k_i = k;
     top_->cmd_n_i = n;
+    top_->cmd_tiles_i = tiles;
     eval();
   }
 
   bool ready() override { return top_->cmd_ready_o; }
   bool done() override { return top_->done_o; }
+
+  void tile_in(bool valid, uint32_t kt, uint32_t nt) override {
+    top_->tile_valid_i = valid;
+    top_->tile_kt_i = kt;
+    top_->tile_nt_i = nt;
+  }
+  bool tile_ready() override { return top_->tile_ready_o; }
+
+  void w_in(bool valid, const int8_t *lanes) override {
+    top_->w_valid_i = valid;
+    if (valid) pack(lanes, cols, top_->w_data_i);
+  }
+  bool w_ready() override { return top_->w_ready_o; }
+
+  void x_in(bool valid, const int8_t *lanes) override {
+    top_->x_valid_i = valid;
+    if (valid) pack(lanes, rows, top_->x_data_i);
+  }
+  bool x_ready() override { return top_->x_ready_o; }
+
+  void out_ready(bool ready) override { top_->out_ready_i = ready; }
+  bool out_valid() override { return top_->out_valid_o; }
+  void out_beat(int64_t *row, int64_t *nt, int32_t *lanes) override {
+    *row = top_->out_row_o;
+    *nt = top_->out_nt_o;
+    for (int c = 0; c < cols; c++)
+      lanes[c] = static_cast<int32_t>(sa_rtl_ports::word(top_->out_data_o, c));
+  }
+
   bool tile_start(int64_t *kt, int64_t *nt) override {
     *kt = top_->tile_kt_o;
     *nt = top_->tile_nt_o;
     return top_->tile_start_o;
   }
-
-  void read_row(uint32_t nt, uint32_t m, int32_t *out) override {
-    top_->host_rd_strip_i = nt;
-    top_->host_rd_row_i = m;
-    top_->eval();
-    for (int c = 0; c < cols; c++)
-      out[c] = static_cast<int32_t>(sa_rtl_ports::word(top_->host_rd_data_o, c));
-  }
+  bool stall() override { return top_->stall_o; }
 
   void finish() override {
     top_->final();

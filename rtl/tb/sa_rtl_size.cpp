@@ -1,5 +1,5 @@
 // sa_rtl_size: compiled once per array size by rtl/meson.build with SA_RTL_CLASS (the
-// Verilated model class), SA_RTL_HEADER, SA_RTL_ROWS/COLS, SA_RTL_MAX_M/K/N and
+// Verilated model class), SA_RTL_HEADER, SA_RTL_ROWS/COLS, SA_RTL_MAX_M and
 // SA_RTL_FACTORY defined; instantiates the harness template for that model. Models built on
 // demand (sa_rtl_cache.cpp) compile it into their shared object as sa_rtl_dyn_make.
 #include SA_RTL_HEADER
@@ -13,9 +13,5 @@ extern "C" SaRtlModel *SA_RTL_FACTORY(VerilatedContext *ctx) {
   m->rows = SA_RTL_ROWS;
   m->cols = SA_RTL_COLS;
   m->max_m = SA_RTL_MAX_M;
-  m->max_k = SA_RTL_MAX_K;
-  m->max_n = SA_RTL_MAX_N;
-  m->max_kt = (SA_RTL_MAX_K + SA_RTL_ROWS - 1) / SA_RTL_ROWS;
-  m->max_nt = (SA_RTL_MAX_N + SA_RTL_COLS - 1) / SA_RTL_COLS;
   return m;
 }

@@ -1,11 +1,13 @@
 /* sa_cmd_cosim: 'sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all|--sample N]
- * [--seed S]' runs the workload's GEMMs on the Verilator RTL of the configured array and on
- * the C model, compares every output value and every command's cycle count, prints a
+ * [--seed S] [--stall P]' runs the workload's GEMMs on the Verilator RTL of the configured
+ * array and on the C model, compares every output value, tile start, output beat and
+ * command's cycle count, prints a
  * per-GEMM table and exits 0 only if everything agrees (1 on a mismatch or bad input, 2 on a
  * usage error or when no RTL model can be had: a build without RTL, or a size that is not
- * prebuilt and cannot be built on demand). Test hook: with SASP_COSIM_PERTURB set in the
- * environment the RTL flips one output bit per command, so tests can prove a mismatch is
- * reported (exit 1, GEMM, tile and element named). */
+ * prebuilt and cannot be built on demand). Test hook: SASP_COSIM_PERTURB=value|cycles|
+ * schedule|output (anything else = value) falsifies what the RTL returns for every command
+ * (sa_rtl.h), so tests can prove each comparison reports a mismatch (exit 1, what and where
+ * named). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,7 @@
 
 int sa_cmd_cosim(int argc, char **argv) {
   const char *mask_path = NULL, *trace_path = NULL;
-  int64_t sample = -1, seed = -1;
+  int64_t sample = -1, seed = -1, stall = 100;
   int all = 0;
   sa_opt opts[] = {
       {"mask", 0, SA_OPT_STR, "FILE", "tile masks from 'sasp prune' (default: dense)", &mask_path,
@@ -33,15 +35,21 @@ int sa_cmd_cosim(int argc, char **argv) {
        0, 0},
       {"seed", 0, SA_OPT_INT, "S", "activations (and the sample) derive from S (as sweep.seed;\n"
        "default sweep.seed)", &seed, 0, 0},
+      {"stall", 0, SA_OPT_INT, "P", "feed the RTL's streams from a source (and drain them to a\n"
+       "sink) that offers a beat with probability P per cent per cycle, seeded by S;\n"
+       "cycles, tile starts and output beats are compared with the C model of\n"
+       "the streaming interface (docs/timing.md §6); default 100: always ready,\n"
+       "where they equal the closed form", &stall, 1, 100},
       {0},
   };
   sa_cmd_range_of(&opts[3], "sweep.rtl_sample");
   sa_cmd_range_of(&opts[4], "sweep.seed");
   const sa_args_spec spec = {
-      "cosim", "CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N] [--seed S]",
+      "cosim",
+      "CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N] [--seed S] [--stall P]",
       "Runs the GEMMs of the workload (workload.manifest or workload.topology) on the RTL of\n"
-      "the configured array and on the C model and compares every output value and every\n"
-      "command's cycle count. Weights are the model's, quantised to int8 as docs/asr.md\n"
+      "the configured array and on the C model and compares every output value, tile start,\n"
+      "output beat and command's cycle count. Weights are the model's, quantised to int8 as docs/asr.md\n"
       "specifies; activations are uniform pseudo-random int8 in [-128, 127]. Array sizes not\n"
       "prebuilt (-Drtl_sizes) are built on first use into the model cache ($SASP_RTL_CACHE,\n"
       "else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
@@ -80,16 +88,24 @@ int sa_cmd_cosim(int argc, char **argv) {
     have_mask = 1;
   }
   printf("sasp cosim: %s, %lldx%lld array (prebuilt RTL: %s; others built on demand), %s, %s, "
-         "seed %lld\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
+         "seed %lld, %s\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
          sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
-         mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed);
+         mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed,
+         stall < 100 ? "stalling streams" : "always-ready streams");
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);
   o.sample = sample;
   o.seed = (uint64_t)seed;
   o.trace = trace_path;
   o.table = stdout;
-  o.perturb = getenv("SASP_COSIM_PERTURB") != NULL;
+  o.stall_pct = stall < 100 ? (int)stall : 0;
+  const char *pt = getenv("SASP_COSIM_PERTURB");
+  if (pt) {
+    o.perturb = !strcmp(pt, "cycles")     ? SA_COSIM_PERTURB_CYCLES
+                : !strcmp(pt, "schedule") ? SA_COSIM_PERTURB_SCHEDULE
+                : !strcmp(pt, "output")   ? SA_COSIM_PERTURB_OUTPUT
+                                          : SA_COSIM_PERTURB_VALUE;
+  }
   sa_cosim_summary s;
   if (sa_cosim_run(&cfg, man, model, have_mask ? &ms : NULL, &o, &s, &e)) {
     if (s.rtl_unavailable) rc = SA_EXIT_USAGE;

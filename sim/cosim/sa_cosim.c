@@ -7,6 +7,7 @@
 
 #include "sa_func.h"
 #include "sa_rng.h"
+#include "sa_stream.h"
 #include "sa_timing.h"
 
 #ifdef SA_HAVE_RTL
@@ -71,9 +72,14 @@ static void strip_tiles(const sa_tilemask *mask, int64_t kt_n, int64_t nt_n, int
                                                (long long)kept, (long long)kt_n);
 }
 
+static int offer_cb(void *ctx, int stream, int64_t cycle) {
+  return sa_stream_offer((const sa_stream_source *)ctx, stream, cycle);
+}
+
 int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
-                     int64_t n, const sa_tilemask *mask, const char *what, int64_t row0,
-                     char *mismatch, size_t mismatch_len, int64_t *rtl_cycles, sa_err *e) {
+                     int64_t n, const sa_tilemask *mask, const sa_stream_source *src,
+                     const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                     int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
   int rows, cols;
   sa_rtl_shape(rtl, &rows, &cols);
   if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
@@ -87,18 +93,23 @@ int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, i
   int32_t *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
   int32_t *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
   sa_func_weights *pw = NULL;
+  sa_stream_trace tr;
+  memset(&tr, 0, sizeof tr);
   int rc = -1;
   if (!y_rtl || !y_ref) goto done;
   pw = sa_func_pack(w, k, n, mask, e);
   if (!pw) goto done;
   sa_func_gemm(pw, x, m, y_ref);
+  if (sa_stream_command(rows, cols, m, k, n, keep, src, &tr, e)) goto done;
+  if (model_cycles) *model_cycles = tr.cycles;
   int64_t got_cycles = 0;
-  if (sa_rtl_run(rtl, x, w, m, k, n, keep, y_rtl, &got_cycles)) {
+  sa_rtl_source rs = {offer_cb, (void *)src};
+  if (sa_rtl_run(rtl, x, w, m, k, n, keep, src ? &rs : NULL, y_rtl, &got_cycles)) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
     goto done;
   }
   if (rtl_cycles) *rtl_cycles = got_cycles;
-  int64_t want_cycles = sa_timing_command_cycles(rows, cols, m, k, n, keep);
+  const char *srcname = src ? "stalling source" : "always-ready source";
   rc = 1;
   for (int64_t i = 0; i < m * n && rc; i++) {
     if (y_rtl[i] == y_ref[i]) continue;
@@ -106,57 +117,84 @@ int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, i
     char tiles[160];
     strip_tiles(mask, kt_n, nt_n, c / cols, tiles, sizeof tiles);
     snprintf(mismatch, mismatch_len,
-             "%s: Y[%lld][%lld] RTL %ld != C model %ld (tile column nt=%lld, %s; output "
+             "%s: Y[%lld][%lld] RTL %lld != C model %lld (tile column nt=%lld, %s; output "
              "tile rows %lld..%lld)",
-             what, (long long)(row0 + r), (long long)c, (long)y_rtl[i], (long)y_ref[i],
-             (long long)(c / cols), tiles, (long long)row0, (long long)(row0 + m - 1));
+             what, (long long)(row0 + r), (long long)c, (long long)y_rtl[i],
+             (long long)y_ref[i], (long long)(c / cols), tiles, (long long)row0,
+             (long long)(row0 + m - 1));
     rc = 0;
   }
-  /* the tile schedule: kept tiles in visit order (nt outer, kt inner), tile t streaming
-   * from cycle R + t*S (docs/timing.md §2, §4) */
-  if (rc) {
-    int64_t nev, t = 0, s = sa_timing_stream_cycles(rows, cols, m);
-    const sa_rtl_tile_event *ev = sa_rtl_tiles(rtl, &nev);
-    for (int64_t nt = 0; nt < nt_n && rc; nt++)
-      for (int64_t kt = 0; kt < kt_n && rc; kt++) {
-        if (keep && !keep[kt * nt_n + nt]) continue;
-        int64_t want = rows + t * s;
-        if (t >= nev) {
-          snprintf(mismatch, mismatch_len,
-                   "%s: kept tile (kt=%lld, nt=%lld), #%lld in visit order, was never "
-                   "streamed by the RTL (it streamed %lld tiles)",
-                   what, (long long)kt, (long long)nt, (long long)t, (long long)nev);
-          rc = 0;
-        } else if (ev[t].kt != kt || ev[t].nt != nt || ev[t].cycle != want) {
-          snprintf(mismatch, mismatch_len,
-                   "%s: stream phase #%lld: RTL streamed tile (kt=%lld, nt=%lld) from cycle "
-                   "%lld, the spec streams tile (kt=%lld, nt=%lld) from cycle %lld",
-                   what, (long long)t, (long long)ev[t].kt, (long long)ev[t].nt,
-                   (long long)ev[t].cycle, (long long)kt, (long long)nt, (long long)want);
-          rc = 0;
-        }
-        t++;
-      }
-    if (rc && nev > t) {
+  /* the tile schedule: kept tiles in visit order (nt outer, kt inner), each streaming from
+   * the cycle the stream model says (R + t*S with an always-ready source, §4) */
+  int64_t nev;
+  const sa_rtl_tile_event *ev = sa_rtl_tiles(rtl, &nev);
+  for (int64_t t = 0; t < tr.n_tiles && rc; t++) {
+    const sa_stream_tile_ev *want = &tr.tiles[t];
+    if (t >= nev) {
       snprintf(mismatch, mismatch_len,
-               "%s: the RTL streamed %lld tiles but only %lld are kept (extra: tile (kt=%lld, "
-               "nt=%lld) from cycle %lld)",
-               what, (long long)nev, (long long)t, (long long)ev[t].kt, (long long)ev[t].nt,
-               (long long)ev[t].cycle);
+               "%s: kept tile (kt=%lld, nt=%lld), #%lld in visit order, was never streamed by "
+               "the RTL (it streamed %lld tiles)",
+               what, (long long)want->kt, (long long)want->nt, (long long)t, (long long)nev);
+      rc = 0;
+    } else if (ev[t].kt != want->kt || ev[t].nt != want->nt || ev[t].cycle != want->cycle) {
+      snprintf(mismatch, mismatch_len,
+               "%s: stream phase #%lld: RTL streamed tile (kt=%lld, nt=%lld) from cycle %lld, "
+               "the C model (%s) streams tile (kt=%lld, nt=%lld) from cycle %lld",
+               what, (long long)t, (long long)ev[t].kt, (long long)ev[t].nt,
+               (long long)ev[t].cycle, srcname, (long long)want->kt, (long long)want->nt,
+               (long long)want->cycle);
       rc = 0;
     }
   }
-  if (rc && got_cycles != want_cycles) {
+  if (rc && nev > tr.n_tiles) {
+    snprintf(mismatch, mismatch_len,
+             "%s: the RTL streamed %lld tiles but only %lld are kept (extra: tile (kt=%lld, "
+             "nt=%lld) from cycle %lld)",
+             what, (long long)nev, (long long)tr.n_tiles, (long long)ev[tr.n_tiles].kt,
+             (long long)ev[tr.n_tiles].nt, (long long)ev[tr.n_tiles].cycle);
+    rc = 0;
+  }
+  /* every output beat: which row of which strip, in which cycle */
+  int64_t nout;
+  const sa_rtl_out_event *oe = sa_rtl_outs(rtl, &nout);
+  for (int64_t i = 0; i < tr.n_outs && rc; i++) {
+    const sa_stream_out_ev *want = &tr.outs[i];
+    if (i >= nout || oe[i].nt != want->nt || oe[i].row != want->row ||
+        oe[i].cycle != want->cycle) {
+      snprintf(mismatch, mismatch_len,
+               "%s: output beat #%lld: RTL %s, the C model (%s) sends row %lld of strip nt=%lld "
+               "in cycle %lld",
+               what, (long long)i, i >= nout ? "sent none" : "differs", srcname,
+               (long long)(row0 + want->row), (long long)want->nt, (long long)want->cycle);
+      if (i < nout) {
+        size_t l = strlen(mismatch);
+        snprintf(mismatch + l, mismatch_len - l, " (RTL: row %lld of nt=%lld in cycle %lld)",
+                 (long long)(row0 + oe[i].row), (long long)oe[i].nt, (long long)oe[i].cycle);
+      }
+      rc = 0;
+    }
+  }
+  if (rc && nout > tr.n_outs) {
+    snprintf(mismatch, mismatch_len, "%s: the RTL sent %lld output beats, the C model %lld",
+             what, (long long)nout, (long long)tr.n_outs);
+    rc = 0;
+  }
+  if (rc && got_cycles != tr.cycles) {
     int64_t kept = 0;
     for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !keep || keep[t];
     snprintf(mismatch, mismatch_len,
              "%s: cycles RTL %lld != C model %lld (M=%lld K=%lld N=%lld, %lld of %lld tiles "
-             "kept, closed form R + T*(M+R+C-1))",
-             what, (long long)got_cycles, (long long)want_cycles, (long long)m, (long long)k,
-             (long long)n, (long long)kept, (long long)(kt_n * nt_n));
+             "kept, closed form R + T*(M+R+C-1) = %lld, %s: %lld stall cycles)",
+             what, (long long)got_cycles, (long long)tr.cycles, (long long)m, (long long)k,
+             (long long)n, (long long)kept, (long long)(kt_n * nt_n),
+             (long long)sa_timing_command_cycles(rows, cols, m, k, n, keep), srcname,
+             (long long)tr.stalls);
     rc = 0;
   }
+  /* the always-ready stream model is the closed form (tests/model/test_stream.c) */
+  SA_ASSERT(src || tr.cycles == sa_timing_command_cycles(rows, cols, m, k, n, keep));
 done:
+  sa_stream_trace_free(&tr);
   sa_func_free(pw);
   free(y_rtl);
   free(y_ref);
@@ -194,13 +232,20 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   memset(out, 0, sizeof *out);
   out->pass = 1;
   const int rows = (int)cfg->hw.rows, cols = (int)cfg->hw.cols;
+  if (cfg->hw.act_type != SA_ACT_INT8) {
+    out->rtl_unavailable = 1;
+    return sa_err_set(e, "%s: array.act_type %s: the RTL's data path is int8 x int8; no RTL "
+                      "model co-simulates %s activations", cfg->path,
+                      sa_config_act_type_name(cfg->hw.act_type),
+                      sa_config_act_type_name(cfg->hw.act_type));
+  }
   if (masks && (masks->tile_rows != rows || masks->tile_cols != cols))
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
   char err[512];
   sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, &out->rtl_unavailable, err, sizeof err);
   if (!rtl) return sa_err_set(e, "%s", err);
-  if (opts->perturb) sa_rtl_perturb(rtl, 1);
+  if (opts->perturb) sa_rtl_perturb(rtl, opts->perturb);
   int64_t max_m, max_k, max_n;
   sa_rtl_limits(rtl, &max_m, &max_k, &max_n);
   int64_t cmd_rows = cfg->hw.acc_rows;
@@ -239,9 +284,8 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
     if (!chosen[li]) continue;
     const sa_layer *l = &man->layers[li];
     if (l->k > max_k || l->n > max_n) {
-      sa_err_set(e, "GEMM '%s' (K=%lld N=%lld) is larger than the RTL model's memories "
-                 "(K <= %lld, N <= %lld)", l->name, (long long)l->k, (long long)l->n,
-                 (long long)max_k, (long long)max_n);
+      sa_err_set(e, "GEMM '%s' (K=%lld N=%lld) exceeds the RTL's 32-bit tile coordinates",
+                 l->name, (long long)l->k, (long long)l->n);
       goto done;
     }
     const sa_tilemask *mask = masks ? sa_maskset_find(masks, l->name) : NULL;
@@ -269,13 +313,17 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
       char what[256], mis[512];
       snprintf(what, sizeof what, "GEMM '%s' command %lld (rows %lld..%lld)", l->name,
                (long long)cmds, (long long)r0, (long long)(r0 + mm - 1));
-      int64_t c = 0;
-      int st = sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask, what, r0, mis,
-                                sizeof mis, &c, e);
+      int64_t c = 0, cm = 0;
+      /* a stalling source: its own seeded pattern per command */
+      sa_stream_source ss = {opts->seed ^ ((uint64_t)(li + 1) << 32) ^ (uint64_t)cmds,
+                             opts->stall_pct};
+      int st = sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask,
+                                opts->stall_pct ? &ss : NULL, what, r0, mis, sizeof mis, &c,
+                                &cm, e);
       if (st < 0) goto done;
       cmds++;
       cyc_rtl += c;
-      cyc_c += sa_timing_command_cycles(rows, cols, mm, l->k, l->n, mask ? mask->keep : NULL);
+      cyc_c += cm;
       out->commands++;
       out->cycles_compared++;
       out->values_compared += mm * l->n;

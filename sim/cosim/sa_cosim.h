@@ -12,6 +12,7 @@
 #include "sa_manifest.h"
 #include "sa_mask.h"
 #include "sa_model.h"
+#include "sa_stream.h"
 
 typedef struct sa_cosim_summary {
   int64_t gemms;            /* GEMMs (manifest layers) checked */
@@ -24,12 +25,23 @@ typedef struct sa_cosim_summary {
   char first_mismatch[512]; /* "" when pass */
 } sa_cosim_summary;
 
+/* Test hook masks (the values of sa_rtl.h's SA_RTL_PERTURB_*): what the RTL harness
+ * falsifies so that a comparison must fail. */
+enum {
+  SA_COSIM_PERTURB_VALUE = 1,     /* one output bit */
+  SA_COSIM_PERTURB_CYCLES = 2,    /* the cycle count */
+  SA_COSIM_PERTURB_SCHEDULE = 4,  /* a tile start cycle */
+  SA_COSIM_PERTURB_OUTPUT = 8,    /* an output beat's cycle */
+};
+
 typedef struct sa_cosim_opts {
   int64_t sample;           /* 0: every GEMM; else this many GEMMs, a deterministic sample */
   uint64_t seed;            /* activations, the sample and synthetic weights derive from it */
   const char *trace;        /* wave file of the whole run (.fst or .vcd), or NULL */
   FILE *table;              /* per-GEMM table printed here, or NULL */
-  int perturb;              /* test hook: the RTL flips one output bit of every command */
+  int perturb;              /* test hook: SA_COSIM_PERTURB_* mask applied to every command */
+  int stall_pct;            /* 0: always-ready streams; 1..99: a stalling source and sink
+                               offering a beat with this probability per cycle (sa_stream) */
 } sa_cosim_opts;
 
 /* 1 when this build contains the RTL (Verilator harness); sa_cosim_sizes lists the prebuilt
@@ -47,10 +59,10 @@ const char *sa_cosim_sizes(void);
  * by a seeded shuffle and checks them in manifest order.
  * Returns 0 when the check ran (out->pass says whether everything agreed; the first mismatch
  * names GEMM, command, tile and element or cycle count), -1 with a message in e when it could
- * not run (no RTL in this build or for that size, a mask that does not fit, a GEMM larger
- * than the RTL's memories, out of memory); out->rtl_unavailable is then 1 when the reason
- * is that no RTL model could be had (built without RTL, verilator missing, the on-demand
- * build failed). */
+ * not run (no RTL in this build or for that size, a mask that does not fit, a command of more
+ * rows than the RTL holds, out of memory); out->rtl_unavailable is then 1 when the reason is
+ * that no RTL model could be had (built without RTL, verilator missing, the on-demand build
+ * failed, array.act_type fp32: the RTL's data path is int8). */
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
                  sa_err *e);
@@ -64,15 +76,18 @@ int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model 
 #ifdef SA_HAVE_RTL
 typedef struct sa_rtl sa_rtl;
 /* Runs one command Y[m x n] = X[m x k] W[k x n] on rtl and on the C model (mask NULL =
- * dense; otherwise a k x n mask of the RTL's tile shape) and compares every value, the tile
- * schedule (which kept tile streams from which cycle, docs/timing.md §2/§4) and the cycle
- * count. Messages start with what and name rows as row0 + i (the command's place in
- * its GEMM). Returns 1 when they agree, 0 on a mismatch (described in mismatch), -1 with a
- * message in e when the command could not run. *rtl_cycles gets the RTL's count (may be
- * NULL). */
+ * dense; otherwise a k x n mask of the RTL's tile shape), both fed by src (NULL: always
+ * ready; docs/timing.md §6), and compares every value (sa_func_gemm), the tile schedule
+ * (which kept tile streams from which cycle), every output beat (row, strip, cycle) and the
+ * cycle count with the stream model (sa_stream_command, which is the closed form of §5 for
+ * an always-ready source). Messages start with what and name rows as row0 + i (the command's
+ * place in its GEMM). Returns 1 when they agree, 0 on a mismatch (described in mismatch), -1
+ * with a message in e when the command could not run. *rtl_cycles and *model_cycles get the
+ * RTL's and the C model's counts (either may be NULL). */
 int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
-                     int64_t n, const sa_tilemask *mask, const char *what, int64_t row0,
-                     char *mismatch, size_t mismatch_len, int64_t *rtl_cycles, sa_err *e);
+                     int64_t n, const sa_tilemask *mask, const sa_stream_source *src,
+                     const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                     int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e);
 #endif
 
 #endif

@@ -60,7 +60,7 @@ struct rtl_backend : backend {
     for (auto &v : x) v = next();
     for (auto &v : w) v = next();
     int64_t cyc = 0;
-    if (sa_rtl_run(r, x.data(), w.data(), c.m, c.k, c.n, c.keep, y.data(), &cyc))
+    if (sa_rtl_run(r, x.data(), w.data(), c.m, c.k, c.n, c.keep, nullptr, y.data(), &cyc))
       return sa_err_set(e, "RTL back-end: %s", sa_rtl_error(r));
     cache[c.key] = cyc;
     commands++;

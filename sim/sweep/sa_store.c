@@ -168,7 +168,9 @@ int sa_store_fingerprint(const sa_config *cfg, char out[17], sa_err *e) {
   /* drop the first line (it names the config file) */
   const char *body = memchr(buf, '\n', len);
   body = body ? body + 1 : buf;
-  uint64_t h = sa_hash_fnv1a(body, len - (size_t)(body - buf));
+  /* the sweep's fingerprints start from 1469598103934665603, not FNV's offset basis (a digit
+   * short), since result format 1: kept, so that existing directories still resume and merge */
+  uint64_t h = sa_hash_fnv1a_from(1469598103934665603ull, body, len - (size_t)(body - buf));
   snprintf(out, 17, "%016llx", (unsigned long long)h);
   free(buf);
   free(c);

@@ -1,9 +1,10 @@
 /* Randomised co-simulation of one RTL array size against the C model: random shapes (K, N,
  * M not multiples of the array, M = 1), masks (none pruned, all pruned, single tile,
- * checkerboard, random, sparse over the largest grid), extreme values, the worked example
- * of docs/timing.md, size limits, the perturbation hook (the comparison must fail), seeded
- * protocol violations (the RTL's assertions must fire, and none may fire otherwise), and
- * waves where the size has a traced model.
+ * checkerboard, random, sparse over a large grid), extreme values, the worked example of
+ * docs/timing.md, K and N beyond any buffer (2048), size limits, every random case also
+ * through a seeded stalling source (docs/timing.md §6), the perturbation hooks (each
+ * comparison must fail), seeded protocol violations (the RTL's assertions must fire, and none
+ * may fire otherwise), and waves where the size has a traced model.
  * usage: test_rtl_cosim ROWS COLS [SEED [CASES]]; the seed is printed to reproduce a failure. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,10 @@ static void fill(int8_t *v, int64_t count, int kind, int is_w) {
 
 static int rows, cols;
 static sa_rtl *rtl;
+static int64_t stalled_runs, stall_cycles;
 
-/* One command through sa_cosim_command; returns its status (1 agree). */
+/* One command through sa_cosim_command, with an always-ready source (want_cycles checked
+ * when >= 0) and then with a seeded stalling source; returns the first status (1 agree). */
 static int run_case(const char *label, int64_t m, int64_t k, int64_t n, int mask_kind,
                     int xk, int wk, int64_t want_cycles) {
   int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
@@ -71,13 +74,28 @@ static int run_case(const char *label, int64_t m, int64_t k, int64_t n, int mask
            (long long)m, (long long)k, (long long)n, mask_names[mask_kind], val_names[xk],
            val_names[wk]);
   int64_t cyc = -1;
-  int st = sa_cosim_command(rtl, x, w, m, k, n, have_mask ? &mask : NULL, what, 0, mis,
-                            sizeof mis, &cyc, &e);
+  int st = sa_cosim_command(rtl, x, w, m, k, n, have_mask ? &mask : NULL, NULL, what, 0, mis,
+                            sizeof mis, &cyc, NULL, &e);
   if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
   if (st == 0) fprintf(stderr, "%s\n", mis);
   CHECK_EQ_INT(st, 1);
   if (want_cycles >= 0) CHECK_EQ_INT(cyc, want_cycles);
   if (mask_kind == MASK_ALL_PRUNED) CHECK_EQ_INT(cyc, 0);
+  /* the same command through a stalling source: values, schedule, output beats and cycles
+   * as the stream model says */
+  sa_stream_source src = {rnd(), (int)rnd_range(25, 90)};
+  char what2[300];
+  snprintf(what2, sizeof what2, "%s, stalling source (seed %llu, %d %%)", what,
+           (unsigned long long)src.seed, src.pct);
+  int64_t cyc2 = -1, want2 = -1;
+  int st2 = sa_cosim_command(rtl, x, w, m, k, n, have_mask ? &mask : NULL, &src, what2, 0,
+                             mis, sizeof mis, &cyc2, &want2, &e);
+  if (st2 < 0) fprintf(stderr, "error: %s\n", e.msg);
+  if (st2 == 0) fprintf(stderr, "%s\n", mis);
+  CHECK_EQ_INT(st2, 1);
+  CHECK(cyc2 >= cyc);
+  stalled_runs++;
+  stall_cycles += cyc2 - cyc;
   if (have_mask) sa_tilemask_free(&mask);
   free(x);
   free(w);
@@ -123,8 +141,8 @@ int main(int argc, char **argv) {
       memcpy(mk.keep, keep, 6);
       char mis[512];
       int64_t cyc = -1;
-      CHECK_EQ_INT(sa_cosim_command(rtl, x, w, 3, 10, 6, &mk, "doc example", 0, mis,
-                                    sizeof mis, &cyc, &e), 1);
+      CHECK_EQ_INT(sa_cosim_command(rtl, x, w, 3, 10, 6, &mk, NULL, "doc example", 0, mis,
+                                    sizeof mis, &cyc, NULL, &e), 1);
       CHECK_EQ_INT(cyc, 34);
       sa_tilemask_free(&mk);
     }
@@ -148,9 +166,10 @@ int main(int argc, char **argv) {
     snprintf(label, sizeof label, "random #%d", i);
     run_case(label, m, k, n, mk, xk, wk, -1);
   }
-  /* the largest grid, almost all pruned: the priority encoders skip whole strips */
-  {
-    int64_t k = max_k, n = max_n, m = 2;
+  /* a large grid, almost all pruned: no cycle for the pruned tiles; and K, N = 2048 (the
+   * paper's feed-forward shapes) with nothing in the RTL sized by them */
+  for (int big = 0; big < 2; big++) {
+    int64_t k = big ? 2048 : 64 * rows + 3, n = big ? 2048 : 64 * cols + 1, m = big ? 3 : 2;
     int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
     sa_tilemask mk;
     sa_err e;
@@ -161,13 +180,18 @@ int main(int argc, char **argv) {
     mk.keep[0] = 1;                                      /* (0, 0) */
     mk.keep[(mk.kt / 2) * mk.nt + mk.nt / 2] = 1;        /* middle */
     mk.keep[(mk.kt - 1) * mk.nt + mk.nt - 1] = 1;        /* last */
+    if (big) /* a whole strip and a whole tile row kept too */
+      for (int64_t t = 0; t < mk.kt * mk.nt; t++)
+        if (t % mk.nt == 1 || t / mk.nt == 2) mk.keep[t] = 1;
+    int64_t kept = 0;
+    for (int64_t t = 0; t < mk.kt * mk.nt; t++) kept += mk.keep[t];
     char mis[512] = "";
     int64_t cyc = -1;
-    int st = sa_cosim_command(rtl, x, w, m, k, n, &mk, "largest sparse", 0, mis, sizeof mis,
-                              &cyc, &e);
+    int st = sa_cosim_command(rtl, x, w, m, k, n, &mk, NULL, big ? "K=N=2048" : "large sparse",
+                              0, mis, sizeof mis, &cyc, NULL, &e);
     if (st != 1) fprintf(stderr, "%s\n", st < 0 ? e.msg : mis);
     CHECK_EQ_INT(st, 1);
-    CHECK_EQ_INT(cyc, rows + 3 * (m + rows + cols - 1));
+    CHECK_EQ_INT(cyc, rows + kept * (m + rows + cols - 1));
     sa_tilemask_free(&mk);
     free(x);
     free(w);
@@ -177,32 +201,43 @@ int main(int argc, char **argv) {
     int8_t x1[1] = {1}, w1[1] = {1};
     int32_t y1[1];
     int64_t cyc;
-    CHECK(sa_rtl_run(rtl, x1, w1, max_m + 1, 1, 1, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, max_m + 1, 1, 1, NULL, NULL, y1, &cyc) == -1);
     CHECK_CONTAINS(sa_rtl_error(rtl), "does not fit one command");
-    CHECK(sa_rtl_run(rtl, x1, w1, 1, max_k + 1, 1, NULL, y1, &cyc) == -1);
-    CHECK(sa_rtl_run(rtl, x1, w1, 1, 1, max_n + 1, NULL, y1, &cyc) == -1);
-    CHECK(sa_rtl_run(rtl, x1, w1, 0, 1, 1, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, 1, max_k + 1, 1, NULL, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, 1, 1, max_n + 1, NULL, NULL, y1, &cyc) == -1);
+    CHECK(sa_rtl_run(rtl, x1, w1, 0, 1, 1, NULL, NULL, y1, &cyc) == -1);
   }
-  /* the perturbation hook: one flipped output bit must be reported, naming the element */
+  /* the perturbation hooks: each falsified result must be reported, naming what */
   {
     int64_t m = 3, k = rows + 1, n = cols + 2;
     int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
     fill(x, m * k, VAL_RANDOM, 0);
     fill(w, k * n, VAL_RANDOM, 1);
-    char mis[512] = "";
+    char mis[512] = "", want[64];
     sa_err e;
-    sa_rtl_perturb(rtl, 1);
-    int st = sa_cosim_command(rtl, x, w, m, k, n, NULL, "perturbed", 0, mis, sizeof mis, NULL,
-                              &e);
-    sa_rtl_perturb(rtl, 0);
-    CHECK_EQ_INT(st, 0);
-    char want[64];
-    snprintf(want, sizeof want, "Y[%lld][%lld]", (long long)(m - 1), (long long)(n - 1));
-    CHECK_CONTAINS(mis, want);
-    CHECK_CONTAINS(mis, "tile column nt=1");
-    /* and the same command agrees again once the hook is off */
-    CHECK_EQ_INT(sa_cosim_command(rtl, x, w, m, k, n, NULL, "unperturbed", 0, mis, sizeof mis,
-                                  NULL, &e), 1);
+    static const struct { int mask; const char *says; } hooks[] = {
+        {SA_RTL_PERTURB_VALUE, "tile column nt=1"},
+        {SA_RTL_PERTURB_CYCLES, "cycles RTL"},
+        {SA_RTL_PERTURB_SCHEDULE, "stream phase #"},
+        {SA_RTL_PERTURB_OUTPUT, "output beat #"},
+    };
+    for (int h = 0; h < 4; h++)
+      for (int stall = 0; stall < 2; stall++) {
+        sa_stream_source src = {77, 50};
+        sa_rtl_perturb(rtl, hooks[h].mask);
+        int st = sa_cosim_command(rtl, x, w, m, k, n, NULL, stall ? &src : NULL, "perturbed", 0,
+                                  mis, sizeof mis, NULL, NULL, &e);
+        sa_rtl_perturb(rtl, 0);
+        CHECK_EQ_INT(st, 0);
+        CHECK_CONTAINS(mis, hooks[h].says);
+        if (hooks[h].mask == SA_RTL_PERTURB_VALUE) {
+          snprintf(want, sizeof want, "Y[%lld][%lld]", (long long)(m - 1), (long long)(n - 1));
+          CHECK_CONTAINS(mis, want);
+        }
+      }
+    /* and the same command agrees again once the hooks are off */
+    CHECK_EQ_INT(sa_cosim_command(rtl, x, w, m, k, n, NULL, NULL, "unperturbed", 0, mis,
+                                  sizeof mis, NULL, NULL, &e), 1);
     free(x);
     free(w);
   }
@@ -215,29 +250,36 @@ int main(int argc, char **argv) {
     } viol[] = {
         {SA_RTL_VIOLATE_CMD_RANGE, "CmdMInRange_A"},
         {SA_RTL_VIOLATE_VALID_DROP, "CmdValidHeld_A"},
-        {SA_RTL_VIOLATE_HOST_WRITE_BUSY, "HostWriteWhileBusy_A"},
+        {SA_RTL_VIOLATE_STREAM_DROP, "WValidHeld_A"},
     };
-    int8_t x1[4] = {1, 2, 3, 4}, w1[4] = {5, 6, 7, 8};
+    /* 2 x 3R x 2: three kept tiles, so a weight beat waits for the stream to be ready */
+    int8_t x1[2 * 3 * 256], w1[3 * 256 * 2];
+    for (int i = 0; i < 2 * 3 * rows; i++) x1[i] = (int8_t)(i % 7 - 3);
+    for (int i = 0; i < 3 * rows * 2; i++) w1[i] = (int8_t)(i % 5 - 2);
     int32_t y1[4];
     int64_t cyc;
+    const int64_t vk = 3 * rows;
     for (size_t i = 0; i < sizeof viol / sizeof viol[0]; i++) {
       sa_rtl *v = sa_rtl_open(rows, cols, NULL, NULL, err, sizeof err);
       CHECK(v != NULL);
       if (!v) continue;
-      CHECK(sa_rtl_run(v, x1, w1, 2, 2, 2, NULL, y1, &cyc) == 0);
+      CHECK(sa_rtl_run(v, x1, w1, 2, vk, 2, NULL, NULL, y1, &cyc) == 0);
       sa_rtl_violate(v, viol[i].v);
-      CHECK(sa_rtl_run(v, x1, w1, 2, 2, 2, NULL, y1, &cyc) == -1);
+      CHECK(sa_rtl_run(v, x1, w1, 2, vk, 2, NULL, NULL, y1, &cyc) == -1);
       printf("violation %zu: %s\n", i, sa_rtl_error(v));
       CHECK_CONTAINS(sa_rtl_error(v), "RTL assertion ");
       CHECK_CONTAINS(sa_rtl_error(v), " failed in cycle ");
       CHECK_CONTAINS(sa_rtl_error(v), viol[i].assertion);
-      CHECK_CONTAINS(sa_rtl_error(v), "M=2 K=2 N=2");
-      CHECK(sa_rtl_run(v, x1, w1, 2, 2, 2, NULL, y1, &cyc) == -1);
+      char shape[48];
+      snprintf(shape, sizeof shape, "M=2 K=%lld N=2", (long long)vk);
+      CHECK_CONTAINS(sa_rtl_error(v), shape);
+      CHECK(sa_rtl_run(v, x1, w1, 2, vk, 2, NULL, NULL, y1, &cyc) == -1);
       CHECK_CONTAINS(sa_rtl_error(v), "stopped at a failed assertion");
       sa_rtl_close(v);
     }
     /* the long-lived handle (another context on this thread) is unaffected */
-    CHECK(sa_rtl_run(rtl, x1, w1, 2, 2, 2, NULL, y1, &cyc) == 0);
+    int8_t x2[4] = {1, 2, 3, 4}, w2[4] = {5, 6, 7, 8};
+    CHECK(sa_rtl_run(rtl, x2, w2, 2, 2, 2, NULL, NULL, y1, &cyc) == 0);
     CHECK_EQ_INT(y1[0], 1 * 5 + 2 * 7);
   }
   /* sizes outside the RTL's range are refused with a message */
@@ -269,10 +311,10 @@ int main(int argc, char **argv) {
       int8_t x1[2] = {3, -4}, w1[2] = {5, 7};
       int32_t y1[1];
       int64_t cyc;
-      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, y1, &cyc) == 0);
+      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, NULL, y1, &cyc) == 0);
       CHECK_EQ_INT(y1[0], 3 * 5 - 4 * 7);
       CHECK_EQ_INT(sa_rtl_finish(tr), 0);
-      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, y1, &cyc) == -1);
+      CHECK(sa_rtl_run(tr, x1, w1, 1, 2, 1, NULL, NULL, y1, &cyc) == -1);
       sa_rtl_close(tr);
       FILE *f = fopen(path, "rb");
       CHECK(f != NULL);
@@ -297,9 +339,12 @@ int main(int argc, char **argv) {
   sa_rtl_stats st;
   sa_rtl_stats_get(rtl, &st);
   CHECK(st.runs > 0 && st.clocks_command > 0 && st.clocks_total > st.clocks_command);
-  printf("%llu commands, %llu command cycles (%llu clock cycles in all) simulated\n",
+  CHECK(st.clocks_stalled > 0 && stall_cycles > 0);
+  printf("%llu commands, %llu command cycles (%llu stalled; %lld runs through a stalling source, "
+         "%lld stall cycles) simulated\n",
          (unsigned long long)st.runs, (unsigned long long)st.clocks_command,
-         (unsigned long long)st.clocks_total);
+         (unsigned long long)st.clocks_stalled, (long long)stalled_runs,
+         (long long)stall_cycles);
   sa_rtl_close(rtl);
   return sa_test_done("test_rtl_cosim");
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The RTL's own assertions are live: each seeded bug below, put into a copy of sa_ctrl.sv and
 # built on demand (SASP_RTL_SRC, private model cache) for a 3x5 array, must stop the random
-# co-simulation with the assertion that guards that rule, named in a readable message.
+# co-simulation (always-ready and stalling streams) with the assertion that guards that rule,
+# named in a readable message.
 # usage: test_rtl_mutants.sh TEST_RTL_COSIM   (run from the source root)
 set -u
 cosim=$1
@@ -28,9 +29,9 @@ open(sys.argv[1], "w").write(s.replace(o, r))' "$tmp/$name/sa_ctrl.sv" || { fail
   fi
 }
 mutant every-tile-overwrites StripFirst_A \
-  "first_d     = (nxt_nt_q != cur_nt_q);" "first_d     = 1'b1;"
+  "first_d = nxt_nt != cur_nt;" "first_d = 1'b1;"
 mutant same-tile-again VisitOrder_A \
-  "srch_kt_lo = KtCntW'(nxt_kt_q) + 1'b1;" "srch_kt_lo = KtCntW'(nxt_kt_q);"
-mutant visits-pruned-tiles '(Load|Next)TileKept_A' \
-  "            mask_rd0_i[i]) begin" "            1'b1) begin"
+  "t_d     = t1;" "t_d     = t_q;"
+mutant drops-output-beats '(OutValidHeld|OutStable)_A' \
+  "StStream: advance = other_ok && (!emit || out_ready_i);" "StStream: advance = other_ok;"
 exit $fail
