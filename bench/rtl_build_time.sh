@@ -13,9 +13,12 @@ status=0
 printf '%-8s %14s %14s\n' array "first use [s]" "later use [s]"
 for size in "$@"; do
   r=${size%x*} c=${size#*x}
-  printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\nbuffers: {acc_rows: 8}\n' \
-    "$(pwd)" "$r" "$c" > "$tmp/c.yaml"
-  # The smallest GEMM command of the workload, so the time is the model's, not the simulation's.
+  # One GEMM of one tile and one row: the times are the model's (build, load), not the
+  # simulation's.
+  printf 'format: sasp-manifest/1\nname: one-tile\nweights: synthetic:1\narch: {type: none}\nschedule: {tokens: 1}\nlayers:\n  - {name: t, role: ff, weight: t.weight, layout: in_out, k: %s, n: %s, m: 1}\n' \
+    "$r" "$c" > "$tmp/m.yaml"
+  printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\nworkload: {manifest: %s, testset: null}\n' \
+    "$(pwd)" "$r" "$c" "$tmp/m.yaml" > "$tmp/c.yaml"
   t0=$(date +%s.%N)
   "$sasp" cosim "$tmp/c.yaml" --sample 1 > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; status=1; }
   t1=$(date +%s.%N)
