@@ -99,6 +99,18 @@ def read_mask(path):
     return r, c, masks
 
 
+def write_mask(path, r, c, masks):
+    """Writes a mask file (docs/formats.md) from {name: (K, N, keep array kt x nt)}, in the
+    given order (the inverse of read_mask)."""
+    body = b"SASPMASK" + struct.pack("<IIQQ", 1, len(masks), r, c)
+    for name, (k, n, keep) in masks.items():
+        nb = name.encode()
+        body += struct.pack("<H", len(nb)) + nb + struct.pack("<QQ", k, n)
+        body += np.packbits(np.asarray(keep, np.uint8).reshape(-1), bitorder="little").tobytes()
+    with open(path, "wb") as f:
+        f.write(body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF))
+
+
 def load_manifest(path):
     try:
         import yaml
