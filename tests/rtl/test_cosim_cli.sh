@@ -32,6 +32,18 @@ grep -q "RTL and C model agree" "$tmp/out" || { echo "FAIL: summary line"; fail=
 SASP_COSIM_PERTURB=1 check 1 "perturbed output detected" "$sasp" cosim "$tmp/cfg.yaml" --sample 1
 grep -q "GEMM '.*' command 0 (rows .*): Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model .* (tile column nt=" \
   "$tmp/err" || { echo "FAIL: mismatch message"; cat "$tmp/err"; fail=1; }
+# the other comparisons fail too (cycle count, tile schedule, output beat timing), also with a
+# stalling source; --stall on its own agrees
+SASP_COSIM_PERTURB=cycles check 1 "perturbed cycle count" "$sasp" cosim "$tmp/cfg.yaml" --sample 1
+grep -q "cycles RTL [0-9]* != C model" "$tmp/err" || { echo "FAIL: cycles message"; cat "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=schedule check 1 "perturbed schedule" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --stall 60
+grep -q "stream phase #[0-9]*: RTL streamed tile .* the C model (stalling source)" "$tmp/err" ||
+  { echo "FAIL: schedule message"; cat "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=output check 1 "perturbed output beat" "$sasp" cosim "$tmp/cfg.yaml" --sample 1
+grep -q "output beat #[0-9]*: RTL differs" "$tmp/err" || { echo "FAIL: output beat message"; cat "$tmp/err"; fail=1; }
+check 0 "stalling streams agree" "$sasp" cosim "$tmp/cfg.yaml" --sample 2 --stall 40 --seed 3
+grep -q "stalling streams" "$tmp/out" || { echo "FAIL: stall header"; fail=1; }
+check 2 "bad --stall" "$sasp" cosim "$tmp/cfg.yaml" --stall 0
 
 if [ "$traced" = traced ]; then
   check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"
