@@ -30,7 +30,11 @@ Usage: sasp_plot.py DIR [--mask POINT] [--wer-clip PCT | --wer-log] [--data FILE
 Exit status: 0 done, 1 bad input (one line on stderr), 2 bad usage, 3 matplotlib missing.
 Plots whose columns are empty in points.csv (e.g. no WER for synthetic weights) are not
 drawn; the reason from summary.json is printed instead. Columns named axis.KEY are the
-sweep's axes (sweep.axes): a strategy is one combination of their values."""
+sweep's axes (sweep.axes): a strategy is one combination of their values.
+
+One file on purpose (about 780 lines, over the ~700 of the style guide): `meson install` ships it
+as a single script beside the binary and `sasp plot` runs it by path, and the plots share the
+data-building helpers that --data exposes to the tests."""
 import csv
 import json
 import math
