@@ -20,6 +20,22 @@ package sa_pkg;
     StStream   // stream phase of a kept tile, S = M + Rows + Cols - 1 advancing cycles
   } ctrl_state_e;
 
+  // Custom instructions of the CPU interface (integration cpu_fed, docs/timing.md §8.1;
+  // sa_cpu_if).
+  typedef enum logic [1:0] {
+    CpuWrite  = 2'd0,  // one word of weights into the shadow registers
+    CpuQueue  = 2'd1,  // one word of activations queued
+    CpuStream = 2'd2,  // the step's last word of activations; the array advances one step
+    CpuRead   = 2'd3   // one int32 output of the current output row
+  } cpu_op_e;
+
+  // An int32 sum narrowed to int8 by saturation (the cpu_fed returned words, §8.1).
+  function automatic logic [ActW-1:0] sat8(logic [PsumW-1:0] v);
+    if ($signed(v) > 32'sd127) sat8 = 8'h7f;
+    else if ($signed(v) < -32'sd128) sat8 = 8'h80;
+    else sat8 = v[ActW-1:0];
+  endfunction
+
   // Bits of an index of n items, 0 .. n-1 (at least 1 bit).
   function automatic int unsigned idx_w(int unsigned n);
     idx_w = (n > 1) ? $clog2(n) : 1;

@@ -3,16 +3,31 @@
 // drained through valid/ready streams (docs/timing.md §6): a command {M, K, N, T}, the T
 // kept tiles' coordinates, their weight rows and activation rows in, output rows out. On-chip
 // storage depends on the array and MaxM (rows per command) only, so any K and N run.
+// With cpu_mode_i high (a configuration pin: tie it off in a real design) the array is
+// driven instead by sa_cpu_if, the reference system's custom-instruction port (integration
+// cpu_fed, docs/timing.md §8.1), and the streams stay idle.
 `include "sa_assert.svh"
 
 module sa_top import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 1024,
+  parameter int unsigned BusW = 32,
+  localparam int unsigned P   = BusW / ActW,
   localparam int unsigned MW  = idx_w(MaxM)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
+  input  logic                   cpu_mode_i,      // 1: the CPU port drives the array
+  // CPU custom-instruction port (cpu_mode_i; sa_cpu_if)
+  input  logic                   ins_valid_i,
+  output logic                   ins_ready_o,
+  input  logic [1:0]             ins_op_i,
+  input  logic [BusW-1:0]        ins_data_i,
+  output logic                   rsp_valid_o,
+  output logic                   rsp_flag_o,
+  output logic [BusW-1:0]        rsp_data_o,
+  output logic [P-1:0][PsumW-1:0] rsp_psum_o,
   // command
   input  logic                   cmd_valid_i,
   output logic                   cmd_ready_o,
@@ -52,7 +67,9 @@ module sa_top import sa_pkg::*; #(
   logic [MW-1:0]            x_waddr, x_raddr;
   logic [Rows-1:0][ActW-1:0] x_rdata;
   logic                     en, wload, swap;
-  logic [Rows-1:0][ActW-1:0] act, act_skewed;
+  logic                     s_en, s_wload, s_swap, c_en, c_wload, c_swap;
+  logic [Cols-1:0][WgtW-1:0] c_wrow, wrow;
+  logic [Rows-1:0][ActW-1:0] act, s_act, c_act, act_skewed;
   logic [Cols-1:0][PsumW-1:0] psum;
   logic                     acc_add;
   logic [Cols-1:0]          acc_we;
@@ -96,15 +113,45 @@ module sa_top import sa_pkg::*; #(
     .tile_kt_o,
     .tile_nt_o,
     .stall_o,
-    .en_o          (en),
-    .wload_o       (wload),
-    .swap_o        (swap),
-    .act_o         (act),
+    .en_o          (s_en),
+    .wload_o       (s_wload),
+    .swap_o        (s_swap),
+    .act_o         (s_act),
     .acc_add_o     (acc_add),
     .acc_we_o      (acc_we),
     .acc_row_o     (acc_row),
     .acc_rd_row_o  (acc_rd_row)
   );
+
+  sa_cpu_if #(
+    .Rows (Rows),
+    .Cols (Cols),
+    .BusW (BusW)
+  ) u_cpu (
+    .clk_i,
+    .rst_ni,
+    .ins_valid_i (ins_valid_i && cpu_mode_i),
+    .ins_ready_o,
+    .ins_op_i,
+    .ins_data_i,
+    .rsp_valid_o,
+    .rsp_flag_o,
+    .rsp_data_o,
+    .rsp_psum_o,
+    .en_o        (c_en),
+    .wload_o     (c_wload),
+    .swap_o      (c_swap),
+    .wrow_o      (c_wrow),
+    .act_o       (c_act),
+    .psum_i      (psum)
+  );
+
+  // The array's driver: the controller (streams) or the CPU port.
+  assign en    = cpu_mode_i ? c_en    : s_en;
+  assign wload = cpu_mode_i ? c_wload : s_wload;
+  assign swap  = cpu_mode_i ? c_swap  : s_swap;
+  assign act   = cpu_mode_i ? c_act   : s_act;
+  assign wrow  = cpu_mode_i ? c_wrow  : w_data_i;
 
   // One tile's activations: MaxM rows of Rows lanes.
   sa_ram_1w1r #(
@@ -139,7 +186,7 @@ module sa_top import sa_pkg::*; #(
     .en_i    (en),
     .wload_i (wload),
     .swap_i  (swap),
-    .wrow_i  (w_data_i),
+    .wrow_i  (wrow),
     .act_i   (act_skewed),
     .psum_o  (psum)
   );
@@ -162,6 +209,12 @@ module sa_top import sa_pkg::*; #(
   end
 
   // Inputs and outputs carry no X/Z (4-state simulators; Verilator is 2-state).
+  `ASSERT_KNOWN(CpuModeKnown_A, cpu_mode_i)
+  // The mode pin is static while anything is in flight.
+  `ASSERT(CpuModeStable_A, $stable(cpu_mode_i) || (cmd_ready_o && !rsp_valid_o))
+  `ASSERT_NEVER(StreamsIdleInCpuMode_A, cpu_mode_i && (cmd_valid_i || tile_valid_i ||
+                w_valid_i || x_valid_i))
+  `ASSERT_NEVER(InsOnlyInCpuMode_A, !cpu_mode_i && ins_valid_i)
   `ASSERT_KNOWN(CmdValidKnown_A, cmd_valid_i)
   `ASSERT_KNOWN_IF(CmdKnown_A, {cmd_m_i, cmd_k_i, cmd_n_i, cmd_tiles_i}, cmd_valid_i)
   `ASSERT_KNOWN(ValidsKnown_A, {tile_valid_i, w_valid_i, x_valid_i, out_ready_i})

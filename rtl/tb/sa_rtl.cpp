@@ -13,6 +13,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sa_rtl_cache.h"
@@ -117,6 +118,7 @@ struct sa_rtl {
   std::string vl_out;    // the runtime's messages (assertion failures) not yet reported
   std::vector<sa_rtl_tile_event> tiles;  // of the last run
   std::vector<sa_rtl_out_event> outs;    // of the last run
+  std::vector<sa_rtl_ins_event> ins;     // of the last sa_rtl_run_cpu
   int perturb = 0;
   sa_rtl_violation violate = SA_RTL_VIOLATE_NONE;
   sa_rtl_stats stats{};
@@ -294,6 +296,11 @@ const sa_rtl_out_event *sa_rtl_outs(const sa_rtl *r, int64_t *n) {
   return r->outs.data();
 }
 
+const sa_rtl_ins_event *sa_rtl_ins(const sa_rtl *r, int64_t *n) {
+  *n = static_cast<int64_t>(r->ins.size());
+  return r->ins.data();
+}
+
 void sa_rtl_perturb(sa_rtl *r, int mask) { r->perturb = mask; }
 
 void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v) { r->violate = v; }
@@ -447,6 +454,147 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   if ((r->perturb & SA_RTL_PERTURB_OUTPUT) && !r->outs.empty()) r->outs.back().cycle++;
   r->stats.runs++;
   r->stats.clocks_total += static_cast<uint64_t>(count) + 1;
+  return 0;
+}
+
+int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
+                   int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles) {
+  SaRtlModel &md = *r->model;
+  const int R = md.rows, C = md.cols, P = SA_RTL_BUS_LANES;
+  if (r->finished) {
+    r->err = "the RTL simulation was already finished (sa_rtl_finish)";
+    return -1;
+  }
+  if (r->failed) {
+    r->err = "the RTL model stopped at a failed assertion; open a new one";
+    return -1;
+  }
+  ModelScope scope(r->ctx.get(), &r->vl_out);
+  if (m < 1 || k < 1 || n < 1 || m > INT32_MAX || k > INT32_MAX || n > INT32_MAX) {
+    r->err = format("GEMM M=%lld K=%lld N=%lld out of range for the %dx%d RTL's CPU port "
+                    "(1 <= M, K, N < 2^31)",
+                    (long long)m, (long long)k, (long long)n, R, C);
+    return -1;
+  }
+  const int64_t kt_n = (k + R - 1) / R, nt_n = (n + C - 1) / C;
+  const int64_t W = std::max((R + P - 1) / P, (C + P - 1) / P), steps = m + R + C - 1;
+  const int64_t first_valid = W * (R + C - 1) - 1;
+  for (int64_t i = 0; i < m * n; i++) y[i] = 0;
+  const std::string shape = format("(M=%lld K=%lld N=%lld on %dx%d, cpu_fed)", (long long)m,
+                                   (long long)k, (long long)n, R, C);
+  auto t0 = std::chrono::steady_clock::now();
+  const double c0 = thread_cpu_seconds();
+  r->ins.clear();
+  r->err.clear();
+  md.cpu_mode(true);
+  int64_t count = 0;
+  bool pending = false;  // the instruction of the last cycle awaits its returned word
+  // One cycle: collect the returned word of the last cycle's instruction, offer this one
+  // (op < 0: none) until it is accepted.
+  auto cycle = [&](int op, uint32_t data) -> bool {
+    for (int64_t wait = 0;; wait++) {
+      if (r->ctx->gotError()) return false;
+      if (wait > 1000) {
+        r->err = format("the RTL's CPU port did not accept an instruction within 1000 cycles "
+                        "(cycle %lld) %s", (long long)count, shape.c_str());
+        return false;
+      }
+      md.ins(op >= 0, op < 0 ? 0 : op, data);
+      md.settle();
+      bool flag;
+      uint32_t word;
+      int32_t lanes[SA_RTL_BUS_LANES];
+      bool valid = md.rsp(&flag, &word, lanes);
+      if (pending) {
+        if (!valid) {
+          r->err = format("the RTL's CPU port returned no word in cycle %lld for the "
+                          "instruction accepted in cycle %lld %s",
+                          (long long)count, (long long)r->ins.back().cycle, shape.c_str());
+          return false;
+        }
+        sa_rtl_ins_event &ev = r->ins.back();
+        ev.rsp_cycle = count;
+        ev.flag = flag;
+        ev.word = word;
+        std::copy(lanes, lanes + SA_RTL_BUS_LANES, ev.lanes);
+        pending = false;
+      }
+      bool fire = op >= 0 && md.ins_ready();
+      md.tick();
+      if (fire) {
+        sa_rtl_ins_event ev{count, -1, op, 0, 0, {0, 0, 0, 0}};
+        r->ins.push_back(ev);
+        pending = true;
+      }
+      count++;
+      if (fire || op < 0) return true;
+    }
+  };
+  bool ok = true;
+  std::vector<std::pair<size_t, int64_t>> streams;  // per kept tile: first queue/stream, nt
+  for (int64_t nt = 0; nt < nt_n && ok; nt++) {
+    for (int64_t kt = 0; kt < kt_n && ok; kt++) {
+      if (keep && !keep[kt * nt_n + nt]) continue;
+      // weights: row R-1 first, ceil(C/P) words of P weights per row
+      for (int rr = R - 1; rr >= 0 && ok; rr--) {
+        int64_t kk = kt * R + rr;
+        for (int c0w = 0; c0w < C && ok; c0w += P) {
+          uint32_t word = 0;
+          for (int p = 0; p < P && c0w + p < C; p++) {
+            int64_t nn = nt * C + c0w + p;
+            int8_t v = (kk < k && nn < n) ? w[kk * n + nn] : 0;
+            word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
+          }
+          ok = cycle(SA_RTL_INS_WRITE, word);
+        }
+      }
+      // W*steps - 1 queue/stream instructions; the valid returned words add into Y
+      streams.emplace_back(r->ins.size(), nt);
+      for (int64_t i = 0; i < W * steps - 1 && ok; i++) {
+        int64_t s = i / W, pos = i % W;
+        uint32_t word = 0;
+        for (int p = 0; p < P; p++) {
+          int64_t rr = pos * P + p, kk = kt * R + rr;
+          int8_t v = (s < m && rr < R && kk < k) ? x[s * k + kk] : 0;
+          word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
+        }
+        ok = cycle(pos == W - 1 ? SA_RTL_INS_STREAM : SA_RTL_INS_QUEUE, word);
+      }
+      for (int c = 0; c < C && ok && reads; c++)
+        ok = cycle(SA_RTL_INS_READ, static_cast<uint32_t>(c));
+    }
+  }
+  if (ok && pending) ok = cycle(-1, 0);  // the last word comes back
+  // The CPU's adds (addActIn32), at int32: valid words by index, row by row.
+  for (size_t t = 0; ok && t < streams.size(); t++) {
+    for (int64_t i = first_valid; i < W * steps - 1; i++) {
+      const sa_rtl_ins_event &ev = r->ins[streams[t].first + static_cast<size_t>(i)];
+      int64_t row = (i - first_valid) / W, g = (i - first_valid) % W;
+      for (int p = 0; p < P; p++) {
+        int64_t c = g * P + p, nn = streams[t].second * C + c;
+        if (c < C && nn < n)
+          y[row * n + nn] = static_cast<int32_t>(static_cast<uint32_t>(y[row * n + nn]) +
+                                                 static_cast<uint32_t>(ev.lanes[p]));
+      }
+    }
+  }
+  md.ins(false, 0, 0);
+  md.cpu_mode(false);
+  r->stats.cpu_seconds_command += thread_cpu_seconds() - c0;
+  if (assertion_failed(r, format("in cycle %lld of the cpu_fed run ", (long long)count) + shape))
+    return -1;
+  if (!ok) {
+    if (r->err.empty()) r->err = "the RTL's CPU port never accepted an instruction " + shape;
+    return -1;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  r->stats.clocks_command += static_cast<uint64_t>(count);
+  r->stats.seconds_command += std::chrono::duration<double>(t1 - t0).count();
+  *cycles = r->ins.empty() ? 0 : r->ins.back().cycle + 1;
+  if (r->perturb & SA_RTL_PERTURB_VALUE) y[m * n - 1] ^= 1;
+  if ((r->perturb & SA_RTL_PERTURB_INS) && !r->ins.empty()) r->ins.back().cycle++;
+  r->stats.runs++;
+  r->stats.clocks_total += static_cast<uint64_t>(count);
   return 0;
 }
 

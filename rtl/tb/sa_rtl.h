@@ -108,6 +108,41 @@ const sa_rtl_out_event *sa_rtl_outs(const sa_rtl *r, int64_t *n);
 /* The message of the last failed call on r. */
 const char *sa_rtl_error(const sa_rtl *r);
 
+/* Integration cpu_fed (docs/timing.md §8.1; rtl/sa_cpu_if.sv): the custom-instruction port
+ * of the model, SA_RTL_BUS_BITS wide (the RTL's BusW), int8 activations and weights. */
+#define SA_RTL_BUS_BITS 32
+#define SA_RTL_BUS_LANES 4 /* int8 lanes per bus word */
+enum { SA_RTL_INS_WRITE, SA_RTL_INS_QUEUE, SA_RTL_INS_STREAM, SA_RTL_INS_READ };
+
+/* One instruction as the RTL ran it: its kind, the cycle it was accepted (counted from the
+ * first instruction of the run), the cycle its word came back, the word (P int8 lanes, the
+ * outputs saturated to int8; a read's int32), the valid flag, and the int32 outputs behind
+ * the word's lanes (what the word narrows). */
+typedef struct sa_rtl_ins_event {
+  int64_t cycle, rsp_cycle;
+  int op, flag;
+  uint32_t word;
+  int32_t lanes[SA_RTL_BUS_LANES];
+} sa_rtl_ins_event;
+
+/* Runs Y[m x n] = X[m x k] . W[k x n] as the reference system's CPU does (docs/timing.md
+ * §8.1): per kept tile in visit order, R*ceil(C/4) weight writes (row R-1 first, 4 weights a
+ * word, 0 past K and N), then W*steps - 1 queue/stream instructions (W = max(ceil(R/4),
+ * ceil(C/4)), steps = m + R + C - 1; word j of step s carries X[s][kt*R + 4j ..] (0 past m
+ * and K), every W-th a stream), one per cycle as the port accepts them. Y adds up the int32
+ * outputs behind the lanes of the returned words the CPU treats as valid (indices
+ * W*(R+C-1) - 1 on within a tile: row (i - that)/W, lanes 4*((i - that) % W) ..), as
+ * addActIn32 does with the int8 words. reads: after each tile's stream, additionally issue
+ * one read instruction per output column (lane c of the last output row; not part of §8.1's
+ * count; a test of the read instruction). *cycles gets the cycle after the last accepted
+ * instruction (= the instruction count with a port that never stalls). Returns 0, or -1
+ * (sa_rtl_error) as sa_rtl_run. Events: sa_rtl_ins. */
+int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
+                   int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles);
+
+/* The instructions of the last successful sa_rtl_run_cpu, in order (as sa_rtl_tiles). */
+const sa_rtl_ins_event *sa_rtl_ins(const sa_rtl *r, int64_t *n);
+
 /* Test hooks: while set, sa_rtl_run falsifies what it returns, so tests can prove that each
  * comparison against the C model is able to fail: VALUE flips bit 0 of Y[m-1][n-1], CYCLES
  * adds one to the cycle count, SCHEDULE moves the last tile start one cycle later, OUTPUT
@@ -117,6 +152,7 @@ enum {
   SA_RTL_PERTURB_CYCLES = 2,
   SA_RTL_PERTURB_SCHEDULE = 4,
   SA_RTL_PERTURB_OUTPUT = 8,
+  SA_RTL_PERTURB_INS = 16, /* sa_rtl_run_cpu: the last instruction accepted one cycle later */
 };
 void sa_rtl_perturb(sa_rtl *r, int mask);
 

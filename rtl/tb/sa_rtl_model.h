@@ -44,6 +44,13 @@ class SaRtlModel {
   // True in the first stream cycle of a kept tile, which is returned in kt, nt.
   virtual bool tile_start(int64_t *kt, int64_t *nt) = 0;
   virtual bool stall() = 0;
+  // CPU port (integration cpu_fed, rtl/sa_cpu_if.sv): the mode pin, one instruction offered
+  // (kind, one 32-bit bus word), its ready, and the returned word of the last cycle's
+  // instruction (valid, flag, word, the int32 outputs behind its 4 lanes).
+  virtual void cpu_mode(bool on) = 0;
+  virtual void ins(bool valid, int op, uint32_t data) = 0;
+  virtual bool ins_ready() = 0;
+  virtual bool rsp(bool *flag, uint32_t *word, int32_t *lanes) = 0;
   virtual void finish() = 0;
 };
 
@@ -92,6 +99,8 @@ class SaRtlModelImpl : public SaRtlModel {
   void reset() override {
     top_->clk_i = 0;
     top_->rst_ni = 0;
+    top_->cpu_mode_i = 0;
+    top_->ins_valid_i = 0;
     top_->cmd_valid_i = 0;
     top_->tile_valid_i = 0;
     top_->w_valid_i = 0;
@@ -161,6 +170,24 @@ class SaRtlModelImpl : public SaRtlModel {
     return top_->tile_start_o;
   }
   bool stall() override { return top_->stall_o; }
+
+  void cpu_mode(bool on) override {
+    top_->cpu_mode_i = on;
+    eval();
+  }
+  void ins(bool valid, int op, uint32_t data) override {
+    top_->ins_valid_i = valid;
+    top_->ins_op_i = static_cast<uint8_t>(op);
+    top_->ins_data_i = data;
+  }
+  bool ins_ready() override { return top_->ins_ready_o; }
+  bool rsp(bool *flag, uint32_t *word, int32_t *lanes) override {
+    *flag = top_->rsp_flag_o;
+    *word = static_cast<uint32_t>(top_->rsp_data_o);
+    for (int p = 0; p < 4; p++)
+      lanes[p] = static_cast<int32_t>(sa_rtl_ports::word(top_->rsp_psum_o, p));
+    return top_->rsp_valid_o;
+  }
 
   void finish() override {
     top_->final();

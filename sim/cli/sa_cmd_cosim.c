@@ -91,7 +91,9 @@ int sa_cmd_cosim(int argc, char **argv) {
          "seed %lld, %s\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
          sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
          mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed,
-         stall < 100 ? "stalling streams" : "always-ready streams");
+         cfg.hw.integration == SA_INTEG_CPU_FED ? "cpu_fed: the CPU's instruction stream"
+         : stall < 100                          ? "stalling streams"
+                                                : "always-ready streams");
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);
   o.sample = sample;
@@ -104,6 +106,7 @@ int sa_cmd_cosim(int argc, char **argv) {
     o.perturb = !strcmp(pt, "cycles")     ? SA_COSIM_PERTURB_CYCLES
                 : !strcmp(pt, "schedule") ? SA_COSIM_PERTURB_SCHEDULE
                 : !strcmp(pt, "output")   ? SA_COSIM_PERTURB_OUTPUT
+                : !strcmp(pt, "ins")      ? SA_COSIM_PERTURB_INS
                                           : SA_COSIM_PERTURB_VALUE;
   }
   sa_cosim_summary s;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sa_func.h"
+#include "sa_host.h"
 #include "sa_rng.h"
 #include "sa_stream.h"
 #include "sa_timing.h"
@@ -201,6 +202,150 @@ done:
   return rc;
 }
 
+static const char *const ins_name[] = {"write", "queue", "stream", "read"};
+
+static int8_t sat8(int64_t v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }
+
+int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
+                         int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
+                         const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
+  int rows, cols;
+  sa_rtl_shape(rtl, &rows, &cols);
+  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
+      hw->act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: cpu_fed co-simulation needs int8 activations and a %d-bit bus "
+                      "on the RTL's %dx%d array (got %lldx%lld, bus_bits %lld)", what,
+                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
+                      (long long)hw->bus_bits);
+  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
+               mask->tile_cols != cols))
+    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
+                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
+                      (long long)mask->n, (long long)mask->tile_rows,
+                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
+  const uint8_t *keep = mask ? mask->keep : NULL;
+  const int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
+  const int64_t P = SA_RTL_BUS_LANES, W = sa_host_cpu_fed_words_per_step(hw);
+  const int64_t steps = m + rows + cols - 1, first_valid = W * (rows + cols - 1) - 1;
+  const int64_t ww = rows * ((cols + P - 1) / P);
+  int32_t *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
+  int32_t *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
+  sa_func_weights *pw = NULL;
+  int rc = -1;
+  if (!y_rtl || !y_ref) goto done;
+  pw = sa_func_pack(w, k, n, mask, e);
+  if (!pw) goto done;
+  sa_func_gemm(pw, x, m, y_ref);
+  /* the C model's counts (sa_host_cpu_fed_tile per kept tile) */
+  sa_counts want;
+  memset(&want, 0, sizeof want);
+  int64_t kept = 0;
+  for (int64_t t = 0; t < kt_n * nt_n; t++)
+    if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
+  const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
+  if (model_cycles) *model_cycles = n_ins;
+  int64_t got_cycles = 0;
+  if (sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles)) {
+    sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
+    goto done;
+  }
+  if (rtl_cycles) *rtl_cycles = got_cycles;
+  int64_t nev;
+  const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
+  rc = 1;
+  /* the instruction stream: per kept tile ww writes, then W*steps - 1 queue/stream (every
+   * W-th a stream); instruction i accepted in cycle i (back to back, one per cycle), its word
+   * back in cycle i + 1, valid from index first_valid of the tile's stream on (§8.1) */
+  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0;
+  for (int64_t nt = 0; nt < nt_n && rc; nt++) {
+    for (int64_t kt = 0; kt < kt_n && rc; kt++) {
+      if (keep && !keep[kt * nt_n + nt]) continue;
+      for (int64_t j = 0; j < ww + W * steps - 1 && rc; j++, i++) {
+        int64_t q = j - ww;  /* index in the tile's queue/stream instructions */
+        int op = q < 0 ? SA_RTL_INS_WRITE : (q % W == W - 1 ? SA_RTL_INS_STREAM
+                                                            : SA_RTL_INS_QUEUE);
+        int valid = q >= first_valid;
+        if (i >= nev) {
+          snprintf(mismatch, mismatch_len, "%s: instruction #%lld (%s of tile kt=%lld nt=%lld) "
+                   "never ran on the RTL (it ran %lld)", what, (long long)i, ins_name[op],
+                   (long long)kt, (long long)nt, (long long)nev);
+          rc = 0;
+          break;
+        }
+        const sa_rtl_ins_event *v = &ev[i];
+        if (v->op != op || v->cycle != i || v->rsp_cycle != i + 1 || v->flag != valid) {
+          snprintf(mismatch, mismatch_len,
+                   "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
+                   "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
+                   "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
+                   ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
+                   v->flag ? "valid" : "not valid", ins_name[op], (long long)i,
+                   (long long)(i + 1), valid ? "valid" : "not valid");
+          rc = 0;
+          break;
+        }
+        got[op]++;
+        if (!valid) continue;
+        valid_words++;
+        /* the word: P outputs of row mm of the tile's partial sums, saturated to int8 */
+        int64_t mm = (q - first_valid) / W, g = (q - first_valid) % W;
+        for (int64_t p = 0; p < P && rc; p++) {
+          int64_t c = g * P + p, nn = nt * cols + c;
+          int64_t sum = 0;
+          for (int64_t r = 0; r < rows && c < cols && nn < n; r++) {
+            int64_t kk = kt * rows + r;
+            if (kk < k) sum += (int64_t)x[mm * k + kk] * w[kk * n + nn];
+          }
+          int8_t byte = (int8_t)(v->word >> (8 * p));
+          if (v->lanes[p] != (int32_t)sum || byte != sat8(sum)) {
+            snprintf(mismatch, mismatch_len,
+                     "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned lane %lld = "
+                     "int32 %lld / int8 %d; the C model: row %lld column %lld partial sum "
+                     "%lld, saturated %d", what, (long long)i, ins_name[op], (long long)kt,
+                     (long long)nt, (long long)p, (long long)v->lanes[p], byte,
+                     (long long)(row0 + mm), (long long)nn, (long long)sum, sat8(sum));
+            rc = 0;
+          }
+        }
+      }
+    }
+  }
+  if (rc && nev != n_ins) {
+    snprintf(mismatch, mismatch_len, "%s: the RTL ran %lld instructions, the C model %lld",
+             what, (long long)nev, (long long)n_ins);
+    rc = 0;
+  }
+  if (rc && (got[SA_RTL_INS_WRITE] != want.ins_write_weights ||
+             got[SA_RTL_INS_QUEUE] != want.ins_queue || got[SA_RTL_INS_STREAM] != want.ins_stream ||
+             valid_words != want.out_words)) {
+    snprintf(mismatch, mismatch_len, "%s: instruction counts RTL write %lld queue %lld stream "
+             "%lld valid words %lld; the C model (sa_host_cpu_fed_tile, %lld kept tiles) %lld "
+             "%lld %lld %lld", what, (long long)got[0], (long long)got[1], (long long)got[2],
+             (long long)valid_words, (long long)kept, (long long)want.ins_write_weights,
+             (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
+    rc = 0;
+  }
+  if (rc && got_cycles != n_ins) {
+    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (one custom "
+             "instruction per cycle)", what, (long long)got_cycles, (long long)n_ins);
+    rc = 0;
+  }
+  for (int64_t j = 0; j < m * n && rc; j++) {
+    if (y_rtl[j] == y_ref[j]) continue;
+    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %lld != C model %lld (cpu_fed: the "
+             "int32 outputs behind the returned words, added up)", what,
+             (long long)(row0 + j / n), (long long)(j % n), (long long)y_rtl[j],
+             (long long)y_ref[j]);
+    rc = 0;
+  }
+done:
+  sa_func_free(pw);
+  free(y_rtl);
+  free(y_ref);
+  return rc;
+}
+
 /* int8 weights of layer li: quantised per docs/asr.md, or synthetic from the seed. */
 static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, uint64_t seed,
                          int8_t *w, sa_err *e) {
@@ -242,6 +387,15 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   if (masks && (masks->tile_rows != rows || masks->tile_cols != cols))
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && cfg->hw.bus_bits != SA_RTL_BUS_BITS) {
+    out->rtl_unavailable = 1;
+    return sa_err_set(e, "%s: cpu_fed.bus_bits %lld: the RTL's CPU port is %d bits wide; no "
+                      "RTL model co-simulates another bus", cfg->path,
+                      (long long)cfg->hw.bus_bits, SA_RTL_BUS_BITS);
+  }
+  if (cfg->hw.integration == SA_INTEG_CPU_FED && opts->stall_pct)
+    return sa_err_set(e, "--stall applies to the streaming interface (integration dma); the "
+                      "cpu_fed port accepts one instruction per cycle");
   char err[512];
   sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, &out->rtl_unavailable, err, sizeof err);
   if (!rtl) return sa_err_set(e, "%s", err);
@@ -317,9 +471,12 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
       /* a stalling source: its own seeded pattern per command */
       sa_stream_source ss = {opts->seed ^ ((uint64_t)(li + 1) << 32) ^ (uint64_t)cmds,
                              opts->stall_pct};
-      int st = sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask,
-                                opts->stall_pct ? &ss : NULL, what, r0, mis, sizeof mis, &c,
-                                &cm, e);
+      int st = cfg->hw.integration == SA_INTEG_CPU_FED
+                   ? sa_cosim_cpu_command(rtl, &cfg->hw, x + r0 * l->k, w, mm, l->k, l->n,
+                                          mask, what, r0, mis, sizeof mis, &c, &cm, e)
+                   : sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask,
+                                      opts->stall_pct ? &ss : NULL, what, r0, mis, sizeof mis,
+                                      &c, &cm, e);
       if (st < 0) goto done;
       cmds++;
       cyc_rtl += c;

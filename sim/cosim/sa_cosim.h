@@ -32,6 +32,7 @@ enum {
   SA_COSIM_PERTURB_CYCLES = 2,    /* the cycle count */
   SA_COSIM_PERTURB_SCHEDULE = 4,  /* a tile start cycle */
   SA_COSIM_PERTURB_OUTPUT = 8,    /* an output beat's cycle */
+  SA_COSIM_PERTURB_INS = 16,      /* cpu_fed: an instruction's cycle */
 };
 
 typedef struct sa_cosim_opts {
@@ -88,6 +89,19 @@ int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, i
                      int64_t n, const sa_tilemask *mask, const sa_stream_source *src,
                      const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                      int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e);
+
+/* Integration cpu_fed (docs/timing.md §8.1): runs the command through the RTL's CPU port
+ * (sa_rtl_run_cpu, the harness issuing the reference CPU's instruction stream) and compares
+ * every instruction (kind, the cycle it was accepted, the cycle its word came back, the valid
+ * flag), every valid returned word (its int32 outputs bit-exact against the tile's partial
+ * sums, its int8 lanes against those saturated), the instruction counts of each kind and the
+ * valid words with sa_host_cpu_fed_tile, the instruction cycles with their count, and Y with
+ * sa_func_gemm. hw: int8 activations, bus_bits SA_RTL_BUS_BITS. Returns as sa_cosim_command;
+ * *model_cycles is the C model's custom-instruction count. */
+int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
+                         int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
+                         const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e);
 #endif
 
 #endif
