@@ -470,6 +470,8 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
     return -1;
   }
   ModelScope scope(r->ctx.get(), &r->vl_out);
+  const sa_rtl_violation violate = r->violate;
+  r->violate = SA_RTL_VIOLATE_NONE;
   if (m < 1 || k < 1 || n < 1 || m > INT32_MAX || k > INT32_MAX || n > INT32_MAX) {
     r->err = format("GEMM M=%lld K=%lld N=%lld out of range for the %dx%d RTL's CPU port "
                     "(1 <= M, K, N < 2^31)",
@@ -535,10 +537,12 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
   for (int64_t nt = 0; nt < nt_n && ok; nt++) {
     for (int64_t kt = 0; kt < kt_n && ok; kt++) {
       if (keep && !keep[kt * nt_n + nt]) continue;
-      // weights: row R-1 first, ceil(C/P) words of P weights per row
-      for (int rr = R - 1; rr >= 0 && ok; rr--) {
+      // weights: row R-1 first, ceil(C/P) words of P weights per row (the seeded violation
+      // writes one word only)
+      const bool half = violate == SA_RTL_VIOLATE_CPU_HALF_WEIGHTS && streams.empty();
+      for (int rr = R - 1; rr >= 0 && ok && !(half && rr < R - 1); rr--) {
         int64_t kk = kt * R + rr;
-        for (int c0w = 0; c0w < C && ok; c0w += P) {
+        for (int c0w = 0; c0w < C && ok && !(half && c0w > 0); c0w += P) {
           uint32_t word = 0;
           for (int p = 0; p < P && c0w + p < C; p++) {
             int64_t nn = nt * C + c0w + p;

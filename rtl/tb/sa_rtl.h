@@ -165,6 +165,9 @@ typedef enum sa_rtl_violation {
                                       before it is accepted (CmdValidHeld_A) */
   SA_RTL_VIOLATE_STREAM_DROP,      /* the weight source withdraws an offered beat before it
                                       is accepted (WValidHeld_A) */
+  SA_RTL_VIOLATE_CPU_HALF_WEIGHTS, /* sa_rtl_run_cpu: the CPU writes one word of the first
+                                      tile's weights, then queues/streams
+                                      (StreamNeedsWeights_A) */
 } sa_rtl_violation;
 void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v);
 

@@ -4,7 +4,10 @@
  * docs/timing.md, K and N beyond any buffer (2048), size limits, every random case also
  * through a seeded stalling source (docs/timing.md §6), the perturbation hooks (each
  * comparison must fail), seeded protocol violations (the RTL's assertions must fire, and none
- * may fire otherwise), and waves where the size has a traced model.
+ * may fire otherwise), and waves where the size has a traced model. Integration cpu_fed
+ * (docs/timing.md §8.1): the same kinds of shapes, masks and extreme values through the CPU
+ * port (every instruction's kind, cycle, flag and returned word, the counts, Y), the read
+ * instruction, its perturbation hooks and its protocol assertion.
  * usage: test_rtl_cosim ROWS COLS [SEED [CASES]]; the seed is printed to reproduce a failure. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +103,149 @@ static int run_case(const char *label, int64_t m, int64_t k, int64_t n, int mask
   free(x);
   free(w);
   return st;
+}
+
+/* The cpu_fed hardware of this array: int8 activations, the RTL's 32-bit bus. */
+static sa_hw_cfg cpu_hw(void) {
+  sa_hw_cfg hw;
+  memset(&hw, 0, sizeof hw);
+  hw.rows = rows;
+  hw.cols = cols;
+  hw.bus_bits = SA_RTL_BUS_BITS;
+  hw.act_type = SA_ACT_INT8;
+  hw.integration = SA_INTEG_CPU_FED;
+  return hw;
+}
+
+static int64_t cpu_cases;
+
+/* One command through the CPU port (sa_cosim_cpu_command); its instruction cycles must be
+ * the C model's instruction count. */
+static void run_cpu_case(const char *label, int64_t m, int64_t k, int64_t n, int mask_kind,
+                         int xk, int wk) {
+  int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
+  sa_tilemask mask;
+  sa_err e;
+  CHECK(x && w);
+  fill(x, m * k, xk, 0);
+  fill(w, k * n, wk, 1);
+  int have_mask = mask_kind != MASK_DENSE;
+  if (have_mask) {
+    CHECK(sa_tilemask_init(&mask, "t", k, n, rows, cols, &e) == 0);
+    for (int64_t t = 0; t < mask.kt * mask.nt; t++)
+      mask.keep[t] = mask_kind == MASK_ALL_PRUNED ? 0 : mask_kind == MASK_RANDOM ? rnd() % 2
+                     : mask_kind == MASK_CHECKER  ? (t / mask.nt + t % mask.nt) % 2 == 0
+                                                  : 1;
+  }
+  sa_hw_cfg hw = cpu_hw();
+  char what[200], mis[512] = "";
+  snprintf(what, sizeof what, "cpu_fed %s M=%lld K=%lld N=%lld mask %s values %s/%s", label,
+           (long long)m, (long long)k, (long long)n, mask_names[mask_kind], val_names[xk],
+           val_names[wk]);
+  int64_t cyc = -1, want = -1;
+  int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, have_mask ? &mask : NULL, what, 0, mis,
+                                sizeof mis, &cyc, &want, &e);
+  if (st != 1) fprintf(stderr, "%s\n", st < 0 ? e.msg : mis);
+  CHECK_EQ_INT(st, 1);
+  CHECK_EQ_INT(cyc, want);
+  cpu_cases++;
+  if (have_mask) sa_tilemask_free(&mask);
+  free(x);
+  free(w);
+}
+
+/* Integration cpu_fed through the CPU port. */
+static void cpu_fed_tests(int cases) {
+  const int P = SA_RTL_BUS_LANES;
+  const int64_t W = (rows + P - 1) / P > (cols + P - 1) / P ? (rows + P - 1) / P
+                                                           : (cols + P - 1) / P;
+  /* §8.4's closed forms: one dense tile, M rows: R*ceil(C/4) + W*(M+R+C-1) - 1 cycles */
+  {
+    int8_t x[3 * 256], w[256 * 256];
+    fill(x, 3 * rows, VAL_RANDOM, 0);
+    fill(w, rows * cols, VAL_RANDOM, 1);
+    int32_t y[3 * 256];
+    int64_t cyc = -1, nev;
+    CHECK(sa_rtl_run_cpu(rtl, x, w, 3, rows, cols, NULL, 0, y, &cyc) == 0);
+    CHECK_EQ_INT(cyc, rows * ((cols + P - 1) / P) + W * (3 + rows + cols - 1) - 1);
+    for (int c = 0; c < cols; c++) {
+      int32_t want = 0;
+      for (int r = 0; r < rows; r++) want += x[2 * rows + r] * w[r * cols + c];
+      CHECK_EQ_INT(y[2 * cols + c], want);
+    }
+    /* the read instruction: lane c of the last output row, at int32, and the valid flag */
+    CHECK(sa_rtl_run_cpu(rtl, x, w, 3, rows, cols, NULL, 1, y, &cyc) == 0);
+    const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
+    CHECK_EQ_INT(nev, cyc);
+    CHECK_EQ_INT(nev, rows * ((cols + P - 1) / P) + W * (3 + rows + cols - 1) - 1 + cols);
+    for (int c = 0; c < cols && nev >= cols; c++) {
+      const sa_rtl_ins_event *rd = &ev[nev - cols + c];
+      CHECK_EQ_INT(rd->op, SA_RTL_INS_READ);
+      CHECK_EQ_INT(rd->flag, 1);
+      CHECK_EQ_INT((int32_t)rd->word, y[2 * cols + c]);
+    }
+  }
+  /* saturation both ways: all 127 (sums > 127), 127 x -128 (sums < -128) */
+  run_cpu_case("saturate+", 2, rows + 1, cols + 1, MASK_DENSE, VAL_MAX, VAL_MAX);
+  run_cpu_case("saturate-", 2, rows, cols, MASK_DENSE, VAL_MAX, VAL_MIN);
+  run_cpu_case("m1", 1, 2 * rows - 1, 2 * cols + 1, MASK_DENSE, VAL_RANDOM, VAL_RANDOM);
+  for (int mk = 0; mk < MASK_KINDS; mk++)
+    run_cpu_case("grid", 5, 3 * rows + 1, 2 * cols - 1, mk, VAL_RANDOM, VAL_ALTERNATE);
+  for (int i = 0; i < cases; i++) {
+    int64_t m = rnd() % 4 == 0 ? 1 : rnd_range(1, 2 * rows + 10);
+    int64_t k = rnd_range(1, 4 * rows + 3), n = rnd_range(1, 4 * cols + 3);
+    int mk = (int)rnd_range(0, MASK_KINDS - 1);
+    char label[32];
+    snprintf(label, sizeof label, "random #%d", i);
+    run_cpu_case(label, m, k, n, mk, rnd() % 5 == 0 ? VAL_MAX : VAL_RANDOM, VAL_RANDOM);
+  }
+  /* the perturbation hooks: an instruction's cycle, a value */
+  {
+    int64_t m = 3, k = rows + 1, n = cols + 2;
+    int8_t *x = malloc((size_t)(m * k)), *w = malloc((size_t)(k * n));
+    CHECK(x && w);
+    fill(x, m * k, VAL_RANDOM, 0);
+    fill(w, k * n, VAL_RANDOM, 1);
+    sa_hw_cfg hw = cpu_hw();
+    char mis[512] = "";
+    sa_err e;
+    sa_rtl_perturb(rtl, SA_RTL_PERTURB_INS);
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "perturbed", 0, mis,
+                                      sizeof mis, NULL, NULL, &e), 0);
+    CHECK_CONTAINS(mis, "instruction #");
+    CHECK_CONTAINS(mis, "the C model: ");
+    sa_rtl_perturb(rtl, SA_RTL_PERTURB_VALUE);
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "perturbed", 0, mis,
+                                      sizeof mis, NULL, NULL, &e), 0);
+    char want[64];
+    snprintf(want, sizeof want, "Y[%lld][%lld] RTL", (long long)(m - 1), (long long)(n - 1));
+    CHECK_CONTAINS(mis, want);
+    sa_rtl_perturb(rtl, 0);
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "unperturbed", 0, mis,
+                                      sizeof mis, NULL, NULL, &e), 1);
+    free(x);
+    free(w);
+  }
+  /* a stream before the whole tile's weights are in trips StreamNeedsWeights_A */
+  {
+    char err[512];
+    sa_rtl *v = sa_rtl_open(rows, cols, NULL, NULL, err, sizeof err);
+    CHECK(v != NULL);
+    if (v) {
+      int8_t x1[2 * 256], w1[256 * 2];
+      memset(x1, 1, sizeof x1);
+      memset(w1, 1, sizeof w1);
+      int32_t y1[4];
+      int64_t cyc;
+      sa_rtl_violate(v, SA_RTL_VIOLATE_CPU_HALF_WEIGHTS);
+      CHECK(sa_rtl_run_cpu(v, x1, w1, 2, rows, 2, NULL, 0, y1, &cyc) == -1);
+      printf("cpu_fed violation: %s\n", sa_rtl_error(v));
+      CHECK_CONTAINS(sa_rtl_error(v), "StreamNeedsWeights_A");
+      CHECK_CONTAINS(sa_rtl_error(v), "cpu_fed");
+      sa_rtl_close(v);
+    }
+  }
+  printf("cpu_fed: %lld commands through the CPU port agree\n", (long long)cpu_cases);
 }
 
 int main(int argc, char **argv) {
@@ -282,6 +428,7 @@ int main(int argc, char **argv) {
     CHECK(sa_rtl_run(rtl, x2, w2, 2, 2, 2, NULL, NULL, y1, &cyc) == 0);
     CHECK_EQ_INT(y1[0], 1 * 5 + 2 * 7);
   }
+  cpu_fed_tests(cases / 10 > 4 ? cases / 10 : 4);
   /* sizes outside the RTL's range are refused with a message */
   CHECK(sa_rtl_open(3, 999, NULL, NULL, err, sizeof err) == NULL);
   CHECK_CONTAINS(err, "no RTL model of a 3x999 array: the RTL has 2 ... 256 rows and columns");
