@@ -2,7 +2,9 @@
  * (non-square included; models of sizes not prebuilt are built on demand), CASES random
  * commands each (M, K, N, mask kind and values random), every command through the streaming
  * interface with an always-ready source and again with a seeded stalling source
- * (docs/timing.md §6): values, tile starts, output beats and cycles must equal the C model.
+ * (docs/timing.md §6): values, tile starts, output beats and cycles must equal the C model;
+ * and through the CPU port (integration cpu_fed, §8.1): every instruction's kind, cycle, flag
+ * and returned word, the instruction counts and the values.
  * usage: test_rtl_random SEED NSIZES CASES [MAXSIDE]; the seed reproduces a failure. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,24 @@ int main(int argc, char **argv) {
         CHECK_EQ_INT(st, 1);
         if (!stall) CHECK_EQ_INT(cyc, sa_timing_command_cycles(R, C, m, k, n, kind ? mk.keep : NULL));
       }
+      {
+        sa_hw_cfg hw;
+        memset(&hw, 0, sizeof hw);
+        hw.rows = R;
+        hw.cols = C;
+        hw.bus_bits = SA_RTL_BUS_BITS;
+        hw.act_type = SA_ACT_INT8;
+        hw.integration = SA_INTEG_CPU_FED;
+        snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed",
+                 R, C, ci, (long long)m, (long long)k, (long long)n, kind);
+        int64_t cyc = -1, want = -1;
+        int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, what, 0, mis,
+                                      sizeof mis, &cyc, &want, &e);
+        if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
+        if (st == 0) fprintf(stderr, "%s\n", mis);
+        CHECK_EQ_INT(st, 1);
+        CHECK_EQ_INT(cyc, want);
+      }
       if (kind) sa_tilemask_free(&mk);
       free(x);
       free(w);
@@ -87,7 +107,7 @@ int main(int argc, char **argv) {
     }
     sa_rtl_close(rtl);
   }
-  printf("%lld random cases (each always-ready and stalling) on %d sizes, %lld non-square\n",
+  printf("%lld random cases (each always-ready, stalling and cpu_fed) on %d sizes, %lld non-square\n",
          (long long)done, nsizes, (long long)nonsquare);
   CHECK(nsizes < 1 || nonsquare >= 1);
   return sa_test_done("test_rtl_random");
