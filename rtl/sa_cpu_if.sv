@@ -150,6 +150,14 @@ module sa_cpu_if import sa_pkg::*; #(
     .data_o (dsk_out)
   );
 
+  // An int32 sum narrowed to int8 by saturation (the returned words, docs/timing.md §8.1);
+  // in the module, not sa_pkg: Yosys 0.23 resolves no package function in logic.
+  function automatic logic [ActW-1:0] sat8(logic [PsumW-1:0] v);
+    if ($signed(v) > 32'sd127) sat8 = 8'h7f;
+    else if ($signed(v) < -32'sd128) sat8 = 8'h80;
+    else sat8 = v[ActW-1:0];
+  endfunction
+
   // Returned word: P lanes from rsp_sel_q, saturated to int8; a read returns one int32.
   always_comb begin
     rsp_data_o = '0;

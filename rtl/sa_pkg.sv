@@ -29,13 +29,6 @@ package sa_pkg;
     CpuRead   = 2'd3   // one int32 output of the current output row
   } cpu_op_e;
 
-  // An int32 sum narrowed to int8 by saturation (the cpu_fed returned words, §8.1).
-  function automatic logic [ActW-1:0] sat8(logic [PsumW-1:0] v);
-    if ($signed(v) > 32'sd127) sat8 = 8'h7f;
-    else if ($signed(v) < -32'sd128) sat8 = 8'h80;
-    else sat8 = v[ActW-1:0];
-  endfunction
-
   // Bits of an index of n items, 0 .. n-1 (at least 1 bit).
   function automatic int unsigned idx_w(int unsigned n);
     idx_w = (n > 1) ? $clog2(n) : 1;

@@ -1,11 +1,13 @@
 /* sa_cmd_cosim: 'sasp cosim CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all|--sample N]
- * [--seed S] [--stall P]' runs the workload's GEMMs on the Verilator RTL of the configured
- * array and on the C model, compares every output value, tile start, output beat and
- * command's cycle count, prints a
+ * [--seed S] [--stall P] [--integration dma|cpu_fed]' runs the workload's GEMMs on the
+ * Verilator RTL of the configured array and on the C model, compares every output value,
+ * tile start, output beat and command's cycle count (integration dma: the streaming
+ * interface) or every instruction's cycle, kind and returned word and the instruction counts
+ * (integration cpu_fed: the CPU port), prints a
  * per-GEMM table and exits 0 only if everything agrees (1 on a mismatch or bad input, 2 on a
  * usage error or when no RTL model can be had: a build without RTL, or a size that is not
  * prebuilt and cannot be built on demand). Test hook: SASP_COSIM_PERTURB=value|cycles|
- * schedule|output (anything else = value) falsifies what the RTL returns for every command
+ * schedule|output|ins (anything else = value) falsifies what the RTL returns for every command
  * (sa_rtl.h), so tests can prove each comparison reports a mismatch (exit 1, what and where
  * named). */
 #include <stdio.h>
@@ -21,7 +23,7 @@
 #include "sa_workload.h"
 
 int sa_cmd_cosim(int argc, char **argv) {
-  const char *mask_path = NULL, *trace_path = NULL;
+  const char *mask_path = NULL, *trace_path = NULL, *integ = NULL;
   int64_t sample = -1, seed = -1, stall = 100;
   int all = 0;
   sa_opt opts[] = {
@@ -40,16 +42,23 @@ int sa_cmd_cosim(int argc, char **argv) {
        "cycles, tile starts and output beats are compared with the C model of\n"
        "the streaming interface (docs/timing.md §6); default 100: always ready,\n"
        "where they equal the closed form", &stall, 1, 100},
+      {"integration", 0, SA_OPT_STR, "I", "dma: the streaming interface (§6); cpu_fed: the CPU's\n"
+       "custom instructions through the RTL's CPU port (§8.1); default: the config's", &integ,
+       0, 0},
       {0},
   };
   sa_cmd_range_of(&opts[3], "sweep.rtl_sample");
   sa_cmd_range_of(&opts[4], "sweep.seed");
   const sa_args_spec spec = {
       "cosim",
-      "CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N] [--seed S] [--stall P]",
+      "CONFIG [--mask FILE] [--trace FILE.fst|.vcd] [--all | --sample N] [--seed S] [--stall P]\n"
+      "       [--integration dma|cpu_fed]",
       "Runs the GEMMs of the workload (workload.manifest or workload.topology) on the RTL of\n"
-      "the configured array and on the C model and compares every output value, tile start,\n"
-      "output beat and command's cycle count. Weights are the model's, quantised to int8 as docs/asr.md\n"
+      "the configured array and on the C model and compares every output value and, with\n"
+      "integration dma, every tile start, output beat and command's cycle count of the\n"
+      "streaming interface, or, with integration cpu_fed, every custom instruction's kind,\n"
+      "cycle, valid flag and returned word and the instruction counts of the CPU port\n"
+      "(docs/timing.md §8.1; int8 activations, 32-bit bus). Weights are the model's, quantised to int8 as docs/asr.md\n"
       "specifies; activations are uniform pseudo-random int8 in [-128, 127]. Array sizes not\n"
       "prebuilt (-Drtl_sizes) are built on first use into the model cache ($SASP_RTL_CACHE,\n"
       "else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
@@ -65,6 +74,8 @@ int sa_cmd_cosim(int argc, char **argv) {
   if (all && sample >= 0)
     return sa_args_usage_error(&spec, "--all and --sample exclude each other");
   if (all) sample = 0;
+  if (integ && strcmp(integ, "dma") && strcmp(integ, "cpu_fed"))
+    return sa_args_usage_error(&spec, "--integration must be dma or cpu_fed");
   const char *cfg_path = pos[0];
   if (!sa_cosim_available()) {
     fprintf(stderr, "sasp cosim: built without RTL (needs verilator; reconfigure with "
@@ -74,6 +85,7 @@ int sa_cmd_cosim(int argc, char **argv) {
   static sa_config cfg;
   sa_err e;
   if (sa_cmd_load_config(spec.name, cfg_path, 0, &cfg)) return SA_EXIT_FAIL;
+  if (integ) cfg.hw.integration = strcmp(integ, "dma") ? SA_INTEG_CPU_FED : SA_INTEG_DMA;
   if (sample < 0) sample = cfg.sweep.rtl_check == SA_RTL_SAMPLE ? cfg.sweep.rtl_sample : 0;
   if (seed < 0) seed = cfg.sweep.seed;
   sa_manifest *man = NULL;

@@ -22,8 +22,9 @@ if [ "$size" = none ]; then
   exit $fail
 fi
 r=${size%x*} c=${size#*x}
-printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\n' "$(pwd)" "$r" "$c" \
-  > "$tmp/cfg.yaml"
+# the streaming interface (integration dma); cpu_fed below
+printf 'include: %s/configs/default.yaml\narray: {rows: %s, cols: %s}\nintegration: dma\n' \
+  "$(pwd)" "$r" "$c" > "$tmp/cfg.yaml"
 
 check 0 "sample agrees" "$sasp" cosim "$tmp/cfg.yaml" --sample 2 --seed 5
 grep -q "RTL and C model agree" "$tmp/out" || { echo "FAIL: summary line"; fail=1; }
@@ -44,6 +45,30 @@ grep -q "output beat #[0-9]*: RTL differs" "$tmp/err" || { echo "FAIL: output be
 check 0 "stalling streams agree" "$sasp" cosim "$tmp/cfg.yaml" --sample 2 --stall 40 --seed 3
 grep -q "stalling streams" "$tmp/out" || { echo "FAIL: stall header"; fail=1; }
 check 2 "bad --stall" "$sasp" cosim "$tmp/cfg.yaml" --stall 0
+check 2 "bad --integration" "$sasp" cosim "$tmp/cfg.yaml" --integration pcie
+check 0 "--integration cpu_fed" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --integration cpu_fed
+grep -q "cpu_fed: the CPU's instruction stream" "$tmp/out" || { echo "FAIL: --integration header"; fail=1; }
+
+# integration cpu_fed: the CPU's instruction stream through the RTL's CPU port agrees; a
+# perturbed instruction cycle and a perturbed value are reported; a bus the RTL's port does
+# not have, fp32 activations and --stall are refused
+printf 'include: %s\nintegration: cpu_fed\n' "$tmp/cfg.yaml" > "$tmp/cpu.yaml"
+check 0 "cpu_fed agrees" "$sasp" cosim "$tmp/cpu.yaml" --sample 2 --seed 4
+grep -q "cpu_fed: the CPU's instruction stream" "$tmp/out" || { echo "FAIL: cpu_fed header"; cat "$tmp/out"; fail=1; }
+[ "$(grep -c ' ok$' "$tmp/out")" = 2 ] || { echo "FAIL: expected 2 cpu_fed rows"; cat "$tmp/out"; fail=1; }
+SASP_COSIM_PERTURB=ins check 1 "cpu_fed perturbed instruction cycle" "$sasp" cosim "$tmp/cpu.yaml" --sample 1
+grep -q "instruction #[0-9]* (tile kt=[0-9]* nt=[0-9]*): RTL stream accepted in cycle [0-9]*, .* the C model: stream in cycle" \
+  "$tmp/err" || { echo "FAIL: cpu_fed instruction message"; cat "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=1 check 1 "cpu_fed perturbed value" "$sasp" cosim "$tmp/cpu.yaml" --sample 1
+grep -q "Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model .* (cpu_fed" "$tmp/err" || { echo "FAIL: cpu_fed value message"; cat "$tmp/err"; fail=1; }
+printf 'include: %s\ncpu_fed: {bus_bits: 64}\n' "$tmp/cpu.yaml" > "$tmp/cpu64.yaml"
+check 2 "cpu_fed 64-bit bus" "$sasp" cosim "$tmp/cpu64.yaml" --sample 1
+grep -q "the RTL's CPU port is 32 bits wide" "$tmp/err" || { echo "FAIL: bus message"; cat "$tmp/err"; fail=1; }
+printf 'include: %s\narray: {act_type: fp32}\n' "$tmp/cpu.yaml" > "$tmp/cpuf.yaml"
+check 2 "cpu_fed fp32" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1
+grep -q "the RTL's data path is int8" "$tmp/err" || { echo "FAIL: fp32 message"; cat "$tmp/err"; fail=1; }
+check 1 "cpu_fed --stall" "$sasp" cosim "$tmp/cpu.yaml" --sample 1 --stall 50
+grep -q "the cpu_fed port accepts one instruction per cycle" "$tmp/err" || { echo "FAIL: stall message"; cat "$tmp/err"; fail=1; }
 
 if [ "$traced" = traced ]; then
   check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/synth (Yosys) on small arrays: synthesis of 2x2 and 4x4 succeeds, the array holds
 # Rows x Cols PEs of one and the same size, the array's gates scale with the PE count, the
-# controller and skew synthesise to some logic, and bad arguments are refused.
+# controller, skew and CPU port (cpu_fed) synthesise to some logic, and bad arguments are
+# refused.
 # Small co-simulation bounds keep the controller quick; the numbers of docs/area.md use the
 # default bounds. Exits 77 (skipped) without yosys.
 # usage: test_synth.sh   (run from the source root)
@@ -29,7 +30,7 @@ for tag, n in (('2x2', 4), ('4x4', 16)):
     need(int(arr['count']) == n, f'{tag}: {arr["count"]} PEs, want {n}')
     need(abs(float(arr['nand2_eq']) - n * pe2) <= 0.01 * n * pe2,
          f'{tag}: array {arr["nand2_eq"]} GE is not {n} x PE {pe2}')
-    for blk in ('ctrl', 'skew'):
+    for blk in ('ctrl', 'skew', 'cpu_if'):
         need(float(rows[(tag, blk)]['nand2_eq']) > 0, f'{tag}: empty {blk}')
     um2, ge = float(rows[(tag, 'total')]['synth_um2']), float(rows[(tag, 'total')]['nand2_eq'])
     need(abs(um2 - ge * 0.798) < 0.01 * um2, f'{tag}: 45 nm area is not GE x 0.798 um^2')
