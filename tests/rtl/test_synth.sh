@@ -11,7 +11,7 @@ fail=0
 tmp=$(mktemp -d /tmp/sasp-synth.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 say() { echo "FAIL: $*"; fail=1; }
-scripts/synth --max-m 32 --max-k 32 --max-n 32 --csv "$tmp/a.csv" 2x2 4x4 > "$tmp/out" 2> "$tmp/err" ||
+scripts/synth --max-m 32 --csv "$tmp/a.csv" 2x2 4x4 > "$tmp/out" 2> "$tmp/err" ||
   { say "scripts/synth exited $?"; cat "$tmp/out" "$tmp/err"; exit 1; }
 cat "$tmp/out"
 /usr/bin/python3 - "$tmp/a.csv" <<'PY' || fail=1
