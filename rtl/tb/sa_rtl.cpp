@@ -307,18 +307,25 @@ void sa_rtl_violate(sa_rtl *r, sa_rtl_violation v) { r->violate = v; }
 
 void sa_rtl_stats_get(const sa_rtl *r, sa_rtl_stats *out) { *out = r->stats; }
 
+/* A handle that may run another command: not finished, not stopped by an assertion (else
+ * r->err says which). */
+static bool usable(sa_rtl *r) {
+  if (r->finished) {
+    r->err = "the RTL simulation was already finished (sa_rtl_finish)";
+    return false;
+  }
+  if (r->failed) {
+    r->err = "the RTL model stopped at a failed assertion; open a new one";
+    return false;
+  }
+  return true;
+}
+
 int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k, int64_t n,
                const uint8_t *keep, const sa_rtl_source *src, int32_t *y, int64_t *cycles) {
   SaRtlModel &md = *r->model;
   const int R = md.rows, C = md.cols;
-  if (r->finished) {
-    r->err = "the RTL simulation was already finished (sa_rtl_finish)";
-    return -1;
-  }
-  if (r->failed) {
-    r->err = "the RTL model stopped at a failed assertion; open a new one";
-    return -1;
-  }
+  if (!usable(r)) return -1;
   ModelScope scope(r->ctx.get(), &r->vl_out);
   const sa_rtl_violation violate = r->violate;
   r->violate = SA_RTL_VIOLATE_NONE;
@@ -461,14 +468,7 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
                    int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles) {
   SaRtlModel &md = *r->model;
   const int R = md.rows, C = md.cols, P = SA_RTL_BUS_LANES;
-  if (r->finished) {
-    r->err = "the RTL simulation was already finished (sa_rtl_finish)";
-    return -1;
-  }
-  if (r->failed) {
-    r->err = "the RTL model stopped at a failed assertion; open a new one";
-    return -1;
-  }
+  if (!usable(r)) return -1;
   ModelScope scope(r->ctx.get(), &r->vl_out);
   const sa_rtl_violation violate = r->violate;
   r->violate = SA_RTL_VIOLATE_NONE;
