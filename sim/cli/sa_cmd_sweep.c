@@ -34,6 +34,13 @@ static int sweep_rtl(const sa_config *cfg, const sa_manifest *man, const sa_mode
   snprintf(out->note, sizeof out->note, "%s", sum.first_mismatch);
   return 0;
 }
+
+/* The content key of sweep_rtl's work (the same sample and seed). */
+static int sweep_rtl_key(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                         const sa_maskset *ms, char key[17], sa_err *e) {
+  int64_t sample = cfg->sweep.rtl_check == SA_RTL_ALL ? 0 : cfg->sweep.rtl_sample;
+  return sa_cosim_key(cfg, man, model, ms, (int)sample, (uint64_t)cfg->sweep.seed, key, e);
+}
 #endif
 
 int sa_cmd_sweep(int argc, char **argv) {
@@ -126,6 +133,7 @@ int sa_cmd_sweep(int argc, char **argv) {
   o.out_dir = out;
 #ifdef SA_HAVE_RTL
   o.rtl = sweep_rtl;
+  o.rtl_key = sweep_rtl_key;
 #else
   o.rtl = NULL;
   o.rtl_missing = "this sasp was built without the RTL models (meson setup -Drtl=enabled)";
@@ -169,6 +177,9 @@ int sa_cmd_sweep(int argc, char **argv) {
            o.shard_n, rep.points_grid);
   printf("  RTL check: %d pass, %d fail, %d could not run, %d off (sweep.rtl_check)\n",
          rep.points_rtl_pass, rep.points_rtl_fail, rep.points_rtl_unchecked, rep.points_rtl_off);
+  if (rep.rtl_runs)
+    printf("  RTL work: %d co-simulations for the %d points computed (points with equal "
+           "rtl_work share one)\n", rep.rtl_runs, rep.points_run);
   if (rep.no_wer[0]) {
     printf("  best speed-up at WER <= dense + 1 point: no WER measured\n");
   } else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sa_func.h"
+#include "sa_hash.h"
 #include "sa_host.h"
 #include "sa_rng.h"
 #include "sa_stream.h"
@@ -39,6 +40,100 @@ int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model 
   o.sample = sample;
   o.seed = seed;
   return sa_cosim_run(cfg, man, model, masks, &o, out, e);
+}
+
+/* Which layers are checked (a calloc'd flag per manifest layer): all, or a seeded partial
+ * Fisher-Yates shuffle of sample of them, checked in manifest order. NULL when out of memory. */
+static char *choose_layers(const sa_manifest *man, int64_t sample, uint64_t seed, sa_err *e) {
+  int nl = man->n_layers;
+  char *chosen = sa_calloc((size_t)(nl ? nl : 1), 1, e);
+  if (!chosen) return NULL;
+  if (sample <= 0 || sample >= nl) {
+    memset(chosen, 1, (size_t)nl);
+    return chosen;
+  }
+  int *idx = sa_malloc((size_t)nl * sizeof *idx, e);
+  if (!idx) {
+    free(chosen);
+    return NULL;
+  }
+  for (int i = 0; i < nl; i++) idx[i] = i;
+  uint64_t s = seed ^ 0x73616d706c65ull;
+  for (int i = 0; i < sample; i++) {
+    int j = i + (int)(sa_rng_splitmix64(&s) % (uint64_t)(nl - i));
+    int t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+    chosen[idx[i]] = 1;
+  }
+  free(idx);
+  return chosen;
+}
+
+
+/* int8 weights of layer li: quantised per docs/asr.md, or synthetic from the seed. */
+static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, uint64_t seed,
+                         int8_t *w, sa_err *e) {
+  if (!model) {
+    uint64_t s = seed ^ (0x5741u + (uint64_t)li * 0x100000001b3ull);
+    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(sa_rng_splitmix64(&s) % 255) - 127);
+    return 0;
+  }
+  if (li >= sa_model_n_layers(model) || sa_model_layer_k(model, li) != k ||
+      sa_model_layer_n(model, li) != n)
+    return sa_err_set(e, "layer %d: the model's weights do not match the manifest's K=%lld "
+                      "N=%lld", li, (long long)k, (long long)n);
+  const float *wf = sa_model_weight(model, li);
+  for (int64_t c = 0; c < n; c++) {
+    double mx = 0;
+    for (int64_t r = 0; r < k; r++) mx = fmax(mx, fabs((double)wf[r * n + c]));
+    double s = mx > 0 ? mx / 127.0 : 1.0;
+    for (int64_t r = 0; r < k; r++) {
+      double q = round((double)wf[r * n + c] / s);
+      w[r * n + c] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+    }
+  }
+  return 0;
+}
+
+/* The key hashes what the RTL and the C model are given, field by field: the hw keys the
+ * check reads, then per checked GEMM its index (activations derive from seed and index),
+ * shape, int8 weights and tile mask. */
+int sa_cosim_key(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                 const sa_maskset *masks, int sample, uint64_t seed, char key[17], sa_err *e) {
+  const sa_hw_cfg *hw = &cfg->hw;
+  const int64_t head[] = {2, /* version of what is hashed */
+                          hw->rows, hw->cols, hw->integration, hw->act_type, hw->acc_rows,
+                          hw->bus_bits, (int64_t)seed};
+  uint64_t h = sa_hash_fnv1a(head, sizeof head);
+  char *chosen = choose_layers(man, sample, seed, e);
+  int8_t *w = NULL;
+  int rc = chosen ? 0 : -1;
+  for (int li = 0; li < man->n_layers && !rc; li++) {
+    if (!chosen[li]) continue;
+    const sa_layer *l = &man->layers[li];
+    const int64_t shape[] = {li, l->m, l->k, l->n};
+    h = sa_hash_fnv1a_from(h, shape, sizeof shape);
+    free(w);
+    w = sa_malloc((size_t)(l->k * l->n), e);
+    if (!w || layer_weights(model, li, l->k, l->n, seed, w, e)) {
+      rc = -1;
+      break;
+    }
+    h = sa_hash_fnv1a_from(h, w, (size_t)(l->k * l->n));
+    const sa_tilemask *mask = masks ? sa_maskset_find(masks, l->name) : NULL;
+    if (mask) {
+      const int64_t mshape[] = {mask->k, mask->n, mask->tile_rows, mask->tile_cols};
+      h = sa_hash_fnv1a_from(h, mshape, sizeof mshape);
+      h = sa_hash_fnv1a_from(h, mask->keep, (size_t)(mask->kt * mask->nt));
+    } else {
+      h = sa_hash_fnv1a_from(h, "dense", 5);
+    }
+  }
+  free(w);
+  free(chosen);
+  if (!rc) snprintf(key, 17, "%016llx", (unsigned long long)h);
+  return rc;
 }
 
 #ifndef SA_HAVE_RTL
@@ -346,30 +441,6 @@ done:
   return rc;
 }
 
-/* int8 weights of layer li: quantised per docs/asr.md, or synthetic from the seed. */
-static int layer_weights(const sa_model *model, int li, int64_t k, int64_t n, uint64_t seed,
-                         int8_t *w, sa_err *e) {
-  if (!model) {
-    uint64_t s = seed ^ (0x5741u + (uint64_t)li * 0x100000001b3ull);
-    for (int64_t i = 0; i < k * n; i++) w[i] = (int8_t)((int)(sa_rng_splitmix64(&s) % 255) - 127);
-    return 0;
-  }
-  if (li >= sa_model_n_layers(model) || sa_model_layer_k(model, li) != k ||
-      sa_model_layer_n(model, li) != n)
-    return sa_err_set(e, "layer %d: the model's weights do not match the manifest's K=%lld "
-                      "N=%lld", li, (long long)k, (long long)n);
-  const float *wf = sa_model_weight(model, li);
-  for (int64_t c = 0; c < n; c++) {
-    double mx = 0;
-    for (int64_t r = 0; r < k; r++) mx = fmax(mx, fabs((double)wf[r * n + c]));
-    double s = mx > 0 ? mx / 127.0 : 1.0;
-    for (int64_t r = 0; r < k; r++) {
-      double q = round((double)wf[r * n + c] / s);
-      w[r * n + c] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
-    }
-  }
-  return 0;
-}
 
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
@@ -411,26 +482,9 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
                cfg->path, (long long)cmd_rows, (long long)max_m);
     goto done;
   }
-  /* Which layers: all, or a seeded partial Fisher-Yates shuffle, checked in manifest order. */
   int nl = man->n_layers;
-  chosen = sa_calloc((size_t)(nl ? nl : 1), 1, e);
+  chosen = choose_layers(man, opts->sample, opts->seed, e);
   if (!chosen) goto done;
-  if (opts->sample <= 0 || opts->sample >= nl) {
-    memset(chosen, 1, (size_t)nl);
-  } else {
-    int *idx = sa_malloc((size_t)nl * sizeof *idx, e);
-    if (!idx) goto done;
-    for (int i = 0; i < nl; i++) idx[i] = i;
-    uint64_t s = opts->seed ^ 0x73616d706c65ull;
-    for (int i = 0; i < opts->sample; i++) {
-      int j = i + (int)(sa_rng_splitmix64(&s) % (uint64_t)(nl - i));
-      int t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
-      chosen[idx[i]] = 1;
-    }
-    free(idx);
-  }
   if (opts->table)
     fprintf(opts->table, "%-24s %6s %5s %5s %11s %4s %12s %12s %10s  %s\n", "gemm", "M", "K",
             "N", "tiles kept", "cmds", "cycles RTL", "cycles C", "values", "result");

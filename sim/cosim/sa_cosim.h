@@ -74,6 +74,15 @@ int sa_cosim_check(const sa_config *cfg, const sa_manifest *man, const sa_model 
                    const sa_maskset *masks, int sample, uint64_t seed, sa_cosim_summary *out,
                    sa_err *e);
 
+/* Content key of the work sa_cosim_check(cfg, man, model, masks, sample, seed, ...) does: 16
+ * hex digits of an FNV-1a 64 over everything the RTL and the C model are given (array,
+ * integration, act_type, acc_rows, bus_bits, the seed, and per checked GEMM its index, M, K,
+ * N, int8 weights and tile mask). Equal keys mean byte-identical co-simulations, so a sweep
+ * runs each key once (docs/guide.md, column rtl_work). Works without the RTL too. Returns 0,
+ * or -1 with e filled (out of memory, weights not matching the manifest). */
+int sa_cosim_key(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
+                 const sa_maskset *masks, int sample, uint64_t seed, char key[17], sa_err *e);
+
 #ifdef SA_HAVE_RTL
 typedef struct sa_rtl sa_rtl;
 /* Runs one command Y[m x n] = X[m x k] W[k x n] on rtl and on the C model (mask NULL =

@@ -1,17 +1,21 @@
 /* sa_point: the stages of one sweep point (runs in a worker process). */
 #include "sa_point.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "sa_cycle.h"
 #include "sa_engine.h"
 #include "sa_file.h"
+#include "sa_out.h"
 #include "sa_prune.h"
 #include "sa_rng.h"
 
@@ -139,6 +143,72 @@ static int stage_wer(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
   return 0;
 }
 
+/* Outcome of one RTL check in the run's reuse directory: "status gemms cycles values" and
+ * the note, tab-separated on one line. */
+static int rtl_work_write(const char *path, const sa_sweep_rtl *res, sa_err *e) {
+  char buf[sizeof res->note + 128];
+  char note[sizeof res->note];
+  snprintf(note, sizeof note, "%s", res->note);
+  for (char *q = note; *q; q++)
+    if (*q == '\n' || *q == '\t' || *q == '\r') *q = ' ';
+  int len = snprintf(buf, sizeof buf, "%d\t%lld\t%lld\t%lld\t%s\n", res->status,
+                     (long long)res->gemms, (long long)res->cycles_compared,
+                     (long long)res->values_compared, note);
+  return sa_out_write_file(path, buf, (size_t)len, e);
+}
+
+/* 0 when path holds a complete outcome (read into res), -1 when it does not (not yet run). */
+static int rtl_work_read(const char *path, sa_sweep_rtl *res) {
+  sa_err e;
+  size_t len;
+  char *buf = sa_file_exists(path) ? sa_file_read(path, 4096, &len, &e) : NULL;
+  if (!buf) return -1;
+  int status, off = 0;
+  long long g, cyc, val;
+  int rc = -1;
+  if (len > 0 && buf[len - 1] == '\n' &&
+      sscanf(buf, "%d\t%lld\t%lld\t%lld\t%n", &status, &g, &cyc, &val, &off) == 4 && off > 0 &&
+      (status == SA_SWEEP_RTL_PASS || status == SA_SWEEP_RTL_FAIL)) {
+    memset(res, 0, sizeof *res);
+    res->status = status;
+    res->gemms = g;
+    res->cycles_compared = cyc;
+    res->values_compared = val;
+    buf[len - 1] = 0;
+    snprintf(res->note, sizeof res->note, "%s", buf + off);
+    rc = 0;
+  }
+  free(buf);
+  return rc;
+}
+
+/* The RTL check of one point through the run's reuse directory: under KEY.lock the first
+ * point with the key runs the co-simulation and leaves its outcome in KEY.txt; the others
+ * (waiting on the lock meanwhile) take it. An unavailable RTL (skipped) is not stored, so
+ * every point reports it itself. */
+static int rtl_shared(const sa_point_ctx *c, const sa_config *rc, const sa_maskset *ms,
+                      const char *key, sa_sweep_rtl *res, sa_err *e) {
+  char lock[SA_PATH_MAX + 64], path[SA_PATH_MAX + 64];
+  snprintf(lock, sizeof lock, "%s/%s.lock", c->rtl_work_dir, key);
+  snprintf(path, sizeof path, "%s/%s.txt", c->rtl_work_dir, key);
+  int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return sa_err_set(e, "%s: cannot create: %s", lock, strerror(errno));
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      sa_err_set(e, "%s: cannot lock: %s", lock, strerror(errno));
+      close(fd);
+      return -1;
+    }
+  }
+  int st = 0;
+  if (rtl_work_read(path, res) != 0) {
+    st = c->o->rtl(rc, c->man, c->model, ms, res, e);
+    if (!st && res->status != SA_SWEEP_RTL_SKIPPED) st = rtl_work_write(path, res, e);
+  }
+  close(fd); /* releases the lock */
+  return st;
+}
+
 static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskset *ms,
                      sa_rec *r, sa_err *e) {
   sa_rec_set_str(r, SA_COL_RTL, "skipped");
@@ -163,7 +233,11 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
   rc->sweep.seed = (int64_t)(x & 0x7fffffff);
   sa_sweep_rtl res;
   memset(&res, 0, sizeof res);
-  int st = c->o->rtl(rc, c->man, c->model, ms, &res, e);
+  /* identical work (same key) is co-simulated once per run and its outcome shared */
+  char key[17] = "";
+  int st = c->o->rtl_key && c->rtl_work_dir ? c->o->rtl_key(rc, c->man, c->model, ms, key, e) : 0;
+  if (!st) st = key[0] ? rtl_shared(c, rc, ms, key, &res, e)
+                       : c->o->rtl(rc, c->man, c->model, ms, &res, e);
   free(rc);
   if (st) return -1;
   sa_rec_set_str(r, SA_COL_RTL, sa_rec_rtl_status_name(res.status));
@@ -171,6 +245,7 @@ static int stage_rtl(const sa_point_ctx *c, const sa_config *pc, const sa_maskse
     sa_rec_set_note(r, SA_STAGE_RTL, "%s", res.note[0] ? res.note : "skipped by the co-simulation");
     return 0;
   }
+  if (key[0]) sa_rec_set_str(r, SA_COL_RTL_WORK, key);
   sa_rec_set_int(r, SA_COL_RTL_GEMMS, res.gemms);
   sa_rec_set_int(r, SA_COL_RTL_CYC, res.cycles_compared);
   sa_rec_set_int(r, SA_COL_RTL_VALUES, res.values_compared);

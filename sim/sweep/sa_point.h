@@ -21,6 +21,7 @@ typedef struct sa_point_ctx {
   sa_grid g;
   char fp[17];                       /* configuration fingerprint */
   const char *points_dir, *masks_dir;
+  const char *rtl_work_dir;          /* OUT/rtl-work (identical RTL work run once), or NULL */
   sa_manifest *man;
   sa_model *model;                   /* the worker's copy-on-write copy is pruned in place */
   sa_calib calib;                    /* calibration statistics (calib.n = 0: none loaded) */

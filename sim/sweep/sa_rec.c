@@ -101,6 +101,10 @@ const sa_rec_column sa_rec_columns[SA_N_COLS] = {
     [SA_COL_WER_ENGINE] = {"wer_engine", SA_STAGE_WER, "",
                            "WER engine mode (sasp wer --mode): int8, or fp32_int8 for "
                            "array.act_type fp32"},
+    [SA_COL_RTL_WORK] = {"rtl_work", SA_STAGE_RTL, "",
+                         "content key of the RTL check's inputs (array, integration, GEMMs, "
+                         "int8 weights, masks, activation seed): points with equal keys did "
+                         "byte-identical RTL work, co-simulated once per sweep run"},
 };
 
 int sa_sweep_n_columns(void) { return SA_N_COLS; }

@@ -36,6 +36,27 @@ static const char *const axis_refused[][2] = {
     {"prune.statistics", "the sweep reads the calibration statistics once for all points"},
 };
 
+/* Empties and removes OUT/rtl-work, the run's RTL outcomes by content key (sa_point.c):
+ * reuse spans one run only, so a changed sasp or RTL never meets an older outcome. Returns
+ * how many outcomes (co-simulations run) it held. */
+static int rtl_work_clear(const char *dir) {
+  DIR *d = dir ? opendir(dir) : NULL;
+  if (!d) return 0;
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    size_t l = strlen(de->d_name);
+    n += l > 4 && !strcmp(de->d_name + l - 4, ".txt");
+    char p[SA_PATH_MAX + 300];
+    snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+    unlink(p);
+  }
+  closedir(d);
+  rmdir(dir);
+  return n;
+}
+
 /* 1 when key is refused by rule: a key, or a section when rule ends in '.'. */
 static int refused(const char *key, const char *rule) {
   size_t n = strlen(rule);
@@ -254,6 +275,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     return sa_err_set(e, "shard %d/%d: need 1 <= K <= N", o->shard_k, o->shard_n);
   int jobs = o->jobs < 1 ? 1 : o->jobs;
   char *points_dir = NULL, *masks_dir = NULL, *grid_path = NULL, *cfg_json = NULL;
+  char *rtl_work_dir = NULL;
   int *todo = NULL, rc = -1, wrote = 0, dir_existed = is_dir(o->out_dir);
   sa_rec *recs = NULL;
   if (sa_store_fingerprint(cfg, c.fp, e)) goto out;
@@ -335,6 +357,12 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   if (sa_store_clean_dir(points_dir, ".tsv", !o->resume, e) ||
       sa_store_clean_dir(masks_dir, ".mask", !o->resume, e))
     goto out;
+  if (o->rtl && o->rtl_key) {
+    if (!(rtl_work_dir = sa_path_join(o->out_dir, "rtl-work", e))) goto out;
+    rtl_work_clear(rtl_work_dir); /* left by a killed run */
+    if (sa_out_mkdirs(rtl_work_dir, e)) goto out;
+    c.rtl_work_dir = rtl_work_dir;
+  }
   if (sa_store_write_grid(grid_path, &c.g, c.fp, cfg_json, e) ||
       sa_store_write_resolved_yaml(o->out_dir, cfg, e))
     goto out;
@@ -347,6 +375,7 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
     rep->points_failed = st.failed;
     rep->points_not_run = st.not_run;
     rep->interrupted = st.interrupted;
+    rep->rtl_runs = rtl_work_clear(rtl_work_dir);
     if (prc) goto out;
   } else if (o->progress) {
     fprintf(stderr, "sasp sweep: all %d points already done\n", n_shard);
@@ -401,6 +430,8 @@ int sa_sweep_run(const sa_config *cfg, const sa_sweep_opts *o, sa_sweep_report *
   }
   rc = 0;
 out:
+  rtl_work_clear(rtl_work_dir);
+  free(rtl_work_dir);
   if (rc && wrote) rep->kept_dir = clean_failed(o->out_dir, points_dir, masks_dir, dir_existed);
   rep->wall_s = sa_point_now_s() - t_start;
   sa_point_free_shared(&c);

@@ -34,6 +34,13 @@ typedef int (*sa_sweep_rtl_fn)(const sa_config *cfg, const sa_manifest *man,
                                const sa_model *model, const sa_maskset *ms, sa_sweep_rtl *out,
                                sa_err *e);
 
+/* The content key of a point's RTL check (sa_cosim_key over the same arguments the check
+ * gets, with its sample): 16 hex digits, equal for byte-identical RTL work. Returns 0, or -1
+ * with e filled. */
+typedef int (*sa_sweep_rtl_key_fn)(const sa_config *cfg, const sa_manifest *man,
+                                   const sa_model *model, const sa_maskset *ms, char key[17],
+                                   sa_err *e);
+
 /* Progress on stderr: none, one updating line (a terminal), one line per finished point. */
 enum { SA_SWEEP_PROGRESS_NONE, SA_SWEEP_PROGRESS_LINE, SA_SWEEP_PROGRESS_POINTS };
 
@@ -45,6 +52,10 @@ typedef struct sa_sweep_opts {
   int progress;              /* SA_SWEEP_PROGRESS_* */
   sa_sweep_rtl_fn rtl;       /* NULL: RTL not built */
   const char *rtl_missing;   /* why rtl is NULL (goes into the results) */
+  /* NULL: every point runs its own check; else points of one run whose keys are equal run
+   * the co-simulation once (the first to get there; the others wait for it and take its
+   * outcome: OUT/rtl-work/KEY.txt, removed when the run ends) */
+  sa_sweep_rtl_key_fn rtl_key;
 } sa_sweep_opts;
 
 /* Per array: the best speed-up whose WER stays within 1 point of the dense model's. */
@@ -69,6 +80,7 @@ typedef struct sa_sweep_report {
   int points_rtl_off;        /* ... was off by configuration (sweep.rtl_check: off) */
   int points_rtl_unchecked;  /* points whose RTL check could not run (rtl_check not off) */
   char rtl_unchecked_why[512]; /* the first reason */
+  int rtl_runs;              /* co-simulations run by this run (distinct rtl_work keys) */
   char no_wer[512];          /* why the WER columns are empty ("" when WER was measured) */
   int started;              /* 1 once the run began writing out_dir */
   int kept_dir;              /* a failed run that had started: 1 when out_dir holds finished

@@ -169,6 +169,7 @@ axes)
   case $rtl in skipped | *4x4=skipped*) want_rc=1 ;; *) want_rc=0 ;; esac # 4x4 only here
   printf 'include: %s/%s\nsweep:\n  arrays: [4x4]\n  rates: [0, 0.3]\n  axes:\n    prune.threshold: [global, per_layer]\n    integration: [dma, cpu_fed]\n' "$PWD" "$cfg" > "$tmp/ax.yaml"
   run_sweep "$tmp/ax.yaml" "$tmp/ax" --jobs 2
+  cp "$tmp/sweep.out" "$tmp/ax.out"
   # the same grid without axes, once per combination, through plain configurations
   for th in global per_layer; do for it in dma cpu_fed; do
     printf 'include: %s/%s\nsweep: {arrays: [4x4], rates: [0, 0.3]}\nprune: {threshold: %s}\nintegration: %s\n' "$PWD" "$cfg" $th $it > "$tmp/$th-$it.yaml"
@@ -191,6 +192,28 @@ for x in ax[1:]:
     ref = [y for y in rd(f"{t}/{x[n]}-{x[n + 1]}/points.csv")[1:] if y[2] == x[2]]
     assert x[:n] == ref[0], f"{x[n]}/{x[n + 1]} rate {x[2]}: differs from its plain sweep"
 PY
+  # identical RTL work (rate 0: no tile pruned, so both thresholds give the same masks and
+  # weights) shares one content key per integration and is co-simulated once
+  [ "$want_rc" = 0 ] && { $py - "$tmp/ax/points.csv" "$tmp/ax.out" <<'PY' || die "axes: identical RTL work not keyed and run once"
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+w = {(x["rate"], x["axis.prune.threshold"], x["axis.integration"]): x["rtl_work"] for x in rows}
+assert all(re.fullmatch(r"[0-9a-f]{16}", k) for k in w.values()), w
+for it in ("dma", "cpu_fed"):
+    assert w[("0", "global", it)] == w[("0", "per_layer", it)], (it, w)
+    assert w[("0", "global", it)] != w[("0.3", "global", it)], (it, w)
+assert w[("0", "global", "dma")] != w[("0", "global", "cpu_fed")], w
+for x in rows:  # the shared outcome is the point's own figures
+    twin = [y for y in rows if y["rtl_work"] == x["rtl_work"]]
+    assert all(y["rtl_check"] == "pass" and y["rtl_values_compared"] == x["rtl_values_compared"]
+               for y in twin), twin
+distinct = len(set(w.values()))
+out = open(sys.argv[2]).read()
+m = re.search(r"RTL work: (\d+) co-simulations for the (\d+) points computed", out)
+assert m and int(m.group(1)) == distinct and int(m.group(2)) == 8 and distinct < 8, (distinct, out)
+PY
+  }
+  [ -e "$tmp/ax/rtl-work" ] && die "axes: rtl-work/ left behind"
   [ "$(ls "$tmp/ax/points" | wc -l)" = 8 ] && [ -f "$tmp/ax/points/4x4-rate0.3-per_layer-cpu_fed.tsv" ] || die "axes: point files not named by their values"
   grep -q '^axis	prune.threshold	global	per_layer$' "$tmp/ax/grid.tsv" || die "axes: grid.tsv lacks the axis"
   grep -q '^axis' "$tmp/global-dma/grid.tsv" && die "a sweep without axes wrote an axis line"
