@@ -29,6 +29,8 @@ for size in "$@"; do
     2> "$tmp/err" || { cat "$tmp/err"; status=1; }
   t1=$(date +%s.%N)
   cpu=$(awk 'END { print $1 + $2 }' "$tmp/cpu")
+  grep -q "building the RTL model" "$tmp/err" ||
+    load="$load (not built: prebuilt in this build, meson -Drtl_sizes)"
   "$sasp" cosim "$tmp/c.yaml" --sample 1 > /dev/null 2> "$tmp/err2" || status=1
   t2=$(date +%s.%N)
   printf '%-8s %14.1f %16.1f %14.2f  %s\n' "$size" "$(awk "BEGIN{print $t1 - $t0}")" "$cpu" \
