@@ -58,10 +58,13 @@ int sa_cmd_cosim(int argc, char **argv) {
       "integration dma, every tile start, output beat and command's cycle count of the\n"
       "streaming interface, or, with integration cpu_fed, every custom instruction's kind,\n"
       "cycle, valid flag and returned word and the instruction counts of the CPU port\n"
-      "(docs/timing.md §8.1; int8 activations, 32-bit bus). Weights are the model's, quantised to int8 as docs/asr.md\n"
-      "specifies; activations are uniform pseudo-random int8 in [-128, 127]. Array sizes not\n"
-      "prebuilt (-Drtl_sizes) are built on first use into the model cache ($SASP_RTL_CACHE,\n"
-      "else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
+      "(docs/timing.md §8.1; 32-bit bus). Weights are the model's, quantised to int8 as\n"
+      "docs/asr.md specifies; activations are uniform pseudo-random int8 in [-128, 127], or\n"
+      "with array.act_type fp32 (cpu_fed only) pseudo-random fp32 (zeros, subnormals and\n"
+      "normals of magnitude 2^-8 ... 2^8 with full fractions; docs/timing.md §8.1) on the\n"
+      "fp32 RTL (fp32 x int8 PEs, one activation a bus word). Models not prebuilt\n"
+      "(-Drtl_sizes; fp32 never is) are built on first use into the model cache\n"
+      "($SASP_RTL_CACHE, else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
       opts, 1,
       "1 also on any mismatch between RTL and C model, and for an array outside\n"
       "  2x2 ... 256x256; 2 also when no RTL model can be had (built without RTL, verilator\n"
