@@ -22,22 +22,16 @@ module sa_pe import sa_pkg::*; (
 
   localparam int unsigned ProdW = ActW + WgtW;
 
-  logic signed [WgtW-1:0]  w_shadow_d, w_shadow_q;
-  logic signed [WgtW-1:0]  w_active_d, w_active_q;
-  logic signed [ActW-1:0]  act_d, act_q;
-  logic signed [ProdW-1:0] prod;
-  logic signed [PsumW-1:0] psum_d, psum_q;
+  logic signed [WgtW-1:0]  w_shadow_q, w_active_q;
+  logic signed [ActW-1:0]  act_q;
+  logic signed [PsumW-1:0] psum_q;
 
-  always_comb begin
-    w_shadow_d = wload_i ? w_i : w_shadow_q;
-    // The swap takes the value the shadow register is loading in the same cycle, so the
-    // last weight row shifted in at the end of a load phase is already active next cycle.
-    w_active_d = swap_i ? w_shadow_d : w_active_q;
-    prod       = ProdW'(w_active_q) * ProdW'(act_i);
-    act_d      = en_i ? act_i : act_q;
-    psum_d     = en_i ? psum_i + PsumW'(prod) : psum_q;
-  end
-
+  // The next state is computed inside the flop's enables, not as always_comb _d signals (an
+  // exception to STYLE.md): en_i, the weight row and the activation depend combinationally
+  // on sa_top's inputs (stream valids, the CPU port), and Verilator 5.006 re-settles all
+  // logic downstream of an input on every eval(); with the multiply-add in always_comb the
+  // whole array was settled three times per cycle (45 % of a 16x16 cosim). Here it is
+  // computed once per clock edge: cosim 2-3x faster (rtl/README.md), the same flops.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_shadow_q <= '0;
@@ -45,10 +39,14 @@ module sa_pe import sa_pkg::*; (
       act_q      <= '0;
       psum_q     <= '0;
     end else begin
-      w_shadow_q <= w_shadow_d;
-      w_active_q <= w_active_d;
-      act_q      <= act_d;
-      psum_q     <= psum_d;
+      if (wload_i) w_shadow_q <= w_i;
+      // The swap takes the value the shadow register is loading in the same cycle, so the
+      // last weight row shifted in at the end of a load phase is already active next cycle.
+      if (swap_i) w_active_q <= wload_i ? w_i : w_shadow_q;
+      if (en_i) begin
+        act_q  <= act_i;
+        psum_q <= psum_i + PsumW'(ProdW'(w_active_q) * ProdW'(act_i));
+      end
     end
   end
 
