@@ -3,10 +3,9 @@
 // the active weight and adds it to the partial sum from above; passes the activation right and
 // the sum down, both registered. int8 activations (ActFp = 0): exact product, int32 sum with
 // two's-complement wrap-around. fp32 activations (ActFp = 1, §1.1): the fp32 product a*w and
-// the fp32 sum psum + a*w, each rounded to nearest even (sa_fp32_mul, sa_fp32_add; no fused
-// multiply-add). The data path advances only when en_i is high (a stall cycle of the
-// streaming interface, docs/timing.md §6, holds it); the weight load and swap have their own
-// enables.
+// the fp32 sum psum + a*w, each rounded to nearest even (sa_fp32.svh; no fused multiply-add).
+// The data path advances only when en_i is high (a stall cycle of the streaming interface,
+// docs/timing.md §6, holds it); the weight load and swap have their own enables.
 module sa_pe import sa_pkg::*; #(
   parameter bit ActFp = 1'b0,
   localparam int unsigned AW = act_w(ActFp)
@@ -26,41 +25,21 @@ module sa_pe import sa_pkg::*; #(
   output logic [PsumW-1:0]        psum_o
 );
 
-  logic signed [WgtW-1:0]  w_shadow_d, w_shadow_q;
-  logic signed [WgtW-1:0]  w_active_d, w_active_q;
-  logic [AW-1:0]           act_d, act_q;
-  logic [PsumW-1:0]        mac;     // psum_i + w * act_i in the data path's arithmetic
-  logic [PsumW-1:0]        psum_d, psum_q;
+`include "sa_fp32.svh"
 
-  if (ActFp) begin : g_fp32
-    logic [FpW-1:0] prod;
-    sa_fp32_mul u_mul (
-      .a_i (act_i),
-      .w_i (w_active_q),
-      .p_o (prod)
-    );
-    // psum + prod, as C's `t = t + p` (§1.1)
-    sa_fp32_add u_add (
-      .a_i (psum_i),
-      .b_i (prod),
-      .s_o (mac)
-    );
-  end else begin : g_int8
-    localparam int unsigned ProdW = ActW + WgtW;
-    logic signed [ProdW-1:0] prod;
-    assign prod = ProdW'(w_active_q) * ProdW'($signed(act_i));
-    assign mac  = psum_i + PsumW'(prod);
-  end
+  localparam int unsigned ProdW = ActW + WgtW;
 
-  always_comb begin
-    w_shadow_d = wload_i ? w_i : w_shadow_q;
-    // The swap takes the value the shadow register is loading in the same cycle, so the
-    // last weight row shifted in at the end of a load phase is already active next cycle.
-    w_active_d = swap_i ? w_shadow_d : w_active_q;
-    act_d      = en_i ? act_i : act_q;
-    psum_d     = en_i ? mac : psum_q;
-  end
+  logic signed [WgtW-1:0]  w_shadow_q, w_active_q;
+  logic [AW-1:0]           act_q;
+  logic [PsumW-1:0]        psum_q;
 
+  // The next state is computed inside the flop's enables, not as always_comb _d signals (an
+  // exception to STYLE.md): en_i, the weight row and the activation depend combinationally
+  // on sa_top's inputs (stream valids, the CPU port), and Verilator 5.006 re-settles all
+  // logic downstream of an input on every eval(); with the multiply-add in always_comb the
+  // whole array was settled three times per cycle (45 % of a 16x16 cosim). Here it is
+  // computed once per clock edge: cosim 2-3x faster (rtl/README.md), the same flops. The
+  // fp32 multiply-add (functions of sa_fp32.svh) follows the same rule.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_shadow_q <= '0;
@@ -68,10 +47,19 @@ module sa_pe import sa_pkg::*; #(
       act_q      <= '0;
       psum_q     <= '0;
     end else begin
-      w_shadow_q <= w_shadow_d;
-      w_active_q <= w_active_d;
-      act_q      <= act_d;
-      psum_q     <= psum_d;
+      if (wload_i) w_shadow_q <= w_i;
+      // The swap takes the value the shadow register is loading in the same cycle, so the
+      // last weight row shifted in at the end of a load phase is already active next cycle.
+      if (swap_i) w_active_q <= wload_i ? w_i : w_shadow_q;
+      if (en_i) begin
+        act_q <= act_i;
+        if (ActFp) begin
+          // psum + a*w as C's `t = t + p` (§1.1): two roundings
+          psum_q <= fp32_add(psum_i, fp32_mul_i8(FpW'(act_i), w_active_q));
+        end else begin
+          psum_q <= psum_i + PsumW'(ProdW'(w_active_q) * ProdW'($signed(act_i[ActW-1:0])));
+        end
+      end
     end
   end
 

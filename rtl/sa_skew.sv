@@ -17,25 +17,21 @@ module sa_skew #(
 
   for (genvar i = 1; i < Lanes; i++) begin : g_lane
     // stage_q[0] holds the value one cycle old, stage_q[i-1] the value i cycles old
-    logic [Width-1:0] stage_d [i];
     logic [Width-1:0] stage_q [i];
 
-    always_comb begin
-      stage_d[0] = en_i ? data_i[i] : stage_q[0];
-      for (int unsigned s = 1; s < i; s++) begin
-        stage_d[s] = en_i ? stage_q[s-1] : stage_q[s];
-      end
-    end
-
+    // Shifted inside the enable rather than through always_comb _d signals: en_i depends on
+    // sa_top's inputs, and Verilator re-settles input-dependent logic on every eval()
+    // (the reason is in sa_pe.sv).
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         for (int unsigned s = 0; s < i; s++) begin
           stage_q[s] <= '0;
         end
-      end else begin
+      end else if (en_i) begin
         // element by element (not a whole-array copy: Yosys 0.23, scripts/synth)
-        for (int unsigned s = 0; s < i; s++) begin
-          stage_q[s] <= stage_d[s];
+        stage_q[0] <= data_i[i];
+        for (int unsigned s = 1; s < i; s++) begin
+          stage_q[s] <= stage_q[s-1];
         end
       end
     end

@@ -23,10 +23,13 @@ class SaRtlModel {
   virtual bool trace_open(const char *path) = 0;
   // Applies reset for two cycles.
   virtual void reset() = 0;
-  // One clock cycle: rising edge (the design samples inputs), then falling edge, where the
-  // harness changes inputs for the next cycle.
+  // One clock cycle: rising edge (the design samples inputs; outputs are settled after it),
+  // then the clock falls and the harness changes inputs for the next cycle. Nothing in
+  // sa_top is clocked on the falling edge, so it is evaluated with the next settle(),
+  // command() or cpu_mode() (one eval() fewer per cycle: each settles every input-dependent
+  // net of the design again).
   virtual void tick() = 0;
-  // Settles combinational outputs after inputs changed.
+  // Settles combinational outputs after inputs changed (and the clock fell).
   virtual void settle() = 0;
   virtual void command(bool valid, uint32_t m, uint32_t k, uint32_t n, uint32_t tiles) = 0;
   virtual bool ready() = 0;
@@ -119,8 +122,7 @@ class SaRtlModelImpl : public SaRtlModel {
     top_->clk_i = 1;
     eval();
     ctx_->timeInc(1);
-    top_->clk_i = 0;
-    eval();
+    top_->clk_i = 0;  // evaluated with the next inputs (see tick() above)
   }
 
   void settle() override { eval(); }
@@ -205,8 +207,8 @@ class SaRtlModelImpl : public SaRtlModel {
     sa_rtl_ports::put(port, w, (n + 3) / 4);
   }
 
-  // Evaluates; dumps waves once per time step (input changes between clock edges show up
-  // at the next edge's dump).
+  // Evaluates; dumps waves once per time step (the falling edge's step shows the inputs of
+  // the next cycle, set before it is evaluated).
   void eval() {
     top_->eval();
 #if VM_TRACE
