@@ -6,7 +6,7 @@ module sa_array import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter bit ActFp = 1'b0,
-  localparam int unsigned AW = act_w(ActFp)
+  localparam int unsigned AW = ActFp ? FpW : ActW
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,

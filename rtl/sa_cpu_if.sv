@@ -24,7 +24,7 @@ module sa_cpu_if import sa_pkg::*; #(
   parameter int unsigned Cols = 4,
   parameter int unsigned BusW = 32,
   parameter bit ActFp = 1'b0,
-  localparam int unsigned AW  = act_w(ActFp),
+  localparam int unsigned AW  = ActFp ? FpW : ActW,
   localparam int unsigned P   = BusW / AW,                         // activations per word
   localparam int unsigned Pw  = BusW / WgtW,                       // weights per word
   localparam int unsigned WR  = (Cols + Pw - 1) / Pw,              // weight words per row

@@ -4,17 +4,21 @@
 // IEEE-754 binary32, round to nearest, ties to even: bit for bit what C computes for
 // `float p = a * (float)w` and `float s = a + b` (no fused multiply-add, no flush to zero).
 // Signed zeros, subnormal inputs and results, overflow to infinity as IEEE 754; a NaN result
-// (NaN input, inf * 0, inf - inf) is the quiet NaN FpNaN = 0x7fc00000 (C's NaN sign and
-// payload are the CPU's choice; comparisons treat every NaN as equal). Functions assign their
-// name (Yosys 0.23 reads no return statement).
+// (NaN input, inf * 0, inf - inf) is the quiet NaN Fp32NaN = 0x7fc00000 (C's NaN sign and
+// payload are the CPU's choice; comparisons treat every NaN as equal). Exponents before
+// rounding are 10-bit signed (-49 ... 262 occur). Functions assign their name and the file
+// uses no sa_pkg name (Yosys 0.23 reads no return statement, and scripts/synth's lowering
+// cannot qualify a package name in a cast).
+
+localparam logic [31:0] Fp32NaN = 32'h7fc0_0000;  // the one NaN the units produce
 
 // Rounds a normalised magnitude: sig[31] = 1, value 1.f * 2^(exp - 127) with exp the biased
 // exponent before rounding. exp <= 0: subnormal (or zero) after a right shift by 1 - exp that
 // keeps a sticky bit; exp >= 255 or a rounding carry out of 254: infinity.
-function automatic logic [31:0] fp32_pack(logic sign, logic signed [FpExpW-1:0] exp,
+function automatic logic [31:0] fp32_pack(logic sign, logic signed [9:0] exp,
                                           logic [31:0] sig);
   logic [31:0]       s;
-  logic [FpExpW-1:0] sh;
+  logic [9:0] sh;
   logic              sticky_sh, up;
   logic [7:0]        e;
   logic [30:0]       mag;
@@ -23,8 +27,8 @@ function automatic logic [31:0] fp32_pack(logic sign, logic signed [FpExpW-1:0] 
   e         = exp[7:0];
   if (exp <= 0) begin
     e  = '0;
-    sh = FpExpW'(1) - exp;
-    if (sh >= FpExpW'(32)) begin
+    sh = 10'(1) - exp;
+    if (sh >= 10'(32)) begin
       s         = '0;
       sticky_sh = 1'b1;  // sig is normalised, hence not zero
     end else begin
@@ -36,15 +40,15 @@ function automatic logic [31:0] fp32_pack(logic sign, logic signed [FpExpW-1:0] 
   // (a subnormal rounding up to the smallest normal, 254 rounding up to infinity)
   up  = s[7] & (sticky_sh | (|s[6:0]) | s[8]);
   mag = {e, s[30:8]} + 31'(up);
-  if (exp >= FpExpW'(255)) mag = {8'hff, 23'd0};
+  if (exp >= 10'(255)) mag = {8'hff, 23'd0};
   fp32_pack = {sign, mag};
 endfunction
 
-// Position of the leading one of v (v != 0), as an FpExpW-bit count.
-function automatic logic [FpExpW-1:0] fp32_lead(logic [31:0] v);
+// Position of the leading one of v (v != 0), as a 10-bit count.
+function automatic logic [9:0] fp32_lead(logic [31:0] v);
   fp32_lead = '0;
   for (int unsigned i = 0; i < 32; i++) begin
-    if (v[i]) fp32_lead = FpExpW'(i);
+    if (v[i]) fp32_lead = 10'(i);
   end
 endfunction
 
@@ -55,7 +59,7 @@ function automatic logic [31:0] fp32_mul_i8(logic [31:0] a, logic signed [7:0] w
   logic [7:0]        ae, ea;
   logic [7:0]        wm;
   logic [31:0]       prod;
-  logic [FpExpW-1:0] lead;
+  logic [9:0] lead;
   sign = a[31] ^ w[7];
   ae   = a[30:23];
   ea   = (ae == 8'h00) ? 8'd1 : ae;         // subnormals: the smallest normal's exponent
@@ -63,13 +67,13 @@ function automatic logic [31:0] fp32_mul_i8(logic [31:0] a, logic signed [7:0] w
   prod = 32'({ae != 8'h00, a[22:0]}) * 32'(wm);
   lead = fp32_lead(prod);
   if (ae == 8'hff) begin
-    fp32_mul_i8 = (a[22:0] != '0 || w == '0) ? FpNaN : {sign, 8'hff, 23'd0};
+    fp32_mul_i8 = (a[22:0] != '0 || w == '0) ? Fp32NaN : {sign, 8'hff, 23'd0};
   end else if (prod == '0) begin
     fp32_mul_i8 = {sign, 31'd0};             // a zero or w = 0: a signed zero
   end else begin
     // prod * 2^(e_a - 150) = 1.f * 2^(lead + e_a - 150): biased lead + e_a - 23
-    fp32_mul_i8 = fp32_pack(sign, $signed(lead) + $signed(FpExpW'(ea)) - $signed(FpExpW'(23)),
-                            prod << (FpExpW'(31) - lead));
+    fp32_mul_i8 = fp32_pack(sign, $signed(lead) + $signed(10'(ea)) - $signed(10'(23)),
+                            prod << (10'(31) - lead));
   end
 endfunction
 
@@ -83,7 +87,7 @@ function automatic logic [31:0] fp32_add(logic [31:0] a, logic [31:0] b);
   logic [50:0]       y_wide;
   logic [26:0]       xe, ye;                 // significand, guard, round, sticky
   logic [27:0]       sum;
-  logic [FpExpW-1:0] lead;
+  logic [9:0] lead;
   logic              a_nan, b_nan, a_inf, b_inf;
   a_nan = a[30:23] == 8'hff && a[22:0] != '0;
   b_nan = b[30:23] == 8'hff && b[22:0] != '0;
@@ -109,14 +113,14 @@ function automatic logic [31:0] fp32_add(logic [31:0] a, logic [31:0] b);
   sum    = (x[31] ^ y[31]) ? 28'(xe) - 28'(ye) : 28'(xe) + 28'(ye);
   lead   = fp32_lead({4'd0, sum});
   if (a_nan || b_nan || (a_inf && b_inf && a[31] != b[31])) begin
-    fp32_add = FpNaN;
+    fp32_add = Fp32NaN;
   end else if (a_inf || b_inf) begin
     fp32_add = x;                            // x is the infinity
   end else if (sum == '0) begin
     fp32_add = {a[31] & b[31], 31'd0};
   end else begin
     // sum * 2^(e_x - 153) = 1.f * 2^(lead + e_x - 153): biased lead + e_x - 26
-    fp32_add = fp32_pack(x[31], $signed(lead) + $signed(FpExpW'(ex)) - $signed(FpExpW'(26)),
-                         32'({sum, 4'd0}) << (FpExpW'(27) - lead));
+    fp32_add = fp32_pack(x[31], $signed(lead) + $signed(10'(ex)) - $signed(10'(26)),
+                         32'({sum, 4'd0}) << (10'(27) - lead));
   end
 endfunction

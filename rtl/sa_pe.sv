@@ -8,7 +8,7 @@
 // docs/timing.md §6, holds it); the weight load and swap have their own enables.
 module sa_pe import sa_pkg::*; #(
   parameter bit ActFp = 1'b0,
-  localparam int unsigned AW = act_w(ActFp)
+  localparam int unsigned AW = ActFp ? FpW : ActW
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,

@@ -12,12 +12,9 @@ package sa_pkg;
   // Command fields, tile coordinates and tile counts (docs/timing.md §6): 32-bit words, so K
   // and N are bounded only by 2^32 tiles.
   parameter int unsigned CmdW  = 32;
-  // fp32 data path (array.act_type fp32, docs/timing.md §1.1): binary32 activations and
-  // partial sums (sa_fp32_mul, sa_fp32_add); FpExpW holds a biased exponent before rounding,
-  // signed (-49 .. 262 occur).
-  parameter int unsigned FpW    = 32;
-  parameter int unsigned FpExpW = 10;
-  parameter logic [FpW-1:0] FpNaN = 32'h7fc0_0000;  // the one NaN the units produce
+  // fp32 data path (sa_top's ActFp, array.act_type fp32, docs/timing.md §1.1): binary32
+  // activations and partial sums (the arithmetic: sa_fp32.svh).
+  parameter int unsigned FpW   = 32;
 
   // Controller phases (docs/timing.md §4, §6).
   typedef enum logic [1:0] {
@@ -34,12 +31,6 @@ package sa_pkg;
     CpuStream = 2'd2,  // the step's last word of activations; the array advances one step
     CpuRead   = 2'd3   // one int32 output of the current output row
   } cpu_op_e;
-
-  // Bits of an activation: int8, or fp32 with ActFp (array.act_type fp32, docs/timing.md
-  // §1.1). Partial sums are PsumW bits either way (int32 or fp32).
-  function automatic int unsigned act_w(bit act_fp);
-    act_w = act_fp ? FpW : ActW;
-  endfunction
 
   // Bits of an index of n items, 0 .. n-1 (at least 1 bit).
   function automatic int unsigned idx_w(int unsigned n);

@@ -17,7 +17,7 @@ module sa_top import sa_pkg::*; #(
   parameter int unsigned MaxM = 1024,
   parameter int unsigned BusW = 32,
   parameter bit ActFp = 1'b0,
-  localparam int unsigned AW  = act_w(ActFp),
+  localparam int unsigned AW  = ActFp ? FpW : ActW,
   localparam int unsigned P   = BusW / AW,
   localparam int unsigned MW  = idx_w(MaxM)
 ) (
