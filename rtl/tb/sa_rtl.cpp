@@ -120,6 +120,8 @@ struct sa_rtl {
   std::vector<sa_rtl_out_event> outs;    // of the last run
   std::vector<sa_rtl_ins_event> ins;     // of the last sa_rtl_run_cpu
   int perturb = 0;
+  bool cpu_gaps = false;     // sa_rtl_cpu_source set: the CPU issues when cpu_src offers
+  sa_rtl_source cpu_src{};
   sa_rtl_violation violate = SA_RTL_VIOLATE_NONE;
   sa_rtl_stats stats{};
 };
@@ -285,6 +287,11 @@ void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols) {
 }
 
 int sa_rtl_act_fp32(const sa_rtl *r) { return r->model->act_fp ? 1 : 0; }
+
+void sa_rtl_cpu_source(sa_rtl *r, const sa_rtl_source *src) {
+  r->cpu_gaps = src != nullptr;
+  r->cpu_src = src ? *src : sa_rtl_source{};
+}
 
 void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n) {
   if (max_m) *max_m = r->model->max_m;
@@ -558,6 +565,12 @@ int run_cpu(sa_rtl *r, const int8_t *x8, const float *x32, const int8_t *w, int6
       if (fire || op < 0) return true;
     }
   };
+  // One instruction, after the idle cycles of a CPU that does not issue every cycle.
+  auto issue = [&](int op, uint32_t data) -> bool {
+    while (r->cpu_gaps && !r->cpu_src.offer(r->cpu_src.ctx, SA_RTL_CPU_INS, count))
+      if (!cycle(-1, 0)) return false;
+    return cycle(op, data);
+  };
   bool ok = true;
   std::vector<std::pair<size_t, int64_t>> streams;  // per kept tile: first queue/stream, nt
   for (int64_t nt = 0; nt < nt_n && ok; nt++) {
@@ -575,7 +588,7 @@ int run_cpu(sa_rtl *r, const int8_t *x8, const float *x32, const int8_t *w, int6
             int8_t v = (kk < k && nn < n) ? w[kk * n + nn] : 0;
             word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
           }
-          ok = cycle(SA_RTL_INS_WRITE, word);
+          ok = issue(SA_RTL_INS_WRITE, word);
         }
       }
       // W*steps - 1 queue/stream instructions; the valid returned words add into Y
@@ -594,10 +607,10 @@ int run_cpu(sa_rtl *r, const int8_t *x8, const float *x32, const int8_t *w, int6
             word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
           }
         }
-        ok = cycle(pos == W - 1 ? SA_RTL_INS_STREAM : SA_RTL_INS_QUEUE, word);
+        ok = issue(pos == W - 1 ? SA_RTL_INS_STREAM : SA_RTL_INS_QUEUE, word);
       }
       for (int c = 0; c < C && ok && reads; c++)
-        ok = cycle(SA_RTL_INS_READ, static_cast<uint32_t>(c));
+        ok = issue(SA_RTL_INS_READ, static_cast<uint32_t>(c));
     }
   }
   if (ok && pending) ok = cycle(-1, 0);  // the last word comes back

@@ -36,8 +36,9 @@ typedef struct sa_rtl_out_event {
   int64_t cycle, nt, row;
 } sa_rtl_out_event;
 
-/* The streams of a command, numbered as sa_stream.h numbers them. */
-enum { SA_RTL_TILES, SA_RTL_WEIGHTS, SA_RTL_ACTS, SA_RTL_OUT };
+/* The streams of a command, numbered as sa_stream.h numbers them, and the CPU's instruction
+ * issue (sa_rtl_cpu_source). */
+enum { SA_RTL_TILES, SA_RTL_WEIGHTS, SA_RTL_ACTS, SA_RTL_OUT, SA_RTL_CPU_INS };
 
 /* A source for the streams: offer(ctx, stream, cycle) says whether, in that cycle (counted
  * from acceptance), an input stream without a pending beat offers its next one (a beat,
@@ -145,7 +146,8 @@ typedef struct sa_rtl_ins_event {
  * addActIn32 does with the int8 words. reads: after each tile's stream, additionally issue
  * one read instruction per output column (lane c of the last output row; not part of §8.1's
  * count; a test of the read instruction). *cycles gets the cycle after the last accepted
- * instruction (= the instruction count with a port that never stalls). Returns 0, or -1
+ * instruction (= the instruction count with a port that never stalls and a CPU that issues
+ * every cycle; sa_rtl_cpu_source adds its idle cycles). Returns 0, or -1
  * (sa_rtl_error) as sa_rtl_run. Events: sa_rtl_ins. */
 int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
                    int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles);
@@ -158,6 +160,14 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
  * sa_rtl_run_cpu refuses an fp32 one and sa_rtl_run does. */
 int sa_rtl_run_cpu_f32(sa_rtl *r, const float *x, const int8_t *w, int64_t m, int64_t k,
                        int64_t n, const uint8_t *keep, int reads, float *y, int64_t *cycles);
+
+/* A CPU that does not issue an instruction every cycle (the reference CPU spends loop
+ * instructions between its custom ones): in later sa_rtl_run_cpu(_f32) runs, the next
+ * instruction is offered in cycle c (counted from the run's first cycle) only when
+ * src->offer(src->ctx, SA_RTL_CPU_INS, c) is 1; other cycles offer none (ins_valid_i low,
+ * while the word of the last instruction still comes back). NULL: one every cycle (the
+ * default). The source is copied. */
+void sa_rtl_cpu_source(sa_rtl *r, const sa_rtl_source *src);
 
 /* The instructions of the last successful sa_rtl_run_cpu(_f32), in order (as sa_rtl_tiles). */
 const sa_rtl_ins_event *sa_rtl_ins(const sa_rtl *r, int64_t *n);

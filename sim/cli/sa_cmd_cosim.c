@@ -41,7 +41,9 @@ int sa_cmd_cosim(int argc, char **argv) {
        "sink) that offers a beat with probability P per cent per cycle, seeded by S;\n"
        "cycles, tile starts and output beats are compared with the C model of\n"
        "the streaming interface (docs/timing.md §6); default 100: always ready,\n"
-       "where they equal the closed form", &stall, 1, 100},
+       "where they equal the closed form. cpu_fed: a CPU that issues an\n"
+       "instruction in a cycle with probability P per cent (idle cycles between\n"
+       "them); every instruction's cycle is the C model's shifted by the gaps", &stall, 1, 100},
       {"integration", 0, SA_OPT_STR, "I", "dma: the streaming interface (§6); cpu_fed: the CPU's\n"
        "custom instructions through the RTL's CPU port (§8.1); default: the config's", &integ,
        0, 0},
@@ -106,8 +108,10 @@ int sa_cmd_cosim(int argc, char **argv) {
          "seed %lld, %s\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
          sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
          mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed,
-         cfg.hw.integration == SA_INTEG_CPU_FED ? "cpu_fed: the CPU's instruction stream"
-         : stall < 100                          ? "stalling streams"
+         cfg.hw.integration == SA_INTEG_CPU_FED
+             ? (stall < 100 ? "cpu_fed: the CPU's instruction stream, with idle cycles"
+                            : "cpu_fed: the CPU's instruction stream")
+         : stall < 100 ? "stalling streams"
                                                 : "always-ready streams");
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);

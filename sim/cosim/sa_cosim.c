@@ -217,11 +217,26 @@ done:
 
 static const char *const ins_name[] = {"write", "queue", "stream", "read"};
 
+/* The cycle after `after` in which the CPU issues its next instruction: every cycle without
+ * src, else the next one src offers (sa_stream_offer on SA_RTL_CPU_INS, as the harness). */
+static int64_t cpu_issue_next(const sa_stream_source *src, int64_t after) {
+  int64_t c = after + 1;
+  while (src && !sa_stream_offer(src, SA_RTL_CPU_INS, c)) c++;
+  return c;
+}
+
+/* The cycle of instruction i (0-based) of a run. */
+static int64_t cpu_issue_cycle(const sa_stream_source *src, int64_t i) {
+  int64_t c = -1;
+  for (int64_t j = 0; j <= i; j++) c = cpu_issue_next(src, c);
+  return c;
+}
+
 static int8_t sat8(int64_t v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }
 
 int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
                          int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
-                         const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                          int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
   int rows, cols;
   sa_rtl_shape(rtl, &rows, &cols);
@@ -257,9 +272,15 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   for (int64_t t = 0; t < kt_n * nt_n; t++)
     if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
   const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
-  if (model_cycles) *model_cycles = n_ins;
+  /* the CPU's idle cycles: instruction i goes out in the i-th cycle src offers one */
+  const int64_t model_total = cpu_issue_cycle(src, n_ins - 1) + 1;
+  if (model_cycles) *model_cycles = model_total;
   int64_t got_cycles = 0;
-  if (sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles)) {
+  sa_rtl_source cpu_src = {offer_cb, (void *)src};
+  sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
+  int run_rc = sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
+  sa_rtl_cpu_source(rtl, NULL);
+  if (run_rc) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
     goto done;
   }
@@ -268,9 +289,10 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
   rc = 1;
   /* the instruction stream: per kept tile ww writes, then W*steps - 1 queue/stream (every
-   * W-th a stream); instruction i accepted in cycle i (back to back, one per cycle), its word
-   * back in cycle i + 1, valid from index first_valid of the tile's stream on (§8.1) */
-  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0;
+   * W-th a stream); instruction i accepted in the i-th cycle the CPU issues (cycle i when it
+   * issues every cycle), its word back in the next cycle, valid from index first_valid of the
+   * tile's stream on (§8.1) */
+  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0, at = -1;
   for (int64_t nt = 0; nt < nt_n && rc; nt++) {
     for (int64_t kt = 0; kt < kt_n && rc; kt++) {
       if (keep && !keep[kt * nt_n + nt]) continue;
@@ -287,14 +309,15 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
           break;
         }
         const sa_rtl_ins_event *v = &ev[i];
-        if (v->op != op || v->cycle != i || v->rsp_cycle != i + 1 || v->flag != valid) {
+        at = cpu_issue_next(src, at); /* the C model's cycle of instruction i */
+        if (v->op != op || v->cycle != at || v->rsp_cycle != at + 1 || v->flag != valid) {
           snprintf(mismatch, mismatch_len,
                    "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
                    "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
                    "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
                    ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
-                   v->flag ? "valid" : "not valid", ins_name[op], (long long)i,
-                   (long long)(i + 1), valid ? "valid" : "not valid");
+                   v->flag ? "valid" : "not valid", ins_name[op], (long long)at,
+                   (long long)(at + 1), valid ? "valid" : "not valid");
           rc = 0;
           break;
         }
@@ -339,9 +362,10 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
              (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
     rc = 0;
   }
-  if (rc && got_cycles != n_ins) {
-    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (one custom "
-             "instruction per cycle)", what, (long long)got_cycles, (long long)n_ins);
+  if (rc && got_cycles != model_total) {
+    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (%lld custom "
+             "instructions, one per cycle the CPU issues)", what, (long long)got_cycles,
+             (long long)model_total, (long long)n_ins);
     rc = 0;
   }
   for (int64_t j = 0; j < m * n && rc; j++) {
@@ -380,7 +404,7 @@ static int f32_same(uint32_t a, uint32_t b) {
 
 int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, const int8_t *w,
                              int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
-                             const char *what, int64_t row0, char *mismatch,
+                             const sa_stream_source *src, const char *what, int64_t row0, char *mismatch,
                              size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
                              sa_err *e) {
   int rows, cols;
@@ -421,9 +445,14 @@ int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, c
   for (int64_t t = 0; t < kt_n * nt_n; t++)
     if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
   const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
-  if (model_cycles) *model_cycles = n_ins;
+  const int64_t model_total = cpu_issue_cycle(src, n_ins - 1) + 1;
+  if (model_cycles) *model_cycles = model_total;
   int64_t got_cycles = 0;
-  if (sa_rtl_run_cpu_f32(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles)) {
+  sa_rtl_source cpu_src = {offer_cb, (void *)src};
+  sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
+  int run_rc = sa_rtl_run_cpu_f32(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
+  sa_rtl_cpu_source(rtl, NULL);
+  if (run_rc) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
     goto done;
   }
@@ -433,7 +462,7 @@ int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, c
   rc = 1;
   /* as sa_cosim_cpu_command; each valid word is one fp32 output: row mm, column g of the
    * tile, equal in bits to the tile's column sum in the order of §1.1 */
-  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0;
+  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0, at = -1;
   for (int64_t nt = 0; nt < nt_n && rc; nt++) {
     for (int64_t kt = 0; kt < kt_n && rc; kt++) {
       if (keep && !keep[kt * nt_n + nt]) continue;
@@ -450,14 +479,15 @@ int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, c
           break;
         }
         const sa_rtl_ins_event *v = &ev[i];
-        if (v->op != op || v->cycle != i || v->rsp_cycle != i + 1 || v->flag != valid) {
+        at = cpu_issue_next(src, at); /* the C model's cycle of instruction i */
+        if (v->op != op || v->cycle != at || v->rsp_cycle != at + 1 || v->flag != valid) {
           snprintf(mismatch, mismatch_len,
                    "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
                    "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
                    "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
                    ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
-                   v->flag ? "valid" : "not valid", ins_name[op], (long long)i,
-                   (long long)(i + 1), valid ? "valid" : "not valid");
+                   v->flag ? "valid" : "not valid", ins_name[op], (long long)at,
+                   (long long)(at + 1), valid ? "valid" : "not valid");
           rc = 0;
           break;
         }
@@ -500,9 +530,10 @@ int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, c
              (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
     rc = 0;
   }
-  if (rc && got_cycles != n_ins) {
-    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (one custom "
-             "instruction per cycle)", what, (long long)got_cycles, (long long)n_ins);
+  if (rc && got_cycles != model_total) {
+    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (%lld custom "
+             "instructions, one per cycle the CPU issues)", what, (long long)got_cycles,
+             (long long)model_total, (long long)n_ins);
     rc = 0;
   }
   for (int64_t j = 0; j < m * n && rc; j++) {
@@ -565,9 +596,6 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
                       "RTL model co-simulates another bus", cfg->path,
                       (long long)cfg->hw.bus_bits, SA_RTL_BUS_BITS);
   }
-  if (cfg->hw.integration == SA_INTEG_CPU_FED && opts->stall_pct)
-    return sa_err_set(e, "--stall applies to the streaming interface (integration dma); the "
-                      "cpu_fed port accepts one instruction per cycle");
   char err[512];
   sa_rtl *rtl = sa_rtl_open_act(rows, cols, fp32, opts->trace, &out->rtl_unavailable, err,
                                 sizeof err);
@@ -653,12 +681,13 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
       /* a stalling source: its own seeded pattern per command */
       sa_stream_source ss = {opts->seed ^ ((uint64_t)(li + 1) << 32) ^ (uint64_t)cmds,
                              opts->stall_pct};
+      const sa_stream_source *sp = opts->stall_pct ? &ss : NULL;
       int st = fp32 ? sa_cosim_cpu_command_f32(rtl, &cfg->hw, xf + r0 * l->k, w, mm, l->k,
-                                               l->n, mask, what, r0, mis, sizeof mis, &c, &cm,
-                                               e)
+                                               l->n, mask, sp, what, r0, mis, sizeof mis, &c,
+                                               &cm, e)
                : cfg->hw.integration == SA_INTEG_CPU_FED
                    ? sa_cosim_cpu_command(rtl, &cfg->hw, x + r0 * l->k, w, mm, l->k, l->n,
-                                          mask, what, r0, mis, sizeof mis, &c, &cm, e)
+                                          mask, sp, what, r0, mis, sizeof mis, &c, &cm, e)
                    : sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask,
                                       opts->stall_pct ? &ss : NULL, what, r0, mis, sizeof mis,
                                       &c, &cm, e);

@@ -3,8 +3,9 @@
  * commands each (M, K, N, mask kind and values random), every command through the streaming
  * interface with an always-ready source and again with a seeded stalling source
  * (docs/timing.md §6): values, tile starts, output beats and cycles must equal the C model;
- * and through the CPU port (integration cpu_fed, §8.1): every instruction's kind, cycle, flag
- * and returned word, the instruction counts and the values. On the first FP32SIZES sizes the
+ * and through the CPU port (integration cpu_fed, §8.1), by a CPU issuing every cycle and
+ * again by one leaving seeded idle cycles between instructions: every instruction's kind,
+ * cycle, flag and returned word, the instruction counts and the values. On the first FP32SIZES sizes the
  * fp32 model (array.act_type fp32, §1.1) runs every case too, through its CPU port, with
  * pseudo-random fp32 activations (sa_cosim_f32_activation): every returned fp32 word and Y
  * bit-exact with sa_func_gemm_f32.
@@ -104,8 +105,19 @@ int main(int argc, char **argv) {
         snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed",
                  R, C, ci, (long long)m, (long long)k, (long long)n, kind);
         int64_t cyc = -1, want = -1;
-        int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, what, 0, mis,
+        int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, NULL, what, 0, mis,
                                       sizeof mis, &cyc, &want, &e);
+        if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
+        if (st == 0) fprintf(stderr, "%s\n", mis);
+        CHECK_EQ_INT(st, 1);
+        CHECK_EQ_INT(cyc, want);
+        /* and a CPU that leaves idle cycles between its instructions */
+        sa_stream_source gaps = {rnd(), (int)range(20, 95)};
+        snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed, "
+                 "CPU issuing %d %%", R, C, ci, (long long)m, (long long)k, (long long)n, kind,
+                 gaps.pct);
+        st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, &gaps, what, 0,
+                                  mis, sizeof mis, &cyc, &want, &e);
         if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
         if (st == 0) fprintf(stderr, "%s\n", mis);
         CHECK_EQ_INT(st, 1);
@@ -126,7 +138,7 @@ int main(int argc, char **argv) {
         snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed fp32",
                  R, C, ci, (long long)m, (long long)k, (long long)n, kind);
         int64_t cyc = -1, want = -1;
-        int st = sa_cosim_cpu_command_f32(rtl_f, &hw, xf, w, m, k, n, kind ? &mk : NULL, what, 0,
+        int st = sa_cosim_cpu_command_f32(rtl_f, &hw, xf, w, m, k, n, kind ? &mk : NULL, NULL, what, 0,
                                           mis, sizeof mis, &cyc, &want, &e);
         if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
         if (st == 0) fprintf(stderr, "%s\n", mis);
