@@ -8,7 +8,7 @@
  *                                so nothing is optimised away; the walks lay N tiles out as
  *                                N/NT x NT (default NT 16) and print the kept count.
  *
- * The custom instructions are stood in for by one x86 instruction each (asm volatile mov), so
+ * The custom instructions are stood in for by one instruction each (asm volatile mov), so
  * a loop's count minus one per instruction is the code around it. Activations: fp32 (v2) or
  * int8 with a per-tensor scale (v1: dequantised on load, quantised on store, as an int8
  * pipeline must). Row lengths are the reference block's: d_model 512, sequence 128. */
@@ -31,17 +31,30 @@ static volatile uint32_t sink_u;
 static volatile float sink_f;
 
 /* ---- custom instructions (one instruction each) ---- */
+#if defined(__aarch64__)
+#define SA_MOV32 "mov %w0, %w1"
+#define SA_PARAM_WRITE "mov w9, %w0"
+#define SA_RUN_TILE "mov x9, %0"
+#define SA_SCRATCH "x9"
+#elif defined(__x86_64__)
+#define SA_MOV32 "mov %1, %0"
+#define SA_PARAM_WRITE "mov %0, %%eax"
+#define SA_RUN_TILE "mov %0, %%rax"
+#define SA_SCRATCH "rax"
+#else
+#error "host_kernels: stand-ins for the custom instructions exist for AArch64 and x86-64 only"
+#endif
 static inline uint32_t smm_queue(uint32_t in) {
   uint32_t out;
-  __asm__ volatile("mov %1, %0" : "=r"(out) : "r"(in));
+  __asm__ volatile(SA_MOV32 : "=r"(out) : "r"(in));
   return out;
 }
 static inline uint32_t smm_stream(uint32_t in) {
   uint32_t out;
-  __asm__ volatile("mov %1, %0" : "=r"(out) : "r"(in));
+  __asm__ volatile(SA_MOV32 : "=r"(out) : "r"(in));
   return out;
 }
-static inline void smm_param_write(uint32_t w) { __asm__ volatile("mov %0, %%eax" ::"r"(w) : "eax"); }
+static inline void smm_param_write(uint32_t w) { __asm__ volatile(SA_PARAM_WRITE ::"r"(w) : SA_SCRATCH); }
 
 static int8_t q8(float v, float inv_s) {
   float r = nearbyintf(v * inv_s);
@@ -205,7 +218,7 @@ NOINLINE static void k_add_words_fp32(long n) { /* n words of 1 fp32 output */
 
 /* Stands for the work on a kept tile (processMultiplication): one instruction, subtracted
  * per kept tile by scripts/host-costs. */
-static inline void run_tile(const void *p) { __asm__ volatile("mov %0, %%rax" ::"r"(p) : "rax"); }
+static inline void run_tile(const void *p) { __asm__ volatile(SA_RUN_TILE ::"r"(p) : SA_SCRATCH); }
 
 /* Skip walks over a KT x NT grid of 16x16 int8 tiles (256 B, 64 words). */
 enum { TB = 256, TW = 64 };

@@ -1,27 +1,33 @@
 // sa_cpu_if: the reference system's CPU interface (integration cpu_fed, docs/timing.md §8.1):
 // one custom instruction per cycle over a BusW-wide port drives the array directly, with no
-// command, buffers or accumulators. Instruction kinds (ins_op_i, sa_pkg::cpu_op_e):
+// command, buffers or accumulators. Activations are int8, or fp32 with ActFp (array.act_type
+// fp32, docs/timing.md §1.1): P = BusW/8 or BusW/32 activations a word. Instruction kinds
+// (ins_op_i, sa_pkg::cpu_op_e):
 //   CpuWrite  one word of Pw = BusW/8 weights into the row being assembled (lanes
 //             word*Pw ..); the ceil(Cols/Pw)-th word shifts the row into the shadow chain
 //             (rows Rows-1 first); the Rows-th row swaps the tile in (its outputs are then
 //             counted from step 0)
-//   CpuQueue  one word of P = BusW/8 activations (lanes pos*P ..) into the step's staging
+//   CpuQueue  one word of P activations (lanes pos*P ..) into the step's staging
 //   CpuStream the step's last word (lanes (W-1)*P ..): the array advances one step
-//   CpuRead   returns the int32 output of lane ins_data_i of the current output row
+//   CpuRead   returns the output (int32 or fp32) of lane ins_data_i of the current output row
 // W = max(ceil(Rows/P), ceil(Cols/P)) words per step: W-1 queues then one stream.
 // Every instruction returns one word in the next cycle (rsp_valid_o): queue/stream return
 // word g of the current (de-skewed) output row, P outputs narrowed to int8 by saturation
 // (g = 0 for a stream, pos+1 for the pos-th queue of a step), and rsp_flag_o = the row is
-// valid (R+C-1 steps done since the swap). rsp_psum_o carries the same P outputs at full
-// int32 (observation for the harness; docs/timing.md §8.1).
+// valid (R+C-1 steps done since the swap). int8: P outputs narrowed to int8 by saturation;
+// rsp_psum_o carries the same P outputs at full int32 (observation for the harness;
+// docs/timing.md §8.1). fp32: the word is the one fp32 output itself (= rsp_psum_o).
 `include "sa_assert.svh"
 
 module sa_cpu_if import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
   parameter int unsigned BusW = 32,
-  localparam int unsigned P   = BusW / ActW,                       // activations (and weights) per word
-  localparam int unsigned WR  = (Cols + P - 1) / P,                // weight words per row
+  parameter bit ActFp = 1'b0,
+  localparam int unsigned AW  = ActFp ? FpW : ActW,
+  localparam int unsigned P   = BusW / AW,                         // activations per word
+  localparam int unsigned Pw  = BusW / WgtW,                       // weights per word
+  localparam int unsigned WR  = (Cols + Pw - 1) / Pw,              // weight words per row
   localparam int unsigned WA  = ((Rows > Cols ? Rows : Cols) + P - 1) / P,  // words per step
   localparam int unsigned SW  = cnt_w(Rows + Cols - 1)             // steps since swap, saturating
 ) (
@@ -42,14 +48,14 @@ module sa_cpu_if import sa_pkg::*; #(
   output logic                       wload_o,
   output logic                       swap_o,
   output logic [Cols-1:0][WgtW-1:0]  wrow_o,
-  output logic [Rows-1:0][ActW-1:0]  act_o,
+  output logic [Rows-1:0][AW-1:0]    act_o,
   input  logic [Cols-1:0][PsumW-1:0] psum_i
 );
 
   localparam int unsigned WRW = idx_w(WR);
   localparam int unsigned WAW = idx_w(WA);
   localparam int unsigned RW  = cnt_w(Rows);
-  localparam int unsigned LW  = idx_w(WA > WR ? WA * P : WR * P);
+  localparam int unsigned LW  = idx_w(WA * P > Cols ? WA * P : Cols);
 
   logic fire, op_write, op_queue, op_stream, op_read;
   logic row_done, tile_done;
@@ -57,7 +63,7 @@ module sa_cpu_if import sa_pkg::*; #(
   logic [RW-1:0]  wrows_q;
   logic [Cols-1:0][WgtW-1:0] wrow_q, wrow_d;
   logic [WAW-1:0] pos_q;
-  logic [Rows-1:0][ActW-1:0] stage_q, stage_d;
+  logic [Rows-1:0][AW-1:0] stage_q, stage_d;
   logic [SW-1:0]  steps_q;
   logic           live_q;   // a tile's weights are active and no weight write followed
   logic           rsp_valid_q, rsp_read_q;
@@ -77,7 +83,7 @@ module sa_cpu_if import sa_pkg::*; #(
   always_comb begin
     wrow_d = wrow_q;
     for (int unsigned i = 0; i < Cols; i++) begin
-      if (op_write && i / P == 32'(wword_q)) wrow_d[i] = ins_data_i[(i % P) * WgtW +: WgtW];
+      if (op_write && i / Pw == 32'(wword_q)) wrow_d[i] = ins_data_i[(i % Pw) * WgtW +: WgtW];
     end
   end
   assign wrow_o  = wrow_d;
@@ -88,7 +94,7 @@ module sa_cpu_if import sa_pkg::*; #(
   always_comb begin
     stage_d = stage_q;
     for (int unsigned r = 0; r < Rows; r++) begin
-      if ((op_queue || op_stream) && r / P == 32'(pos_q)) stage_d[r] = ins_data_i[(r % P) * ActW +: ActW];
+      if ((op_queue || op_stream) && r / P == 32'(pos_q)) stage_d[r] = ins_data_i[(r % P) * AW +: AW];
     end
   end
   assign act_o = stage_d;
@@ -158,14 +164,16 @@ module sa_cpu_if import sa_pkg::*; #(
     else sat8 = v[ActW-1:0];
   endfunction
 
-  // Returned word: P lanes from rsp_sel_q, saturated to int8; a read returns one int32.
+  // Returned word: P lanes from rsp_sel_q, saturated to int8; a read returns one int32; fp32
+  // words carry the output as it is.
   always_comb begin
     rsp_data_o = '0;
     rsp_psum_o = '0;
     for (int unsigned p = 0; p < P; p++) begin
       if (32'(rsp_sel_q) + p < Cols) rsp_psum_o[p] = row[32'(rsp_sel_q) + p];
     end
-    if (rsp_read_q) begin
+    if (rsp_read_q || ActFp) begin
+      // a read's one output; fp32 queue/stream words carry theirs unchanged (P = 1)
       rsp_data_o = BusW'($signed(rsp_psum_o[0]));
     end else begin
       for (int unsigned p = 0; p < P; p++) begin
@@ -176,8 +184,8 @@ module sa_cpu_if import sa_pkg::*; #(
   assign rsp_valid_o = rsp_valid_q;
   assign rsp_flag_o  = live_q && 32'(steps_q) == Rows + Cols - 1;
 
-  // Parameters: a bus word holds whole int8 lanes, at least one int32.
-  `ASSERT_INIT(BusWidth_A, BusW >= PsumW && BusW % ActW == 0)
+  // Parameters: a bus word holds whole activation lanes, at least one 32-bit output.
+  `ASSERT_INIT(BusWidth_A, BusW >= PsumW && BusW % AW == 0 && BusW % WgtW == 0)
   `ASSERT_KNOWN(InsValidKnown_A, ins_valid_i)
   `ASSERT_KNOWN_IF(InsKnown_A, {ins_op_i, ins_data_i}, ins_valid_i)
   // An offered instruction is held until it is accepted.

@@ -1,10 +1,15 @@
 // sa_pe: one processing element of the weight-stationary array (docs/timing.md §1).
-// Holds an int8 active and an int8 shadow weight; multiplies the int8 activation from the
-// left by the active weight and adds it to the int32 partial sum from above (two's-complement
-// wrap-around); passes the activation right and the sum down, both registered. The data path
-// advances only when en_i is high (a stall cycle of the streaming interface, docs/timing.md
-// §6, holds it); the weight load and swap have their own enables.
-module sa_pe import sa_pkg::*; (
+// Holds an int8 active and an int8 shadow weight; multiplies the activation from the left by
+// the active weight and adds it to the partial sum from above; passes the activation right and
+// the sum down, both registered. int8 activations (ActFp = 0): exact product, int32 sum with
+// two's-complement wrap-around. fp32 activations (ActFp = 1, §1.1): the fp32 product a*w and
+// the fp32 sum psum + a*w, each rounded to nearest even (sa_fp32.svh; no fused multiply-add).
+// The data path advances only when en_i is high (a stall cycle of the streaming interface,
+// docs/timing.md §6, holds it); the weight load and swap have their own enables.
+module sa_pe import sa_pkg::*; #(
+  parameter bit ActFp = 1'b0,
+  localparam int unsigned AW = ActFp ? FpW : ActW
+) (
   input  logic               clk_i,
   input  logic               rst_ni,
   input  logic               en_i,      // data path advances (activation, partial sum)
@@ -14,24 +19,27 @@ module sa_pe import sa_pkg::*; (
   input  logic signed [WgtW-1:0]  w_i,
   output logic signed [WgtW-1:0]  w_o,
   // data path
-  input  logic signed [ActW-1:0]  act_i,
-  output logic signed [ActW-1:0]  act_o,
-  input  logic signed [PsumW-1:0] psum_i,
-  output logic signed [PsumW-1:0] psum_o
+  input  logic [AW-1:0]           act_i,
+  output logic [AW-1:0]           act_o,
+  input  logic [PsumW-1:0]        psum_i,
+  output logic [PsumW-1:0]        psum_o
 );
+
+`include "sa_fp32.svh"
 
   localparam int unsigned ProdW = ActW + WgtW;
 
   logic signed [WgtW-1:0]  w_shadow_q, w_active_q;
-  logic signed [ActW-1:0]  act_q;
-  logic signed [PsumW-1:0] psum_q;
+  logic [AW-1:0]           act_q;
+  logic [PsumW-1:0]        psum_q;
 
   // The next state is computed inside the flop's enables, not as always_comb _d signals (an
   // exception to STYLE.md): en_i, the weight row and the activation depend combinationally
   // on sa_top's inputs (stream valids, the CPU port), and Verilator 5.006 re-settles all
   // logic downstream of an input on every eval(); with the multiply-add in always_comb the
   // whole array was settled three times per cycle (45 % of a 16x16 cosim). Here it is
-  // computed once per clock edge: cosim 2-3x faster (rtl/README.md), the same flops.
+  // computed once per clock edge: cosim 2-3x faster (rtl/README.md), the same flops. The
+  // fp32 multiply-add (functions of sa_fp32.svh) follows the same rule.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_shadow_q <= '0;
@@ -44,8 +52,13 @@ module sa_pe import sa_pkg::*; (
       // last weight row shifted in at the end of a load phase is already active next cycle.
       if (swap_i) w_active_q <= wload_i ? w_i : w_shadow_q;
       if (en_i) begin
-        act_q  <= act_i;
-        psum_q <= psum_i + PsumW'(ProdW'(w_active_q) * ProdW'(act_i));
+        act_q <= act_i;
+        if (ActFp) begin
+          // psum + a*w as C's `t = t + p` (§1.1): two roundings
+          psum_q <= fp32_add(psum_i, fp32_mul_i8(FpW'(act_i), w_active_q));
+        end else begin
+          psum_q <= psum_i + PsumW'(ProdW'(w_active_q) * ProdW'($signed(act_i[ActW-1:0])));
+        end
       end
     end
   end

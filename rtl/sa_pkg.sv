@@ -12,6 +12,9 @@ package sa_pkg;
   // Command fields, tile coordinates and tile counts (docs/timing.md §6): 32-bit words, so K
   // and N are bounded only by 2^32 tiles.
   parameter int unsigned CmdW  = 32;
+  // fp32 data path (sa_top's ActFp, array.act_type fp32, docs/timing.md §1.1): binary32
+  // activations and partial sums (the arithmetic: sa_fp32.svh).
+  parameter int unsigned FpW   = 32;
 
   // Controller phases (docs/timing.md §4, §6).
   typedef enum logic [1:0] {

@@ -5,7 +5,10 @@
 // storage depends on the array and MaxM (rows per command) only, so any K and N run.
 // With cpu_mode_i high (a configuration pin: tie it off in a real design) the array is
 // driven instead by sa_cpu_if, the reference system's custom-instruction port (integration
-// cpu_fed, docs/timing.md §8.1), and the streams stay idle.
+// cpu_fed, docs/timing.md §8.1), and the streams stay idle. ActFp = 1 builds the fp32
+// activation data path (array.act_type fp32, docs/timing.md §1.1): fp32 PEs and a CPU port
+// of one fp32 activation per word; fp32 runs only through the CPU port (the streaming
+// interface and its accumulators are the int8 dma integration's, and stay int8).
 `include "sa_assert.svh"
 
 module sa_top import sa_pkg::*; #(
@@ -13,7 +16,9 @@ module sa_top import sa_pkg::*; #(
   parameter int unsigned Cols = 4,
   parameter int unsigned MaxM = 1024,
   parameter int unsigned BusW = 32,
-  localparam int unsigned P   = BusW / ActW,
+  parameter bit ActFp = 1'b0,
+  localparam int unsigned AW  = ActFp ? FpW : ActW,
+  localparam int unsigned P   = BusW / AW,
   localparam int unsigned MW  = idx_w(MaxM)
 ) (
   input  logic                   clk_i,
@@ -69,7 +74,8 @@ module sa_top import sa_pkg::*; #(
   logic                     en, wload, swap;
   logic                     s_en, s_wload, s_swap, c_en, c_wload, c_swap;
   logic [Cols-1:0][WgtW-1:0] c_wrow, wrow;
-  logic [Rows-1:0][ActW-1:0] act, s_act, c_act, act_skewed;
+  logic [Rows-1:0][ActW-1:0] s_act;
+  logic [Rows-1:0][AW-1:0]  act, c_act, act_skewed;
   logic [Cols-1:0][PsumW-1:0] psum;
   logic                     acc_add;
   logic [Cols-1:0]          acc_we;
@@ -126,7 +132,8 @@ module sa_top import sa_pkg::*; #(
   sa_cpu_if #(
     .Rows (Rows),
     .Cols (Cols),
-    .BusW (BusW)
+    .BusW (BusW),
+    .ActFp (ActFp)
   ) u_cpu (
     .clk_i,
     .rst_ni,
@@ -150,7 +157,9 @@ module sa_top import sa_pkg::*; #(
   assign en    = cpu_mode_i ? c_en    : s_en;
   assign wload = cpu_mode_i ? c_wload : s_wload;
   assign swap  = cpu_mode_i ? c_swap  : s_swap;
-  assign act   = cpu_mode_i ? c_act   : s_act;
+  for (genvar r = 0; r < Rows; r++) begin : g_act
+    assign act[r] = cpu_mode_i ? c_act[r] : AW'(s_act[r]);  // fp32: streams unused (below)
+  end
   assign wrow  = cpu_mode_i ? c_wrow  : w_data_i;
 
   // One tile's activations: MaxM rows of Rows lanes.
@@ -168,7 +177,7 @@ module sa_top import sa_pkg::*; #(
 
   sa_skew #(
     .Lanes (Rows),
-    .Width (ActW)
+    .Width (AW)
   ) u_skew (
     .clk_i,
     .rst_ni,
@@ -178,8 +187,9 @@ module sa_top import sa_pkg::*; #(
   );
 
   sa_array #(
-    .Rows (Rows),
-    .Cols (Cols)
+    .Rows  (Rows),
+    .Cols  (Cols),
+    .ActFp (ActFp)
   ) u_array (
     .clk_i,
     .rst_ni,
@@ -215,6 +225,8 @@ module sa_top import sa_pkg::*; #(
   `ASSERT_NEVER(StreamsIdleInCpuMode_A, cpu_mode_i && (cmd_valid_i || tile_valid_i ||
                 w_valid_i || x_valid_i))
   `ASSERT_NEVER(InsOnlyInCpuMode_A, !cpu_mode_i && ins_valid_i)
+  // fp32 activations run through the CPU port only.
+  `ASSERT_NEVER(Fp32CpuModeOnly_A, ActFp && !cpu_mode_i && cmd_valid_i)
   `ASSERT_KNOWN(CmdValidKnown_A, cmd_valid_i)
   `ASSERT_KNOWN_IF(CmdKnown_A, {cmd_m_i, cmd_k_i, cmd_n_i, cmd_tiles_i}, cmd_valid_i)
   `ASSERT_KNOWN(ValidsKnown_A, {tile_valid_i, w_valid_i, x_valid_i, out_ready_i})

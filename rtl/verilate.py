@@ -12,6 +12,7 @@ compiled with OPT_FAST=--opt (Verilator's makefile would otherwise use -Os).
 usage: verilate.py --verilator V --make MAKE --cxx=CXX --rows R --cols C --max-m M
                    --opt=-O2 --mdir DIR --header OUT.h --lib OUT.a
                    [--varg=OPT ...] [--vlt FILE] [--incdir DIR ...] SOURCES...
+       verilate.py --top MODULE ... (a test model of another top: no -G parameters)
 """
 import argparse
 import os
@@ -25,9 +26,10 @@ def main():
     ap.add_argument('--verilator', required=True)
     ap.add_argument('--make', required=True)
     ap.add_argument('--cxx', required=True)
-    ap.add_argument('--rows', type=int, required=True)
-    ap.add_argument('--cols', type=int, required=True)
-    ap.add_argument('--max-m', type=int, required=True)
+    ap.add_argument('--top', default='sa_top')
+    ap.add_argument('--rows', type=int)
+    ap.add_argument('--cols', type=int)
+    ap.add_argument('--max-m', type=int)
     ap.add_argument('--opt', required=True)
     ap.add_argument('--mdir', required=True)
     ap.add_argument('--header', required=True)
@@ -43,16 +45,19 @@ def main():
     prefix = os.path.splitext(os.path.basename(a.header))[0]
     if os.path.isdir(a.mdir):
         shutil.rmtree(a.mdir)
-    cmd = [a.verilator] + a.varg + [
-           '--top-module', 'sa_top', '--prefix', prefix, '--Mdir', a.mdir,
-           f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}']
+    cmd = [a.verilator] + a.varg + ['--top-module', a.top, '--prefix', prefix, '--Mdir', a.mdir]
+    if a.top == 'sa_top':
+        if a.rows is None or a.cols is None or a.max_m is None:
+            ap.error('sa_top needs --rows, --cols and --max-m')
+        cmd += [f'-GRows={a.rows}', f'-GCols={a.cols}', f'-GMaxM={a.max_m}']
+    what = f'{a.rows}x{a.cols}' if a.top == 'sa_top' else a.top
     cmd += ['-I' + d for d in a.incdir]
     if a.vlt:
         cmd.append(a.vlt)
     cmd += a.sources
     r = subprocess.run(cmd)
     if r.returncode:
-        print(f'verilate.py: verilator failed for {a.rows}x{a.cols}', file=sys.stderr)
+        print(f'verilate.py: verilator failed for {what}', file=sys.stderr)
         return 1
     # Model code only (default target VPREFIX__ALL.a); warnings off: generated code is not
     # held to the project's -Werror.
@@ -63,7 +68,7 @@ def main():
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode:
         sys.stderr.write(r.stdout)
-        print(f'verilate.py: compiling the {a.rows}x{a.cols} model failed', file=sys.stderr)
+        print(f'verilate.py: compiling the {what} model failed', file=sys.stderr)
         return 1
     shutil.copyfile(os.path.join(a.mdir, prefix + '__ALL.a'), a.lib)
     shutil.copyfile(os.path.join(a.mdir, prefix + '.h'), a.header)

@@ -120,6 +120,8 @@ struct sa_rtl {
   std::vector<sa_rtl_out_event> outs;    // of the last run
   std::vector<sa_rtl_ins_event> ins;     // of the last sa_rtl_run_cpu
   int perturb = 0;
+  bool cpu_gaps = false;     // sa_rtl_cpu_source set: the CPU issues when cpu_src offers
+  sa_rtl_source cpu_src{};
   sa_rtl_violation violate = SA_RTL_VIOLATE_NONE;
   sa_rtl_stats stats{};
 };
@@ -203,6 +205,11 @@ int sa_rtl_size_ok(int rows, int cols) {
 
 sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
                     size_t err_len) {
+  return sa_rtl_open_act(rows, cols, 0, trace_path, unavailable, err, err_len);
+}
+
+sa_rtl *sa_rtl_open_act(int rows, int cols, int act_fp32, const char *trace_path,
+                        int *unavailable, char *err, size_t err_len) {
   if (unavailable) *unavailable = 0;
   if (!sa_rtl_size_ok(rows, cols)) {
     put_err(err, err_len,
@@ -215,16 +222,17 @@ sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable
             format("%s: name the trace FILE.fst or FILE.vcd", trace_path));
     return nullptr;
   }
-  // The prebuilt model (the traced one when waves are asked for), else the cache's.
+  // The prebuilt model (the traced one when waves are asked for; int8 only), else the
+  // cache's.
   const bool traced = trace_path != nullptr;
   const SizeEntry *table = traced ? kTraced : kSizes;
   const int n_table = traced ? kNTraced : kNSizes;
   SaRtlFactory make = nullptr;
-  for (int i = 0; i < n_table; i++)
+  for (int i = 0; i < n_table && !act_fp32; i++)
     if (table[i].rows == rows && table[i].cols == cols) make = table[i].make;
   if (!make) {
     std::string msg;
-    make = sa_rtl_cache_factory(rows, cols, traced, &msg);
+    make = sa_rtl_cache_factory(rows, cols, act_fp32 != 0, traced, &msg);
     if (!make) {
       if (unavailable) *unavailable = 1;
       put_err(err, err_len, msg);
@@ -278,6 +286,13 @@ void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols) {
   *cols = r->model->cols;
 }
 
+int sa_rtl_act_fp32(const sa_rtl *r) { return r->model->act_fp ? 1 : 0; }
+
+void sa_rtl_cpu_source(sa_rtl *r, const sa_rtl_source *src) {
+  r->cpu_gaps = src != nullptr;
+  r->cpu_src = src ? *src : sa_rtl_source{};
+}
+
 void sa_rtl_limits(const sa_rtl *r, int64_t *max_m, int64_t *max_k, int64_t *max_n) {
   if (max_m) *max_m = r->model->max_m;
   if (max_k) *max_k = INT32_MAX;
@@ -326,6 +341,10 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   SaRtlModel &md = *r->model;
   const int R = md.rows, C = md.cols;
   if (!usable(r)) return -1;
+  if (r->model->act_fp) {
+    r->err = "the fp32 RTL model runs through its CPU port only (sa_rtl_run_cpu_f32)";
+    return -1;
+  }
   ModelScope scope(r->ctx.get(), &r->vl_out);
   const sa_rtl_violation violate = r->violate;
   r->violate = SA_RTL_VIOLATE_NONE;
@@ -464,11 +483,22 @@ int sa_rtl_run(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k
   return 0;
 }
 
-int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
-                   int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles) {
+namespace {
+
+// sa_rtl_run_cpu (x8, y8) and sa_rtl_run_cpu_f32 (x32, y32): the same instruction stream;
+// fp32 moves one activation a word and adds the returned fp32 outputs in float.
+int run_cpu(sa_rtl *r, const int8_t *x8, const float *x32, const int8_t *w, int64_t m,
+            int64_t k, int64_t n, const uint8_t *keep, int reads, int32_t *y8, float *y32,
+            int64_t *cycles) {
   SaRtlModel &md = *r->model;
-  const int R = md.rows, C = md.cols, P = SA_RTL_BUS_LANES;
+  const bool fp = x32 != nullptr;
+  const int R = md.rows, C = md.cols, Pw = SA_RTL_BUS_LANES, P = fp ? 1 : SA_RTL_BUS_LANES;
   if (!usable(r)) return -1;
+  if (md.act_fp != fp) {
+    r->err = format("the %dx%d RTL model has %s activations; this run gives it %s", R, C,
+                    md.act_fp ? "fp32" : "int8", fp ? "fp32" : "int8");
+    return -1;
+  }
   ModelScope scope(r->ctx.get(), &r->vl_out);
   const sa_rtl_violation violate = r->violate;
   r->violate = SA_RTL_VIOLATE_NONE;
@@ -481,9 +511,12 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
   const int64_t kt_n = (k + R - 1) / R, nt_n = (n + C - 1) / C;
   const int64_t W = std::max((R + P - 1) / P, (C + P - 1) / P), steps = m + R + C - 1;
   const int64_t first_valid = W * (R + C - 1) - 1;
-  for (int64_t i = 0; i < m * n; i++) y[i] = 0;
-  const std::string shape = format("(M=%lld K=%lld N=%lld on %dx%d, cpu_fed)", (long long)m,
-                                   (long long)k, (long long)n, R, C);
+  for (int64_t i = 0; i < m * n; i++) {
+    if (fp) y32[i] = 0.0f;
+    else y8[i] = 0;
+  }
+  const std::string shape = format("(M=%lld K=%lld N=%lld on %dx%d, cpu_fed%s)", (long long)m,
+                                   (long long)k, (long long)n, R, C, fp ? ", fp32" : "");
   auto t0 = std::chrono::steady_clock::now();
   const double c0 = thread_cpu_seconds();
   r->ins.clear();
@@ -532,24 +565,30 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
       if (fire || op < 0) return true;
     }
   };
+  // One instruction, after the idle cycles of a CPU that does not issue every cycle.
+  auto issue = [&](int op, uint32_t data) -> bool {
+    while (r->cpu_gaps && !r->cpu_src.offer(r->cpu_src.ctx, SA_RTL_CPU_INS, count))
+      if (!cycle(-1, 0)) return false;
+    return cycle(op, data);
+  };
   bool ok = true;
   std::vector<std::pair<size_t, int64_t>> streams;  // per kept tile: first queue/stream, nt
   for (int64_t nt = 0; nt < nt_n && ok; nt++) {
     for (int64_t kt = 0; kt < kt_n && ok; kt++) {
       if (keep && !keep[kt * nt_n + nt]) continue;
-      // weights: row R-1 first, ceil(C/P) words of P weights per row (the seeded violation
+      // weights: row R-1 first, ceil(C/Pw) words of Pw weights per row (the seeded violation
       // writes one word only)
       const bool half = violate == SA_RTL_VIOLATE_CPU_HALF_WEIGHTS && streams.empty();
       for (int rr = R - 1; rr >= 0 && ok && !(half && rr < R - 1); rr--) {
         int64_t kk = kt * R + rr;
-        for (int c0w = 0; c0w < C && ok && !(half && c0w > 0); c0w += P) {
+        for (int c0w = 0; c0w < C && ok && !(half && c0w > 0); c0w += Pw) {
           uint32_t word = 0;
-          for (int p = 0; p < P && c0w + p < C; p++) {
+          for (int p = 0; p < Pw && c0w + p < C; p++) {
             int64_t nn = nt * C + c0w + p;
             int8_t v = (kk < k && nn < n) ? w[kk * n + nn] : 0;
             word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
           }
-          ok = cycle(SA_RTL_INS_WRITE, word);
+          ok = issue(SA_RTL_INS_WRITE, word);
         }
       }
       // W*steps - 1 queue/stream instructions; the valid returned words add into Y
@@ -559,26 +598,39 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
         uint32_t word = 0;
         for (int p = 0; p < P; p++) {
           int64_t rr = pos * P + p, kk = kt * R + rr;
-          int8_t v = (s < m && rr < R && kk < k) ? x[s * k + kk] : 0;
-          word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
+          const bool in = s < m && rr < R && kk < k;
+          if (fp) {
+            float v = in ? x32[s * k + kk] : 0.0f;
+            memcpy(&word, &v, sizeof word);
+          } else {
+            int8_t v = in ? x8[s * k + kk] : 0;
+            word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * p);
+          }
         }
-        ok = cycle(pos == W - 1 ? SA_RTL_INS_STREAM : SA_RTL_INS_QUEUE, word);
+        ok = issue(pos == W - 1 ? SA_RTL_INS_STREAM : SA_RTL_INS_QUEUE, word);
       }
       for (int c = 0; c < C && ok && reads; c++)
-        ok = cycle(SA_RTL_INS_READ, static_cast<uint32_t>(c));
+        ok = issue(SA_RTL_INS_READ, static_cast<uint32_t>(c));
     }
   }
   if (ok && pending) ok = cycle(-1, 0);  // the last word comes back
-  // The CPU's adds (addActIn32), at int32: valid words by index, row by row.
+  // The CPU's adds (addActIn32), at int32 (fp32: in float, out = out + t, tiles of a strip
+  // in kt order as docs/timing.md §1.1 fixes): valid words by index, row by row.
   for (size_t t = 0; ok && t < streams.size(); t++) {
     for (int64_t i = first_valid; i < W * steps - 1; i++) {
       const sa_rtl_ins_event &ev = r->ins[streams[t].first + static_cast<size_t>(i)];
       int64_t row = (i - first_valid) / W, g = (i - first_valid) % W;
       for (int p = 0; p < P; p++) {
         int64_t c = g * P + p, nn = streams[t].second * C + c;
-        if (c < C && nn < n)
-          y[row * n + nn] = static_cast<int32_t>(static_cast<uint32_t>(y[row * n + nn]) +
-                                                 static_cast<uint32_t>(ev.lanes[p]));
+        if (c >= C || nn >= n) continue;
+        if (fp) {
+          float t;
+          memcpy(&t, &ev.lanes[p], sizeof t);
+          y32[row * n + nn] = y32[row * n + nn] + t;
+        } else {
+          y8[row * n + nn] = static_cast<int32_t>(static_cast<uint32_t>(y8[row * n + nn]) +
+                                                  static_cast<uint32_t>(ev.lanes[p]));
+        }
       }
     }
   }
@@ -595,11 +647,32 @@ int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64
   r->stats.clocks_command += static_cast<uint64_t>(count);
   r->stats.seconds_command += std::chrono::duration<double>(t1 - t0).count();
   *cycles = r->ins.empty() ? 0 : r->ins.back().cycle + 1;
-  if (r->perturb & SA_RTL_PERTURB_VALUE) y[m * n - 1] ^= 1;
+  if (r->perturb & SA_RTL_PERTURB_VALUE) {
+    if (fp) {
+      uint32_t u;
+      memcpy(&u, &y32[m * n - 1], sizeof u);
+      u ^= 1;
+      memcpy(&y32[m * n - 1], &u, sizeof u);
+    } else {
+      y8[m * n - 1] ^= 1;
+    }
+  }
   if ((r->perturb & SA_RTL_PERTURB_INS) && !r->ins.empty()) r->ins.back().cycle++;
   r->stats.runs++;
   r->stats.clocks_total += static_cast<uint64_t>(count);
   return 0;
+}
+
+}  // namespace
+
+int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
+                   int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles) {
+  return run_cpu(r, x, nullptr, w, m, k, n, keep, reads, y, nullptr, cycles);
+}
+
+int sa_rtl_run_cpu_f32(sa_rtl *r, const float *x, const int8_t *w, int64_t m, int64_t k,
+                       int64_t n, const uint8_t *keep, int reads, float *y, int64_t *cycles) {
+  return run_cpu(r, nullptr, x, w, m, k, n, keep, reads, nullptr, y, cycles);
 }
 
 int sa_rtl_finish(sa_rtl *r) {

@@ -36,8 +36,9 @@ typedef struct sa_rtl_out_event {
   int64_t cycle, nt, row;
 } sa_rtl_out_event;
 
-/* The streams of a command, numbered as sa_stream.h numbers them. */
-enum { SA_RTL_TILES, SA_RTL_WEIGHTS, SA_RTL_ACTS, SA_RTL_OUT };
+/* The streams of a command, numbered as sa_stream.h numbers them, and the CPU's instruction
+ * issue (sa_rtl_cpu_source). */
+enum { SA_RTL_TILES, SA_RTL_WEIGHTS, SA_RTL_ACTS, SA_RTL_OUT, SA_RTL_CPU_INS };
 
 /* A source for the streams: offer(ctx, stream, cycle) says whether, in that cycle (counted
  * from acceptance), an input stream without a pending beat offers its next one (a beat,
@@ -78,6 +79,15 @@ const char *sa_rtl_traced_text(void);
 sa_rtl *sa_rtl_open(int rows, int cols, const char *trace_path, int *unavailable, char *err,
                     size_t err_len);
 
+/* sa_rtl_open for either data path: act_fp32 0 = int8 activations (sa_rtl_open), 1 = fp32
+ * activations and partial sums (docs/timing.md §1.1). fp32 models are never prebuilt (always
+ * from the model cache) and run through the CPU port only (sa_rtl_run_cpu_f32). */
+sa_rtl *sa_rtl_open_act(int rows, int cols, int act_fp32, const char *trace_path,
+                        int *unavailable, char *err, size_t err_len);
+
+/* 1 when r is an fp32 model (sa_rtl_open_act), else 0. */
+int sa_rtl_act_fp32(const sa_rtl *r);
+
 /* The array shape of r. */
 void sa_rtl_shape(const sa_rtl *r, int *rows, int *cols);
 
@@ -116,8 +126,9 @@ enum { SA_RTL_INS_WRITE, SA_RTL_INS_QUEUE, SA_RTL_INS_STREAM, SA_RTL_INS_READ };
 
 /* One instruction as the RTL ran it: its kind, the cycle it was accepted (counted from the
  * first instruction of the run), the cycle its word came back, the word (P int8 lanes, the
- * outputs saturated to int8; a read's int32), the valid flag, and the int32 outputs behind
- * the word's lanes (what the word narrows). */
+ * outputs saturated to int8; a read's int32; fp32 models: one fp32 output), the valid flag,
+ * and the int32 outputs behind the word's lanes (what the word narrows; fp32: lanes[0] = the
+ * word's bits). */
 typedef struct sa_rtl_ins_event {
   int64_t cycle, rsp_cycle;
   int op, flag;
@@ -135,12 +146,30 @@ typedef struct sa_rtl_ins_event {
  * addActIn32 does with the int8 words. reads: after each tile's stream, additionally issue
  * one read instruction per output column (lane c of the last output row; not part of §8.1's
  * count; a test of the read instruction). *cycles gets the cycle after the last accepted
- * instruction (= the instruction count with a port that never stalls). Returns 0, or -1
+ * instruction (= the instruction count with a port that never stalls and a CPU that issues
+ * every cycle; sa_rtl_cpu_source adds its idle cycles). Returns 0, or -1
  * (sa_rtl_error) as sa_rtl_run. Events: sa_rtl_ins. */
 int sa_rtl_run_cpu(sa_rtl *r, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
                    int64_t n, const uint8_t *keep, int reads, int32_t *y, int64_t *cycles);
 
-/* The instructions of the last successful sa_rtl_run_cpu, in order (as sa_rtl_tiles). */
+/* sa_rtl_run_cpu on an fp32 model: x row-major fp32, one activation per queue/stream word
+ * (P = 1, so W = max(R, C)); every returned word is one fp32 output (its bits in word and
+ * lanes[0]); y (m*n floats) adds the valid words' outputs in float, zeroed first, each
+ * strip's kept tiles in kt order (out = out + t, docs/timing.md §1.1), so it equals
+ * sa_func_gemm_f32 bit for bit when the RTL is right. An int8 model refuses (-1), as
+ * sa_rtl_run_cpu refuses an fp32 one and sa_rtl_run does. */
+int sa_rtl_run_cpu_f32(sa_rtl *r, const float *x, const int8_t *w, int64_t m, int64_t k,
+                       int64_t n, const uint8_t *keep, int reads, float *y, int64_t *cycles);
+
+/* A CPU that does not issue an instruction every cycle (the reference CPU spends loop
+ * instructions between its custom ones): in later sa_rtl_run_cpu(_f32) runs, the next
+ * instruction is offered in cycle c (counted from the run's first cycle) only when
+ * src->offer(src->ctx, SA_RTL_CPU_INS, c) is 1; other cycles offer none (ins_valid_i low,
+ * while the word of the last instruction still comes back). NULL: one every cycle (the
+ * default). The source is copied. */
+void sa_rtl_cpu_source(sa_rtl *r, const sa_rtl_source *src);
+
+/* The instructions of the last successful sa_rtl_run_cpu(_f32), in order (as sa_rtl_tiles). */
 const sa_rtl_ins_event *sa_rtl_ins(const sa_rtl *r, int64_t *n);
 
 /* Test hooks: while set, sa_rtl_run falsifies what it returns, so tests can prove that each
@@ -148,7 +177,7 @@ const sa_rtl_ins_event *sa_rtl_ins(const sa_rtl *r, int64_t *n);
  * adds one to the cycle count, SCHEDULE moves the last tile start one cycle later, OUTPUT
  * the last output beat one cycle later. A mask of these (0 = off). */
 enum {
-  SA_RTL_PERTURB_VALUE = 1,
+  SA_RTL_PERTURB_VALUE = 1, /* (fp32: bit 0 of Y[m-1][n-1]'s bits) */
   SA_RTL_PERTURB_CYCLES = 2,
   SA_RTL_PERTURB_SCHEDULE = 4,
   SA_RTL_PERTURB_OUTPUT = 8,

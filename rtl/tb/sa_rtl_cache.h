@@ -33,11 +33,12 @@ extern const SaRtlSrcFile kSaRtlSrc[];
 
 typedef SaRtlModel *(*SaRtlFactory)(VerilatedContext *ctx);
 
-// The factory of the rows x cols model from the cache (its traced, waves-capable variant if
-// traced: a separate entry RxC-trace-<key>), building it first if needed (progress on
-// stderr). Returns nullptr with a one-line message in *err when it cannot be had (verilator,
+// The factory of the rows x cols model from the cache (fp32 activations if act_fp: a separate
+// entry RxC-fp32-<key>; its traced, waves-capable variant if traced: RxC[-fp32]-trace-<key>),
+// building it first if needed (progress on stderr). Returns nullptr with a one-line message in *err when it cannot be had (verilator,
 // make or the compiler missing, a failed build: the message names the log). Sizes are
 // checked by the caller.
-SaRtlFactory sa_rtl_cache_factory(int rows, int cols, bool traced, std::string *err);
+SaRtlFactory sa_rtl_cache_factory(int rows, int cols, bool act_fp, bool traced,
+                                  std::string *err);
 
 #endif

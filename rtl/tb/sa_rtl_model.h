@@ -16,6 +16,7 @@ class SaRtlModel {
  public:
   virtual ~SaRtlModel() = default;
   int rows = 0, cols = 0;
+  bool act_fp = false;  // fp32 activations and partial sums (ActFp; CPU port only)
   int64_t max_m = 0;  // rows per command (the activation buffer and accumulators)
 
   // Opens a wave file (the context must have traceEverOn). Returns false if it failed.

@@ -41,7 +41,9 @@ int sa_cmd_cosim(int argc, char **argv) {
        "sink) that offers a beat with probability P per cent per cycle, seeded by S;\n"
        "cycles, tile starts and output beats are compared with the C model of\n"
        "the streaming interface (docs/timing.md §6); default 100: always ready,\n"
-       "where they equal the closed form", &stall, 1, 100},
+       "where they equal the closed form. cpu_fed: a CPU that issues an\n"
+       "instruction in a cycle with probability P per cent (idle cycles between\n"
+       "them); every instruction's cycle is the C model's shifted by the gaps", &stall, 1, 100},
       {"integration", 0, SA_OPT_STR, "I", "dma: the streaming interface (§6); cpu_fed: the CPU's\n"
        "custom instructions through the RTL's CPU port (§8.1); default: the config's", &integ,
        0, 0},
@@ -58,10 +60,13 @@ int sa_cmd_cosim(int argc, char **argv) {
       "integration dma, every tile start, output beat and command's cycle count of the\n"
       "streaming interface, or, with integration cpu_fed, every custom instruction's kind,\n"
       "cycle, valid flag and returned word and the instruction counts of the CPU port\n"
-      "(docs/timing.md §8.1; int8 activations, 32-bit bus). Weights are the model's, quantised to int8 as docs/asr.md\n"
-      "specifies; activations are uniform pseudo-random int8 in [-128, 127]. Array sizes not\n"
-      "prebuilt (-Drtl_sizes) are built on first use into the model cache ($SASP_RTL_CACHE,\n"
-      "else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
+      "(docs/timing.md §8.1; 32-bit bus). Weights are the model's, quantised to int8 as\n"
+      "docs/asr.md specifies; activations are uniform pseudo-random int8 in [-128, 127], or\n"
+      "with array.act_type fp32 (cpu_fed only) pseudo-random fp32 (zeros, subnormals and\n"
+      "normals of magnitude 2^-8 ... 2^8 with full fractions; docs/timing.md §8.1) on the\n"
+      "fp32 RTL (fp32 x int8 PEs, one activation a bus word). Models not prebuilt\n"
+      "(-Drtl_sizes; fp32 never is) are built on first use into the model cache\n"
+      "($SASP_RTL_CACHE, else $XDG_CACHE_HOME/sasp/rtl or ~/.cache/sasp/rtl).",
       opts, 1,
       "1 also on any mismatch between RTL and C model, and for an array outside\n"
       "  2x2 ... 256x256; 2 also when no RTL model can be had (built without RTL, verilator\n"
@@ -103,8 +108,10 @@ int sa_cmd_cosim(int argc, char **argv) {
          "seed %lld, %s\n", cfg_path, (long long)cfg.hw.rows, (long long)cfg.hw.cols,
          sa_cosim_sizes()[0] ? sa_cosim_sizes() : "none",
          mask_path ? mask_path : "dense", sample ? "sample" : "all GEMMs", (long long)seed,
-         cfg.hw.integration == SA_INTEG_CPU_FED ? "cpu_fed: the CPU's instruction stream"
-         : stall < 100                          ? "stalling streams"
+         cfg.hw.integration == SA_INTEG_CPU_FED
+             ? (stall < 100 ? "cpu_fed: the CPU's instruction stream, with idle cycles"
+                            : "cpu_fed: the CPU's instruction stream")
+         : stall < 100 ? "stalling streams"
                                                 : "always-ready streams");
   sa_cosim_opts o;
   memset(&o, 0, sizeof o);

@@ -136,6 +136,19 @@ int sa_cosim_key(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   return rc;
 }
 
+float sa_cosim_f32_activation(uint64_t *state) {
+  const uint64_t r = sa_rng_splitmix64(state);
+  const uint32_t sign = (uint32_t)(r >> 63) << 31, frac = (uint32_t)(r >> 8) & 0x7fffffu;
+  const unsigned kind = (unsigned)(r & 31);
+  uint32_t u;
+  if (kind == 0) u = sign;                     /* +-0 */
+  else if (kind == 1) u = sign | frac;         /* subnormal */
+  else u = sign | (uint32_t)(127 - 8 + (int)((r >> 32) & 15)) << 23 | frac; /* 2^-8 .. 2^7 */
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
 #ifndef SA_HAVE_RTL
 
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
@@ -299,11 +312,26 @@ done:
 
 static const char *const ins_name[] = {"write", "queue", "stream", "read"};
 
+/* The cycle after `after` in which the CPU issues its next instruction: every cycle without
+ * src, else the next one src offers (sa_stream_offer on SA_RTL_CPU_INS, as the harness). */
+static int64_t cpu_issue_next(const sa_stream_source *src, int64_t after) {
+  int64_t c = after + 1;
+  while (src && !sa_stream_offer(src, SA_RTL_CPU_INS, c)) c++;
+  return c;
+}
+
+/* The cycle of instruction i (0-based) of a run. */
+static int64_t cpu_issue_cycle(const sa_stream_source *src, int64_t i) {
+  int64_t c = -1;
+  for (int64_t j = 0; j <= i; j++) c = cpu_issue_next(src, c);
+  return c;
+}
+
 static int8_t sat8(int64_t v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }
 
 int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
                          int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
-                         const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                          int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
   int rows, cols;
   sa_rtl_shape(rtl, &rows, &cols);
@@ -339,9 +367,15 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   for (int64_t t = 0; t < kt_n * nt_n; t++)
     if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
   const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
-  if (model_cycles) *model_cycles = n_ins;
+  /* the CPU's idle cycles: instruction i goes out in the i-th cycle src offers one */
+  const int64_t model_total = cpu_issue_cycle(src, n_ins - 1) + 1;
+  if (model_cycles) *model_cycles = model_total;
   int64_t got_cycles = 0;
-  if (sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles)) {
+  sa_rtl_source cpu_src = {offer_cb, (void *)src};
+  sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
+  int run_rc = sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
+  sa_rtl_cpu_source(rtl, NULL);
+  if (run_rc) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
     goto done;
   }
@@ -350,9 +384,10 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
   rc = 1;
   /* the instruction stream: per kept tile ww writes, then W*steps - 1 queue/stream (every
-   * W-th a stream); instruction i accepted in cycle i (back to back, one per cycle), its word
-   * back in cycle i + 1, valid from index first_valid of the tile's stream on (§8.1) */
-  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0;
+   * W-th a stream); instruction i accepted in the i-th cycle the CPU issues (cycle i when it
+   * issues every cycle), its word back in the next cycle, valid from index first_valid of the
+   * tile's stream on (§8.1) */
+  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0, at = -1;
   for (int64_t nt = 0; nt < nt_n && rc; nt++) {
     for (int64_t kt = 0; kt < kt_n && rc; kt++) {
       if (keep && !keep[kt * nt_n + nt]) continue;
@@ -369,14 +404,15 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
           break;
         }
         const sa_rtl_ins_event *v = &ev[i];
-        if (v->op != op || v->cycle != i || v->rsp_cycle != i + 1 || v->flag != valid) {
+        at = cpu_issue_next(src, at); /* the C model's cycle of instruction i */
+        if (v->op != op || v->cycle != at || v->rsp_cycle != at + 1 || v->flag != valid) {
           snprintf(mismatch, mismatch_len,
                    "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
                    "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
                    "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
                    ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
-                   v->flag ? "valid" : "not valid", ins_name[op], (long long)i,
-                   (long long)(i + 1), valid ? "valid" : "not valid");
+                   v->flag ? "valid" : "not valid", ins_name[op], (long long)at,
+                   (long long)(at + 1), valid ? "valid" : "not valid");
           rc = 0;
           break;
         }
@@ -421,9 +457,10 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
              (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
     rc = 0;
   }
-  if (rc && got_cycles != n_ins) {
-    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (one custom "
-             "instruction per cycle)", what, (long long)got_cycles, (long long)n_ins);
+  if (rc && got_cycles != model_total) {
+    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (%lld custom "
+             "instructions, one per cycle the CPU issues)", what, (long long)got_cycles,
+             (long long)model_total, (long long)n_ins);
     rc = 0;
   }
   for (int64_t j = 0; j < m * n && rc; j++) {
@@ -441,6 +478,174 @@ done:
   return rc;
 }
 
+static float f32_of(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+static uint32_t f32_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+/* Equal fp32 results: the same bits, or both NaN (the RTL's one NaN vs the CPU's). */
+static int f32_same(uint32_t a, uint32_t b) {
+  const int an = (a & 0x7f800000u) == 0x7f800000u && (a & 0x7fffffu);
+  const int bn = (b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu);
+  return an || bn ? an && bn : a == b;
+}
+
+int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, const int8_t *w,
+                             int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
+                             const sa_stream_source *src, const char *what, int64_t row0, char *mismatch,
+                             size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
+                             sa_err *e) {
+  int rows, cols;
+  sa_rtl_shape(rtl, &rows, &cols);
+  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
+      hw->act_type != SA_ACT_FP32 || !sa_rtl_act_fp32(rtl))
+    return sa_err_set(e, "%s: fp32 cpu_fed co-simulation needs fp32 activations and a %d-bit "
+                      "bus on the RTL's fp32 %dx%d array (got %lldx%lld, bus_bits %lld)", what,
+                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
+                      (long long)hw->bus_bits);
+  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
+               mask->tile_cols != cols))
+    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
+                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
+                      (long long)mask->n, (long long)mask->tile_rows,
+                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
+  const uint8_t *keep = mask ? mask->keep : NULL;
+  const int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
+  const int64_t W = sa_host_cpu_fed_words_per_step(hw); /* P = 1: max(R, C) */
+  const int64_t steps = m + rows + cols - 1, first_valid = W * (rows + cols - 1) - 1;
+  const int64_t ww = rows * ((cols + SA_RTL_BUS_LANES - 1) / SA_RTL_BUS_LANES);
+  float *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
+  float *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
+  sa_func_weights *pw = NULL;
+  sa_tilemask dense;
+  memset(&dense, 0, sizeof dense);
+  int rc = -1;
+  if (!y_rtl || !y_ref) goto done;
+  /* dense: every R x C tile kept, so that the C model sums R rows per tile as the array
+   * does (§1.1; sa_func packs unmasked weights as one tile of K rows) */
+  if (!mask && sa_tilemask_init(&dense, "dense", k, n, rows, cols, e)) goto done;
+  pw = sa_func_pack(w, k, n, mask ? mask : &dense, e);
+  if (!pw) goto done;
+  sa_func_gemm_f32(pw, x, m, y_ref);
+  sa_counts want;
+  memset(&want, 0, sizeof want);
+  int64_t kept = 0;
+  for (int64_t t = 0; t < kt_n * nt_n; t++)
+    if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
+  const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
+  const int64_t model_total = cpu_issue_cycle(src, n_ins - 1) + 1;
+  if (model_cycles) *model_cycles = model_total;
+  int64_t got_cycles = 0;
+  sa_rtl_source cpu_src = {offer_cb, (void *)src};
+  sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
+  int run_rc = sa_rtl_run_cpu_f32(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
+  sa_rtl_cpu_source(rtl, NULL);
+  if (run_rc) {
+    sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
+    goto done;
+  }
+  if (rtl_cycles) *rtl_cycles = got_cycles;
+  int64_t nev;
+  const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
+  rc = 1;
+  /* as sa_cosim_cpu_command; each valid word is one fp32 output: row mm, column g of the
+   * tile, equal in bits to the tile's column sum in the order of §1.1 */
+  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0, at = -1;
+  for (int64_t nt = 0; nt < nt_n && rc; nt++) {
+    for (int64_t kt = 0; kt < kt_n && rc; kt++) {
+      if (keep && !keep[kt * nt_n + nt]) continue;
+      for (int64_t j = 0; j < ww + W * steps - 1 && rc; j++, i++) {
+        int64_t q = j - ww;
+        int op = q < 0 ? SA_RTL_INS_WRITE : (q % W == W - 1 ? SA_RTL_INS_STREAM
+                                                            : SA_RTL_INS_QUEUE);
+        int valid = q >= first_valid;
+        if (i >= nev) {
+          snprintf(mismatch, mismatch_len, "%s: instruction #%lld (%s of tile kt=%lld nt=%lld) "
+                   "never ran on the RTL (it ran %lld)", what, (long long)i, ins_name[op],
+                   (long long)kt, (long long)nt, (long long)nev);
+          rc = 0;
+          break;
+        }
+        const sa_rtl_ins_event *v = &ev[i];
+        at = cpu_issue_next(src, at); /* the C model's cycle of instruction i */
+        if (v->op != op || v->cycle != at || v->rsp_cycle != at + 1 || v->flag != valid) {
+          snprintf(mismatch, mismatch_len,
+                   "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
+                   "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
+                   "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
+                   ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
+                   v->flag ? "valid" : "not valid", ins_name[op], (long long)at,
+                   (long long)(at + 1), valid ? "valid" : "not valid");
+          rc = 0;
+          break;
+        }
+        got[op]++;
+        if (!valid) continue;
+        valid_words++;
+        int64_t mm = (q - first_valid) / W, c = (q - first_valid) % W, nn = nt * cols + c;
+        float t = 0.0f; /* +0 past the array's or N's columns (zero weights, finite x) */
+        for (int64_t r = 0; r < rows && c < cols && nn < n; r++) {
+          int64_t kk = kt * rows + r;
+          if (kk < k) {
+            float p = x[mm * k + kk] * (float)w[kk * n + nn];
+            t = t + p;
+          }
+        }
+        if (!f32_same(v->word, f32_bits(t)) || (uint32_t)v->lanes[0] != v->word) {
+          snprintf(mismatch, mismatch_len,
+                   "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned fp32 %08x (%.9g; "
+                   "output port %08x); the C model: row %lld column %lld partial sum %08x "
+                   "(%.9g)", what, (long long)i, ins_name[op], (long long)kt, (long long)nt,
+                   (unsigned)v->word, (double)f32_of(v->word), (unsigned)v->lanes[0],
+                   (long long)(row0 + mm), (long long)nn, (unsigned)f32_bits(t), (double)t);
+          rc = 0;
+        }
+      }
+    }
+  }
+  if (rc && nev != n_ins) {
+    snprintf(mismatch, mismatch_len, "%s: the RTL ran %lld instructions, the C model %lld",
+             what, (long long)nev, (long long)n_ins);
+    rc = 0;
+  }
+  if (rc && (got[SA_RTL_INS_WRITE] != want.ins_write_weights ||
+             got[SA_RTL_INS_QUEUE] != want.ins_queue || got[SA_RTL_INS_STREAM] != want.ins_stream ||
+             valid_words != want.out_words)) {
+    snprintf(mismatch, mismatch_len, "%s: instruction counts RTL write %lld queue %lld stream "
+             "%lld valid words %lld; the C model (sa_host_cpu_fed_tile, %lld kept tiles) %lld "
+             "%lld %lld %lld", what, (long long)got[0], (long long)got[1], (long long)got[2],
+             (long long)valid_words, (long long)kept, (long long)want.ins_write_weights,
+             (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
+    rc = 0;
+  }
+  if (rc && got_cycles != model_total) {
+    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (%lld custom "
+             "instructions, one per cycle the CPU issues)", what, (long long)got_cycles,
+             (long long)model_total, (long long)n_ins);
+    rc = 0;
+  }
+  for (int64_t j = 0; j < m * n && rc; j++) {
+    if (f32_same(f32_bits(y_rtl[j]), f32_bits(y_ref[j]))) continue;
+    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %08x (%.9g) != C model %08x (%.9g) "
+             "(cpu_fed fp32: the returned outputs added up, sa_func_gemm_f32)", what,
+             (long long)(row0 + j / n), (long long)(j % n), (unsigned)f32_bits(y_rtl[j]),
+             (double)y_rtl[j], (unsigned)f32_bits(y_ref[j]), (double)y_ref[j]);
+    rc = 0;
+  }
+done:
+  sa_tilemask_free(&dense);
+  sa_func_free(pw);
+  free(y_rtl);
+  free(y_ref);
+  return rc;
+}
 
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
@@ -448,13 +653,10 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   memset(out, 0, sizeof *out);
   out->pass = 1;
   const int rows = (int)cfg->hw.rows, cols = (int)cfg->hw.cols;
-  if (cfg->hw.act_type != SA_ACT_INT8) {
-    out->rtl_unavailable = 1;
-    return sa_err_set(e, "%s: array.act_type %s: the RTL's data path is int8 x int8; no RTL "
-                      "model co-simulates %s activations", cfg->path,
-                      sa_config_act_type_name(cfg->hw.act_type),
-                      sa_config_act_type_name(cfg->hw.act_type));
-  }
+  const int fp32 = cfg->hw.act_type == SA_ACT_FP32;
+  if (fp32 && cfg->hw.integration != SA_INTEG_CPU_FED)
+    return sa_err_set(e, "%s: array.act_type fp32 is co-simulated through the CPU port "
+                      "(integration cpu_fed) only", cfg->path);
   if (masks && (masks->tile_rows != rows || masks->tile_cols != cols))
     return sa_err_set(e, "masks have %lldx%lld tiles but the array is %dx%d",
                       (long long)masks->tile_rows, (long long)masks->tile_cols, rows, cols);
@@ -464,11 +666,9 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
                       "RTL model co-simulates another bus", cfg->path,
                       (long long)cfg->hw.bus_bits, SA_RTL_BUS_BITS);
   }
-  if (cfg->hw.integration == SA_INTEG_CPU_FED && opts->stall_pct)
-    return sa_err_set(e, "--stall applies to the streaming interface (integration dma); the "
-                      "cpu_fed port accepts one instruction per cycle");
   char err[512];
-  sa_rtl *rtl = sa_rtl_open(rows, cols, opts->trace, &out->rtl_unavailable, err, sizeof err);
+  sa_rtl *rtl = sa_rtl_open_act(rows, cols, fp32, opts->trace, &out->rtl_unavailable, err,
+                                sizeof err);
   if (!rtl) return sa_err_set(e, "%s", err);
   if (opts->perturb) sa_rtl_perturb(rtl, opts->perturb);
   int64_t max_m, max_k, max_n;
@@ -476,6 +676,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
   int64_t cmd_rows = cfg->hw.acc_rows;
   int rc = -1;
   int8_t *x = NULL, *w = NULL;
+  float *xf = NULL;
   char *chosen = NULL;
   if (cmd_rows > max_m) {
     sa_err_set(e, "%s: hw.acc_rows = %lld exceeds the RTL model's %lld rows per command",
@@ -504,13 +705,21 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
       goto done;
     }
     free(x);
+    free(xf);
     free(w);
+    xf = NULL;
     x = sa_malloc((size_t)(l->m * l->k), e);
     w = sa_malloc((size_t)(l->k * l->n), e);
     if (!x || !w) goto done;
     if (layer_weights(model, li, l->k, l->n, opts->seed, w, e)) goto done;
     uint64_t s = opts->seed ^ ((uint64_t)(li + 1) * 0x9e3779b97f4a7c15ull);
-    for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(sa_rng_splitmix64(&s) & 0xff);
+    if (fp32) {
+      xf = sa_malloc((size_t)(l->m * l->k) * sizeof *xf, e);
+      if (!xf) goto done;
+      for (int64_t i = 0; i < l->m * l->k; i++) xf[i] = sa_cosim_f32_activation(&s);
+    } else {
+      for (int64_t i = 0; i < l->m * l->k; i++) x[i] = (int8_t)(sa_rng_splitmix64(&s) & 0xff);
+    }
     int64_t kt_n = sa_timing_tiles_k(l->k, rows), nt_n = sa_timing_tiles_n(l->n, cols);
     int64_t kept = 0;
     for (int64_t t = 0; t < kt_n * nt_n; t++) kept += !mask || mask->keep[t];
@@ -525,9 +734,13 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
       /* a stalling source: its own seeded pattern per command */
       sa_stream_source ss = {opts->seed ^ ((uint64_t)(li + 1) << 32) ^ (uint64_t)cmds,
                              opts->stall_pct};
-      int st = cfg->hw.integration == SA_INTEG_CPU_FED
+      const sa_stream_source *sp = opts->stall_pct ? &ss : NULL;
+      int st = fp32 ? sa_cosim_cpu_command_f32(rtl, &cfg->hw, xf + r0 * l->k, w, mm, l->k,
+                                               l->n, mask, sp, what, r0, mis, sizeof mis, &c,
+                                               &cm, e)
+               : cfg->hw.integration == SA_INTEG_CPU_FED
                    ? sa_cosim_cpu_command(rtl, &cfg->hw, x + r0 * l->k, w, mm, l->k, l->n,
-                                          mask, what, r0, mis, sizeof mis, &c, &cm, e)
+                                          mask, sp, what, r0, mis, sizeof mis, &c, &cm, e)
                    : sa_cosim_command(rtl, x + r0 * l->k, w, mm, l->k, l->n, mask,
                                       opts->stall_pct ? &ss : NULL, what, r0, mis, sizeof mis,
                                       &c, &cm, e);
@@ -564,6 +777,7 @@ int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *m
 done:
   free(chosen);
   free(x);
+  free(xf);
   free(w);
   sa_rtl_close(rtl);
   return rc;

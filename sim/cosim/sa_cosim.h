@@ -42,7 +42,9 @@ typedef struct sa_cosim_opts {
   FILE *table;              /* per-GEMM table printed here, or NULL */
   int perturb;              /* test hook: SA_COSIM_PERTURB_* mask applied to every command */
   int stall_pct;            /* 0: always-ready streams; 1..99: a stalling source and sink
-                               offering a beat with this probability per cycle (sa_stream) */
+                               offering a beat with this probability per cycle (sa_stream);
+                               cpu_fed: a CPU issuing an instruction with this probability
+                               per cycle (sa_cosim_cpu_command) */
 } sa_cosim_opts;
 
 /* 1 when this build contains the RTL (Verilator harness); sa_cosim_sizes lists the prebuilt
@@ -54,7 +56,9 @@ const char *sa_cosim_sizes(void);
  * model. Weights: model's layer weights quantised to int8 per docs/asr.md "Quantisation"
  * (per output column, symmetric, round half away from zero, clamp +-127); model NULL: uniform
  * pseudo-random int8 in [-127, 127] from the seed. Activations: uniform pseudo-random int8
- * in [-128, 127] (the full range, so extremes are exercised) from splitmix64(seed, layer).
+ * in [-128, 127] (the full range, so extremes are exercised) from splitmix64(seed, layer);
+ * array.act_type fp32 (integration cpu_fed only): sa_cosim_f32_activation from that stream,
+ * on the fp32 RTL model (sa_cosim_cpu_command_f32).
  * Masks: the maskset's mask for each layer by name (tile shape must be R x C), dense when
  * masks is NULL or has no entry for the layer. The sample picks opts->sample distinct layers
  * by a seeded shuffle and checks them in manifest order.
@@ -63,10 +67,16 @@ const char *sa_cosim_sizes(void);
  * not run (no RTL in this build or for that size, a mask that does not fit, a command of more
  * rows than the RTL holds, out of memory); out->rtl_unavailable is then 1 when the reason is
  * that no RTL model could be had (built without RTL, verilator missing, the on-demand build
- * failed, array.act_type fp32: the RTL's data path is int8). */
+ * failed). */
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,
                  const sa_maskset *masks, const sa_cosim_opts *opts, sa_cosim_summary *out,
                  sa_err *e);
+
+/* One pseudo-random fp32 activation of the fp32 co-simulation from the splitmix64 stream
+ * *state: sign uniform; with probability 1/32 a zero (+0 or -0), 1/32 a subnormal (uniform
+ * 23-bit fraction), else a normal number of exponent uniform in 2^-8 .. 2^7 and uniform
+ * 23-bit fraction, so products with int8 weights and their sums round (docs/timing.md §8.1). */
+float sa_cosim_f32_activation(uint64_t *state);
 
 /* sa_cosim_run without table, trace or perturbation: the sweep's entry point. sample 0 =
  * all GEMMs. */
@@ -105,12 +115,27 @@ int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, i
  * flag), every valid returned word (its int32 outputs bit-exact against the tile's partial
  * sums, its int8 lanes against those saturated), the instruction counts of each kind and the
  * valid words with sa_host_cpu_fed_tile, the instruction cycles with their count, and Y with
- * sa_func_gemm. hw: int8 activations, bus_bits SA_RTL_BUS_BITS. Returns as sa_cosim_command;
- * *model_cycles is the C model's custom-instruction count. */
+ * sa_func_gemm. hw: int8 activations, bus_bits SA_RTL_BUS_BITS. src NULL: the CPU issues an
+ * instruction every cycle (instruction i in cycle i); else a CPU that issues only in the
+ * cycles sa_stream_offer(src, SA_RTL_CPU_INS, c) offers (idle cycles between instructions,
+ * as the reference CPU's loop code; sa_rtl_cpu_source), and every instruction's cycle is
+ * the C model's shifted by those gaps. Returns as sa_cosim_command; *model_cycles is the C
+ * model's cycle count: the custom instructions plus the CPU's idle cycles between them. */
 int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
                          int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
-                         const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                          int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e);
+/* sa_cosim_cpu_command on an fp32 model (sa_rtl_open_act) with fp32 activations x (hw:
+ * act_type fp32, bus_bits SA_RTL_BUS_BITS): the same instruction stream checks (kinds, both
+ * cycles, flags, counts with sa_host_cpu_fed_tile, total cycles); every valid word is one fp32
+ * output, compared in bits with the tile's column sum in the order of docs/timing.md §1.1
+ * (+0 past N), and Y (the words added in float, kt order) with sa_func_gemm_f32. NaN equals
+ * any NaN. src as sa_cosim_cpu_command. Returns as sa_cosim_command. */
+int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, const int8_t *w,
+                             int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
+                             const sa_stream_source *src, const char *what, int64_t row0, char *mismatch,
+                             size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
+                             sa_err *e);
 #endif
 
 #endif

@@ -51,7 +51,7 @@ grep -q "cpu_fed: the CPU's instruction stream" "$tmp/out" || { echo "FAIL: --in
 
 # integration cpu_fed: the CPU's instruction stream through the RTL's CPU port agrees; a
 # perturbed instruction cycle and a perturbed value are reported; a bus the RTL's port does
-# not have, fp32 activations and --stall are refused
+# not have is refused
 printf 'include: %s\nintegration: cpu_fed\n' "$tmp/cfg.yaml" > "$tmp/cpu.yaml"
 check 0 "cpu_fed agrees" "$sasp" cosim "$tmp/cpu.yaml" --sample 2 --seed 4
 grep -q "cpu_fed: the CPU's instruction stream" "$tmp/out" || { echo "FAIL: cpu_fed header"; cat "$tmp/out"; fail=1; }
@@ -64,11 +64,30 @@ grep -q "Y\[[0-9]*\]\[[0-9]*\] RTL .* != C model .* (cpu_fed" "$tmp/err" || { ec
 printf 'include: %s\ncpu_fed: {bus_bits: 64}\n' "$tmp/cpu.yaml" > "$tmp/cpu64.yaml"
 check 2 "cpu_fed 64-bit bus" "$sasp" cosim "$tmp/cpu64.yaml" --sample 1
 grep -q "the RTL's CPU port is 32 bits wide" "$tmp/err" || { echo "FAIL: bus message"; cat "$tmp/err"; fail=1; }
+# fp32 activations (v2, docs/timing.md §1.1): the fp32 model of the size, built on demand,
+# agrees; a perturbed instruction cycle and a perturbed output bit are caught; the streaming
+# interface (dma) has no fp32 path and is refused
 printf 'include: %s\narray: {act_type: fp32}\n' "$tmp/cpu.yaml" > "$tmp/cpuf.yaml"
-check 2 "cpu_fed fp32" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1
-grep -q "the RTL's data path is int8" "$tmp/err" || { echo "FAIL: fp32 message"; cat "$tmp/err"; fail=1; }
-check 1 "cpu_fed --stall" "$sasp" cosim "$tmp/cpu.yaml" --sample 1 --stall 50
-grep -q "the cpu_fed port accepts one instruction per cycle" "$tmp/err" || { echo "FAIL: stall message"; cat "$tmp/err"; fail=1; }
+check 0 "cpu_fed fp32 agrees" "$sasp" cosim "$tmp/cpuf.yaml" --sample 2 --seed 6
+[ "$(grep -c ' ok$' "$tmp/out")" = 2 ] || { echo "FAIL: expected 2 fp32 rows"; cat "$tmp/out" "$tmp/err"; fail=1; }
+grep -q "rtl ${size}-fp32: built" "$tmp/err" || { echo "FAIL: fp32 model not built on demand"; cat "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=ins check 1 "fp32 perturbed instruction cycle" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1
+grep -q "instruction #[0-9]* (tile kt=[0-9]* nt=[0-9]*): RTL queue accepted in cycle [0-9]*, .* the C model: queue in cycle" \
+  "$tmp/err" || { echo "FAIL: fp32 instruction message"; cat "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=1 check 1 "fp32 perturbed value" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1
+grep -q "Y\[[0-9]*\]\[[0-9]*\] RTL [0-9a-f]\{8\} (.*) != C model [0-9a-f]\{8\} (.*) (cpu_fed fp32" "$tmp/err" ||
+  { echo "FAIL: fp32 value message"; cat "$tmp/err"; fail=1; }
+check 1 "fp32 through the streams" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1 --integration dma
+grep -q "fp32 is co-simulated through the CPU port" "$tmp/err" || { echo "FAIL: fp32 dma message"; cat "$tmp/err"; fail=1; }
+# a CPU issuing an instruction in 40 % of the cycles (idle cycles between instructions):
+# values agree, every instruction's cycle is the C model's shifted by the gaps (int8 and
+# fp32), and a perturbed instruction cycle is still caught
+check 0 "cpu_fed --stall" "$sasp" cosim "$tmp/cpu.yaml" --sample 2 --stall 40 --seed 8
+grep -q "RTL and C model agree" "$tmp/out" || { echo "FAIL: cpu_fed --stall summary"; cat "$tmp/out" "$tmp/err"; fail=1; }
+SASP_COSIM_PERTURB=ins check 1 "cpu_fed --stall perturbed instruction cycle" "$sasp" cosim "$tmp/cpu.yaml" --sample 1 --stall 40
+grep -q "instruction #[0-9]* (tile kt=[0-9]* nt=[0-9]*): RTL [a-z]* accepted in cycle [0-9]*" "$tmp/err" ||
+  { echo "FAIL: cpu_fed --stall instruction message"; cat "$tmp/err"; fail=1; }
+check 0 "fp32 --stall" "$sasp" cosim "$tmp/cpuf.yaml" --sample 1 --stall 40 --seed 9
 
 if [ "$traced" = traced ]; then
   check 0 "waves" "$sasp" cosim "$tmp/cfg.yaml" --sample 1 --trace "$tmp/w.fst"

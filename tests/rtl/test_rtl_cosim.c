@@ -143,7 +143,7 @@ static void run_cpu_case(const char *label, int64_t m, int64_t k, int64_t n, int
            (long long)m, (long long)k, (long long)n, mask_names[mask_kind], val_names[xk],
            val_names[wk]);
   int64_t cyc = -1, want = -1;
-  int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, have_mask ? &mask : NULL, what, 0, mis,
+  int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, have_mask ? &mask : NULL, NULL, what, 0, mis,
                                 sizeof mis, &cyc, &want, &e);
   if (st != 1) fprintf(stderr, "%s\n", st < 0 ? e.msg : mis);
   CHECK_EQ_INT(st, 1);
@@ -210,18 +210,18 @@ static void cpu_fed_tests(int cases) {
     char mis[512] = "";
     sa_err e;
     sa_rtl_perturb(rtl, SA_RTL_PERTURB_INS);
-    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "perturbed", 0, mis,
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, NULL, "perturbed", 0, mis,
                                       sizeof mis, NULL, NULL, &e), 0);
     CHECK_CONTAINS(mis, "instruction #");
     CHECK_CONTAINS(mis, "the C model: ");
     sa_rtl_perturb(rtl, SA_RTL_PERTURB_VALUE);
-    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "perturbed", 0, mis,
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, NULL, "perturbed", 0, mis,
                                       sizeof mis, NULL, NULL, &e), 0);
     char want[64];
     snprintf(want, sizeof want, "Y[%lld][%lld] RTL", (long long)(m - 1), (long long)(n - 1));
     CHECK_CONTAINS(mis, want);
     sa_rtl_perturb(rtl, 0);
-    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, "unperturbed", 0, mis,
+    CHECK_EQ_INT(sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, NULL, NULL, "unperturbed", 0, mis,
                                       sizeof mis, NULL, NULL, &e), 1);
     free(x);
     free(w);

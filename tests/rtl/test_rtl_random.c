@@ -3,9 +3,14 @@
  * commands each (M, K, N, mask kind and values random), every command through the streaming
  * interface with an always-ready source and again with a seeded stalling source
  * (docs/timing.md §6): values, tile starts, output beats and cycles must equal the C model;
- * and through the CPU port (integration cpu_fed, §8.1): every instruction's kind, cycle, flag
- * and returned word, the instruction counts and the values.
- * usage: test_rtl_random SEED NSIZES CASES [MAXSIDE]; the seed reproduces a failure. */
+ * and through the CPU port (integration cpu_fed, §8.1), by a CPU issuing every cycle and
+ * again by one leaving seeded idle cycles between instructions: every instruction's kind,
+ * cycle, flag and returned word, the instruction counts and the values. On the first FP32SIZES sizes the
+ * fp32 model (array.act_type fp32, §1.1) runs every case too, through its CPU port, with
+ * pseudo-random fp32 activations (sa_cosim_f32_activation): every returned fp32 word and Y
+ * bit-exact with sa_func_gemm_f32.
+ * usage: test_rtl_random SEED NSIZES CASES [MAXSIDE [FP32SIZES]]; the seed reproduces a
+ * failure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +33,17 @@ static int64_t range(int64_t lo, int64_t hi) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: %s SEED NSIZES CASES [MAXSIDE]\n", argv[0]);
+    fprintf(stderr, "usage: %s SEED NSIZES CASES [MAXSIDE [FP32SIZES]]\n", argv[0]);
     return 2;
   }
   uint64_t seed = strtoull(argv[1], NULL, 0);
   int nsizes = atoi(argv[2]), cases = atoi(argv[3]);
   int maxside = argc > 4 ? atoi(argv[4]) : 40;
+  int fp32_sizes = argc > 5 ? atoi(argv[5]) : 0;
   rs = seed;
-  printf("test_rtl_random seed %llu: %d sizes from [2, %d] x %d cases\n",
-         (unsigned long long)seed, nsizes, maxside, cases);
-  int64_t done = 0, nonsquare = 0;
+  printf("test_rtl_random seed %llu: %d sizes from [2, %d] x %d cases, fp32 on %d sizes\n",
+         (unsigned long long)seed, nsizes, maxside, cases, fp32_sizes);
+  int64_t done = 0, nonsquare = 0, done_fp32 = 0;
   for (int si = 0; si < nsizes; si++) {
     int R = (int)range(2, maxside), C = (int)range(2, maxside);
     if (si == 0 && R == C) C = C == maxside ? C - 1 : C + 1;  /* at least one non-square */
@@ -48,6 +54,12 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%dx%d: %s\n", R, C, err);
       CHECK(0);
       continue;
+    }
+    sa_rtl *rtl_f = NULL;
+    if (si < fp32_sizes) {
+      rtl_f = sa_rtl_open_act(R, C, 1, NULL, NULL, err, sizeof err);
+      if (!rtl_f) fprintf(stderr, "%dx%d fp32: %s\n", R, C, err);
+      CHECK(rtl_f != NULL);
     }
     int64_t max_m;
     sa_rtl_limits(rtl, &max_m, NULL, NULL);
@@ -93,12 +105,47 @@ int main(int argc, char **argv) {
         snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed",
                  R, C, ci, (long long)m, (long long)k, (long long)n, kind);
         int64_t cyc = -1, want = -1;
-        int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, what, 0, mis,
+        int st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, NULL, what, 0, mis,
                                       sizeof mis, &cyc, &want, &e);
         if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
         if (st == 0) fprintf(stderr, "%s\n", mis);
         CHECK_EQ_INT(st, 1);
         CHECK_EQ_INT(cyc, want);
+        /* and a CPU that leaves idle cycles between its instructions */
+        sa_stream_source gaps = {rnd(), (int)range(20, 95)};
+        snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed, "
+                 "CPU issuing %d %%", R, C, ci, (long long)m, (long long)k, (long long)n, kind,
+                 gaps.pct);
+        st = sa_cosim_cpu_command(rtl, &hw, x, w, m, k, n, kind ? &mk : NULL, &gaps, what, 0,
+                                  mis, sizeof mis, &cyc, &want, &e);
+        if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
+        if (st == 0) fprintf(stderr, "%s\n", mis);
+        CHECK_EQ_INT(st, 1);
+        CHECK_EQ_INT(cyc, want);
+      }
+      if (rtl_f) {
+        float *xf = malloc((size_t)(m * k) * sizeof *xf);
+        CHECK(xf != NULL);
+        uint64_t fs = rnd();
+        for (int64_t i = 0; i < m * k; i++) xf[i] = sa_cosim_f32_activation(&fs);
+        sa_hw_cfg hw;
+        memset(&hw, 0, sizeof hw);
+        hw.rows = R;
+        hw.cols = C;
+        hw.bus_bits = SA_RTL_BUS_BITS;
+        hw.act_type = SA_ACT_FP32;
+        hw.integration = SA_INTEG_CPU_FED;
+        snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed fp32",
+                 R, C, ci, (long long)m, (long long)k, (long long)n, kind);
+        int64_t cyc = -1, want = -1;
+        int st = sa_cosim_cpu_command_f32(rtl_f, &hw, xf, w, m, k, n, kind ? &mk : NULL, NULL, what, 0,
+                                          mis, sizeof mis, &cyc, &want, &e);
+        if (st < 0) fprintf(stderr, "error: %s\n", e.msg);
+        if (st == 0) fprintf(stderr, "%s\n", mis);
+        CHECK_EQ_INT(st, 1);
+        CHECK_EQ_INT(cyc, want);
+        free(xf);
+        done_fp32++;
       }
       if (kind) sa_tilemask_free(&mk);
       free(x);
@@ -106,9 +153,11 @@ int main(int argc, char **argv) {
       done++;
     }
     sa_rtl_close(rtl);
+    sa_rtl_close(rtl_f);
   }
-  printf("%lld random cases (each always-ready, stalling and cpu_fed) on %d sizes, %lld non-square\n",
-         (long long)done, nsizes, (long long)nonsquare);
+  printf("%lld random cases (each always-ready, stalling and cpu_fed) on %d sizes, %lld non-square; "
+         "%lld also fp32 cpu_fed\n",
+         (long long)done, nsizes, (long long)nonsquare, (long long)done_fp32);
   CHECK(nsizes < 1 || nonsquare >= 1);
   return sa_test_done("test_rtl_random");
 }
