@@ -1,7 +1,8 @@
-// sa_array: Rows x Cols grid of sa_pe (int8 or, with ActFp, fp32 activations and sums). Activations enter each row from the left (already
-// skewed), partial sums start at 0 (+0.0 in fp32) at the top and leave the bottom row registered; a weight
-// row enters the shadow chain of every column at the top, one row per wload_i cycle. en_i
-// advances the data path (activations and partial sums) of every PE.
+// sa_array: Rows x Cols grid of sa_pe (int8, or with ActFp fp32, activations and sums).
+// Activations enter each row from the left (already skewed), partial sums start at 0 (+0.0
+// in fp32) at the top and leave the bottom row registered; a weight row enters the shadow
+// chain of every column at the top, one row per wload_i cycle. en_i advances the data path
+// (activations and partial sums) of every PE.
 module sa_array import sa_pkg::*; #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,

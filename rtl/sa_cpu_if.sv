@@ -12,8 +12,8 @@
 //   CpuRead   returns the output (int32 or fp32) of lane ins_data_i of the current output row
 // W = max(ceil(Rows/P), ceil(Cols/P)) words per step: W-1 queues then one stream.
 // Every instruction returns one word in the next cycle (rsp_valid_o): queue/stream return
-// word g of the current (de-skewed) output row, P outputs narrowed to int8 by saturation
-// (g = 0 for a stream, pos+1 for the pos-th queue of a step), and rsp_flag_o = the row is
+// word g of the current (de-skewed) output row (g = 0 for a stream, pos+1 for the pos-th
+// queue of a step), and rsp_flag_o = the row is
 // valid (R+C-1 steps done since the swap). int8: P outputs narrowed to int8 by saturation;
 // rsp_psum_o carries the same P outputs at full int32 (observation for the harness;
 // docs/timing.md §8.1). fp32: the word is the one fp32 output itself (= rsp_psum_o).
