@@ -38,8 +38,9 @@ module sa_pe import sa_pkg::*; #(
   // on sa_top's inputs (stream valids, the CPU port), and Verilator 5.006 re-settles all
   // logic downstream of an input on every eval(); with the multiply-add in always_comb the
   // whole array was settled three times per cycle (45 % of a 16x16 cosim). Here it is
-  // computed once per clock edge: cosim 2-3x faster (rtl/README.md), the same flops. The
-  // fp32 multiply-add (functions of sa_fp32.svh) follows the same rule.
+  // computed once per clock edge, the same flops: with the harness's fewer evals a 32x32
+  // cpu_fed cosim ran 6x faster (rtl/README.md). The fp32 multiply-add (functions of
+  // sa_fp32.svh) follows the same rule.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_shadow_q <= '0;

@@ -54,7 +54,8 @@ if len(a) != len(b) or (a and list(a[0]) != list(b[0])):
     print("points.csv: different rows or columns"); sys.exit(1)
 skipped = set()
 for x, y in zip(a, b):
-    pid = f"{x['rows']}x{x['cols']}@{x['rate']}"
+    pid = f"{x['rows']}x{x['cols']}@{x['rate']}" + "".join(
+        f" {c[5:]}={x[c]}" for c in x if c.startswith("axis."))
     local_skip = y["rtl_check"] == "skipped" and x["rtl_check"] != "skipped"
     for c in x:
         if x[c] != y[c] and not (rtl(c) and (local_skip or sampled)):
