@@ -118,11 +118,15 @@ class SaRtlModelImpl : public SaRtlModel {
   }
 
   void tick() override {
+    // A tick right after another (reset, waits) must evaluate the previous falling edge
+    // first, or the model would see no rising edge now.
+    if (fell_) eval();
     ctx_->timeInc(1);
     top_->clk_i = 1;
     eval();
     ctx_->timeInc(1);
     top_->clk_i = 0;  // evaluated with the next inputs (see tick() above)
+    fell_ = true;
   }
 
   void settle() override { eval(); }
@@ -211,6 +215,7 @@ class SaRtlModelImpl : public SaRtlModel {
   // the next cycle, set before it is evaluated).
   void eval() {
     top_->eval();
+    fell_ = false;
 #if VM_TRACE
     if (tfp_ && (!dumped_ || ctx_->time() > last_dump_)) {
       tfp_->dump(ctx_->time());
@@ -220,6 +225,7 @@ class SaRtlModelImpl : public SaRtlModel {
 #endif
   }
 
+  bool fell_ = false;  // the clock fell since the last eval()
   VerilatedContext *ctx_;
   std::unique_ptr<VTop> top_;
   std::unique_ptr<VerilatedFstC> tfp_;
