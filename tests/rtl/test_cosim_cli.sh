@@ -114,6 +114,13 @@ if "$sasp" prune --model workloads/asr --tile "$size" --rate 0.6 --mask-only -o 
 else
   echo "FAIL: sasp prune did not produce a mask"; fail=1
 fi
+# A model built on demand right after reset (10x15: found by rtl-random-long): the harness
+# once lost reset's second rising edge, and this GEMM's first command then failed
+# OutValidHeld_A in cycle 0
+printf 'format: sasp-manifest/1\nname: one\nweights: synthetic:1\narch: {type: none}\nschedule: {tokens: 14}\nlayers:\n  - {name: t, role: ff, weight: t.weight, layout: in_out, k: 46, n: 36, m: 14}\n' > "$tmp/m1015.yaml"
+printf 'include: %s/configs/dma.yaml\narray: {rows: 10, cols: 15}\nworkload: {manifest: %s, testset: null}\n' \
+  "$(pwd)" "$tmp/m1015.yaml" > "$tmp/c1015.yaml"
+check 0 "10x15 after reset" "$sasp" cosim "$tmp/c1015.yaml" --all --integration dma
 check 1 "missing mask" "$sasp" cosim "$tmp/cfg.yaml" --mask "$tmp/nonexistent.bin"
 check 1 "size beyond the RTL" sh -c "printf 'include: $(pwd)/configs/default.yaml\narray: {rows: 2, cols: 300}\n' > $tmp/c3.yaml; exec $sasp cosim $tmp/c3.yaml --sample 1"
 grep -q "no RTL model of a 2x300 array" "$tmp/err" || { echo "FAIL: size message"; cat "$tmp/err"; fail=1; }
