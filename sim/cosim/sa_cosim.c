@@ -329,18 +329,36 @@ static int64_t cpu_issue_cycle(const sa_stream_source *src, int64_t i) {
 
 static int8_t sat8(int64_t v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }
 
-int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
-                         int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
-                         const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
-                         int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
+/* One cpu_fed co-simulation's operands, as the per-datatype pieces below see them. */
+typedef struct cpu_job {
+  const void *x;  /* int8_t or float, M x K row-major */
+  const int8_t *w;
+  int64_t m, k, n, row0;
   int rows, cols;
-  sa_rtl_shape(rtl, &rows, &cols);
-  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
-      hw->act_type != SA_ACT_INT8)
-    return sa_err_set(e, "%s: cpu_fed co-simulation needs int8 activations and a %d-bit bus "
-                      "on the RTL's %dx%d array (got %lldx%lld, bus_bits %lld)", what,
-                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
-                      (long long)hw->bus_bits);
+  const char *what;
+} cpu_job;
+
+/* What differs between the int8 and the fp32 cpu_fed co-simulation: the C reference, the
+ * RTL run, the check of one valid returned word and of the added-up outputs (1 = same). */
+typedef struct cpu_dtype {
+  size_t y_size;      /* one output's bytes */
+  int dense_unmasked; /* pack unmasked weights as R x C tiles (fp32 sums per tile) */
+  void (*ref)(const sa_func_weights *pw, const cpu_job *job, void *y);
+  int (*run)(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y, int64_t *cycles);
+  int (*word)(const cpu_job *job, const sa_rtl_ins_event *v, int64_t i, int op, int64_t kt,
+              int64_t nt, int64_t mm, int64_t g, char *mismatch, size_t mismatch_len);
+  int (*y)(const cpu_job *job, const void *y_rtl, const void *y_ref, char *mismatch,
+           size_t mismatch_len);
+} cpu_dtype;
+
+/* The shared part of sa_cosim_cpu_command(_f32), after their shape check. */
+static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, const cpu_job *job,
+                       const sa_tilemask *mask, const sa_stream_source *src, char *mismatch,
+                       size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
+                       sa_err *e) {
+  const int rows = job->rows, cols = job->cols;
+  const int64_t m = job->m, k = job->k, n = job->n;
+  const char *what = job->what;
   if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
                mask->tile_cols != cols))
     return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
@@ -352,14 +370,20 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   const int64_t P = SA_RTL_BUS_LANES, W = sa_host_cpu_fed_words_per_step(hw);
   const int64_t steps = m + rows + cols - 1, first_valid = W * (rows + cols - 1) - 1;
   const int64_t ww = rows * ((cols + P - 1) / P);
-  int32_t *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
-  int32_t *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
+  void *y_rtl = sa_malloc((size_t)(m * n) * dt->y_size, e);
+  void *y_ref = sa_malloc((size_t)(m * n) * dt->y_size, e);
   sa_func_weights *pw = NULL;
+  sa_tilemask dense;
+  memset(&dense, 0, sizeof dense);
   int rc = -1;
   if (!y_rtl || !y_ref) goto done;
-  pw = sa_func_pack(w, k, n, mask, e);
+  /* dense: every R x C tile kept, so that the C model sums R rows per tile as the array
+   * does (§1.1; sa_func packs unmasked weights as one tile of K rows) */
+  if (dt->dense_unmasked && !mask &&
+      sa_tilemask_init(&dense, "dense", k, n, rows, cols, e)) goto done;
+  pw = sa_func_pack(job->w, k, n, mask || !dt->dense_unmasked ? mask : &dense, e);
   if (!pw) goto done;
-  sa_func_gemm(pw, x, m, y_ref);
+  dt->ref(pw, job, y_ref);
   /* the C model's counts (sa_host_cpu_fed_tile per kept tile) */
   sa_counts want;
   memset(&want, 0, sizeof want);
@@ -373,7 +397,7 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
   int64_t got_cycles = 0;
   sa_rtl_source cpu_src = {offer_cb, (void *)src};
   sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
-  int run_rc = sa_rtl_run_cpu(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
+  int run_rc = dt->run(rtl, job, keep, y_rtl, &got_cycles);
   sa_rtl_cpu_source(rtl, NULL);
   if (run_rc) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
@@ -419,26 +443,8 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
         got[op]++;
         if (!valid) continue;
         valid_words++;
-        /* the word: P outputs of row mm of the tile's partial sums, saturated to int8 */
-        int64_t mm = (q - first_valid) / W, g = (q - first_valid) % W;
-        for (int64_t p = 0; p < P && rc; p++) {
-          int64_t c = g * P + p, nn = nt * cols + c;
-          int64_t sum = 0;
-          for (int64_t r = 0; r < rows && c < cols && nn < n; r++) {
-            int64_t kk = kt * rows + r;
-            if (kk < k) sum += (int64_t)x[mm * k + kk] * w[kk * n + nn];
-          }
-          int8_t byte = (int8_t)(v->word >> (8 * p));
-          if (v->lanes[p] != (int32_t)sum || byte != sat8(sum)) {
-            snprintf(mismatch, mismatch_len,
-                     "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned lane %lld = "
-                     "int32 %lld / int8 %d; the C model: row %lld column %lld partial sum "
-                     "%lld, saturated %d", what, (long long)i, ins_name[op], (long long)kt,
-                     (long long)nt, (long long)p, (long long)v->lanes[p], byte,
-                     (long long)(row0 + mm), (long long)nn, (long long)sum, sat8(sum));
-            rc = 0;
-          }
-        }
+        rc = dt->word(job, v, i, op, kt, nt, (q - first_valid) / W, (q - first_valid) % W,
+                      mismatch, mismatch_len);
       }
     }
   }
@@ -463,19 +469,83 @@ int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, cons
              (long long)model_total, (long long)n_ins);
     rc = 0;
   }
-  for (int64_t j = 0; j < m * n && rc; j++) {
-    if (y_rtl[j] == y_ref[j]) continue;
-    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %lld != C model %lld (cpu_fed: the "
-             "int32 outputs behind the returned words, added up)", what,
-             (long long)(row0 + j / n), (long long)(j % n), (long long)y_rtl[j],
-             (long long)y_ref[j]);
-    rc = 0;
-  }
+  if (rc) rc = dt->y(job, y_rtl, y_ref, mismatch, mismatch_len);
 done:
+  sa_tilemask_free(&dense);
   sa_func_free(pw);
   free(y_rtl);
   free(y_ref);
   return rc;
+}
+
+static void i8_ref(const sa_func_weights *pw, const cpu_job *job, void *y) {
+  sa_func_gemm(pw, job->x, job->m, y);
+}
+
+static int i8_run(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y,
+                  int64_t *cycles) {
+  return sa_rtl_run_cpu(rtl, job->x, job->w, job->m, job->k, job->n, keep, 0, y, cycles);
+}
+
+/* The word: P outputs of row mm (lane group g) of the tile's partial sums, saturated to int8. */
+static int i8_word(const cpu_job *job, const sa_rtl_ins_event *v, int64_t i, int op, int64_t kt,
+                   int64_t nt, int64_t mm, int64_t g, char *mismatch, size_t mismatch_len) {
+  const int8_t *x = job->x, *w = job->w;
+  const int64_t k = job->k, n = job->n;
+  int rc = 1;
+  for (int64_t p = 0; p < SA_RTL_BUS_LANES && rc; p++) {
+    int64_t c = g * SA_RTL_BUS_LANES + p, nn = nt * job->cols + c;
+    int64_t sum = 0;
+    for (int64_t r = 0; r < job->rows && c < job->cols && nn < n; r++) {
+      int64_t kk = kt * job->rows + r;
+      if (kk < k) sum += (int64_t)x[mm * k + kk] * w[kk * n + nn];
+    }
+    int8_t byte = (int8_t)(v->word >> (8 * p));
+    if (v->lanes[p] != (int32_t)sum || byte != sat8(sum)) {
+      snprintf(mismatch, mismatch_len,
+               "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned lane %lld = "
+               "int32 %lld / int8 %d; the C model: row %lld column %lld partial sum "
+               "%lld, saturated %d", job->what, (long long)i, ins_name[op], (long long)kt,
+               (long long)nt, (long long)p, (long long)v->lanes[p], byte,
+               (long long)(job->row0 + mm), (long long)nn, (long long)sum, sat8(sum));
+      rc = 0;
+    }
+  }
+  return rc;
+}
+
+static int i8_y(const cpu_job *job, const void *y_rtl_v, const void *y_ref_v, char *mismatch,
+                size_t mismatch_len) {
+  const int32_t *y_rtl = y_rtl_v, *y_ref = y_ref_v;
+  const int64_t n = job->n;
+  for (int64_t j = 0; j < job->m * n; j++) {
+    if (y_rtl[j] == y_ref[j]) continue;
+    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %lld != C model %lld (cpu_fed: the "
+             "int32 outputs behind the returned words, added up)", job->what,
+             (long long)(job->row0 + j / n), (long long)(j % n), (long long)y_rtl[j],
+             (long long)y_ref[j]);
+    return 0;
+  }
+  return 1;
+}
+
+static const cpu_dtype cpu_i8 = {sizeof(int32_t), 0, i8_ref, i8_run, i8_word, i8_y};
+
+int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
+                         int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
+                         const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
+                         int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
+  int rows, cols;
+  sa_rtl_shape(rtl, &rows, &cols);
+  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
+      hw->act_type != SA_ACT_INT8)
+    return sa_err_set(e, "%s: cpu_fed co-simulation needs int8 activations and a %d-bit bus "
+                      "on the RTL's %dx%d array (got %lldx%lld, bus_bits %lld)", what,
+                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
+                      (long long)hw->bus_bits);
+  const cpu_job job = {x, w, m, k, n, row0, rows, cols, what};
+  return cpu_command(rtl, hw, &cpu_i8, &job, mask, src, mismatch, mismatch_len, rtl_cycles,
+                     model_cycles, e);
 }
 
 static float f32_of(uint32_t u) {
@@ -497,6 +567,57 @@ static int f32_same(uint32_t a, uint32_t b) {
   return an || bn ? an && bn : a == b;
 }
 
+static void f32_ref(const sa_func_weights *pw, const cpu_job *job, void *y) {
+  sa_func_gemm_f32(pw, job->x, job->m, y);
+}
+
+static int f32_run(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y,
+                   int64_t *cycles) {
+  return sa_rtl_run_cpu_f32(rtl, job->x, job->w, job->m, job->k, job->n, keep, 0, y, cycles);
+}
+
+/* P = 1 (W = max(R, C)): each valid word is one fp32 output, row mm, column c of the tile,
+ * equal in bits to the tile's column sum in the order of §1.1 */
+static int f32_word(const cpu_job *job, const sa_rtl_ins_event *v, int64_t i, int op, int64_t kt,
+                    int64_t nt, int64_t mm, int64_t c, char *mismatch, size_t mismatch_len) {
+  const float *x = job->x;
+  const int8_t *w = job->w;
+  const int64_t k = job->k, n = job->n, nn = nt * job->cols + c;
+  float t = 0.0f; /* +0 past the array's or N's columns (zero weights, finite x) */
+  for (int64_t r = 0; r < job->rows && c < job->cols && nn < n; r++) {
+    int64_t kk = kt * job->rows + r;
+    if (kk < k) {
+      float p = x[mm * k + kk] * (float)w[kk * n + nn];
+      t = t + p;
+    }
+  }
+  if (f32_same(v->word, f32_bits(t)) && (uint32_t)v->lanes[0] == v->word) return 1;
+  snprintf(mismatch, mismatch_len,
+           "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned fp32 %08x (%.9g; "
+           "output port %08x); the C model: row %lld column %lld partial sum %08x "
+           "(%.9g)", job->what, (long long)i, ins_name[op], (long long)kt, (long long)nt,
+           (unsigned)v->word, (double)f32_of(v->word), (unsigned)v->lanes[0],
+           (long long)(job->row0 + mm), (long long)nn, (unsigned)f32_bits(t), (double)t);
+  return 0;
+}
+
+static int f32_y(const cpu_job *job, const void *y_rtl_v, const void *y_ref_v, char *mismatch,
+                 size_t mismatch_len) {
+  const float *y_rtl = y_rtl_v, *y_ref = y_ref_v;
+  const int64_t n = job->n;
+  for (int64_t j = 0; j < job->m * n; j++) {
+    if (f32_same(f32_bits(y_rtl[j]), f32_bits(y_ref[j]))) continue;
+    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %08x (%.9g) != C model %08x (%.9g) "
+             "(cpu_fed fp32: the returned outputs added up, sa_func_gemm_f32)", job->what,
+             (long long)(job->row0 + j / n), (long long)(j % n), (unsigned)f32_bits(y_rtl[j]),
+             (double)y_rtl[j], (unsigned)f32_bits(y_ref[j]), (double)y_ref[j]);
+    return 0;
+  }
+  return 1;
+}
+
+static const cpu_dtype cpu_f32 = {sizeof(float), 1, f32_ref, f32_run, f32_word, f32_y};
+
 int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, const int8_t *w,
                              int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
                              const sa_stream_source *src, const char *what, int64_t row0, char *mismatch,
@@ -510,141 +631,9 @@ int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, c
                       "bus on the RTL's fp32 %dx%d array (got %lldx%lld, bus_bits %lld)", what,
                       SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
                       (long long)hw->bus_bits);
-  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
-               mask->tile_cols != cols))
-    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
-                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
-                      (long long)mask->n, (long long)mask->tile_rows,
-                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
-  const uint8_t *keep = mask ? mask->keep : NULL;
-  const int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
-  const int64_t W = sa_host_cpu_fed_words_per_step(hw); /* P = 1: max(R, C) */
-  const int64_t steps = m + rows + cols - 1, first_valid = W * (rows + cols - 1) - 1;
-  const int64_t ww = rows * ((cols + SA_RTL_BUS_LANES - 1) / SA_RTL_BUS_LANES);
-  float *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
-  float *y_ref = sa_malloc((size_t)(m * n) * sizeof *y_ref, e);
-  sa_func_weights *pw = NULL;
-  sa_tilemask dense;
-  memset(&dense, 0, sizeof dense);
-  int rc = -1;
-  if (!y_rtl || !y_ref) goto done;
-  /* dense: every R x C tile kept, so that the C model sums R rows per tile as the array
-   * does (§1.1; sa_func packs unmasked weights as one tile of K rows) */
-  if (!mask && sa_tilemask_init(&dense, "dense", k, n, rows, cols, e)) goto done;
-  pw = sa_func_pack(w, k, n, mask ? mask : &dense, e);
-  if (!pw) goto done;
-  sa_func_gemm_f32(pw, x, m, y_ref);
-  sa_counts want;
-  memset(&want, 0, sizeof want);
-  int64_t kept = 0;
-  for (int64_t t = 0; t < kt_n * nt_n; t++)
-    if (!keep || keep[t]) kept++, sa_host_cpu_fed_tile(hw, m, &want);
-  const int64_t n_ins = want.ins_write_weights + want.ins_queue + want.ins_stream;
-  const int64_t model_total = cpu_issue_cycle(src, n_ins - 1) + 1;
-  if (model_cycles) *model_cycles = model_total;
-  int64_t got_cycles = 0;
-  sa_rtl_source cpu_src = {offer_cb, (void *)src};
-  sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
-  int run_rc = sa_rtl_run_cpu_f32(rtl, x, w, m, k, n, keep, 0, y_rtl, &got_cycles);
-  sa_rtl_cpu_source(rtl, NULL);
-  if (run_rc) {
-    sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
-    goto done;
-  }
-  if (rtl_cycles) *rtl_cycles = got_cycles;
-  int64_t nev;
-  const sa_rtl_ins_event *ev = sa_rtl_ins(rtl, &nev);
-  rc = 1;
-  /* as sa_cosim_cpu_command; each valid word is one fp32 output: row mm, column g of the
-   * tile, equal in bits to the tile's column sum in the order of §1.1 */
-  int64_t got[4] = {0, 0, 0, 0}, valid_words = 0, i = 0, at = -1;
-  for (int64_t nt = 0; nt < nt_n && rc; nt++) {
-    for (int64_t kt = 0; kt < kt_n && rc; kt++) {
-      if (keep && !keep[kt * nt_n + nt]) continue;
-      for (int64_t j = 0; j < ww + W * steps - 1 && rc; j++, i++) {
-        int64_t q = j - ww;
-        int op = q < 0 ? SA_RTL_INS_WRITE : (q % W == W - 1 ? SA_RTL_INS_STREAM
-                                                            : SA_RTL_INS_QUEUE);
-        int valid = q >= first_valid;
-        if (i >= nev) {
-          snprintf(mismatch, mismatch_len, "%s: instruction #%lld (%s of tile kt=%lld nt=%lld) "
-                   "never ran on the RTL (it ran %lld)", what, (long long)i, ins_name[op],
-                   (long long)kt, (long long)nt, (long long)nev);
-          rc = 0;
-          break;
-        }
-        const sa_rtl_ins_event *v = &ev[i];
-        at = cpu_issue_next(src, at); /* the C model's cycle of instruction i */
-        if (v->op != op || v->cycle != at || v->rsp_cycle != at + 1 || v->flag != valid) {
-          snprintf(mismatch, mismatch_len,
-                   "%s: instruction #%lld (tile kt=%lld nt=%lld): RTL %s accepted in cycle %lld, "
-                   "word back in cycle %lld, %s; the C model: %s in cycle %lld, word back in "
-                   "cycle %lld, %s", what, (long long)i, (long long)kt, (long long)nt,
-                   ins_name[v->op & 3], (long long)v->cycle, (long long)v->rsp_cycle,
-                   v->flag ? "valid" : "not valid", ins_name[op], (long long)at,
-                   (long long)(at + 1), valid ? "valid" : "not valid");
-          rc = 0;
-          break;
-        }
-        got[op]++;
-        if (!valid) continue;
-        valid_words++;
-        int64_t mm = (q - first_valid) / W, c = (q - first_valid) % W, nn = nt * cols + c;
-        float t = 0.0f; /* +0 past the array's or N's columns (zero weights, finite x) */
-        for (int64_t r = 0; r < rows && c < cols && nn < n; r++) {
-          int64_t kk = kt * rows + r;
-          if (kk < k) {
-            float p = x[mm * k + kk] * (float)w[kk * n + nn];
-            t = t + p;
-          }
-        }
-        if (!f32_same(v->word, f32_bits(t)) || (uint32_t)v->lanes[0] != v->word) {
-          snprintf(mismatch, mismatch_len,
-                   "%s: instruction #%lld (%s, tile kt=%lld nt=%lld) returned fp32 %08x (%.9g; "
-                   "output port %08x); the C model: row %lld column %lld partial sum %08x "
-                   "(%.9g)", what, (long long)i, ins_name[op], (long long)kt, (long long)nt,
-                   (unsigned)v->word, (double)f32_of(v->word), (unsigned)v->lanes[0],
-                   (long long)(row0 + mm), (long long)nn, (unsigned)f32_bits(t), (double)t);
-          rc = 0;
-        }
-      }
-    }
-  }
-  if (rc && nev != n_ins) {
-    snprintf(mismatch, mismatch_len, "%s: the RTL ran %lld instructions, the C model %lld",
-             what, (long long)nev, (long long)n_ins);
-    rc = 0;
-  }
-  if (rc && (got[SA_RTL_INS_WRITE] != want.ins_write_weights ||
-             got[SA_RTL_INS_QUEUE] != want.ins_queue || got[SA_RTL_INS_STREAM] != want.ins_stream ||
-             valid_words != want.out_words)) {
-    snprintf(mismatch, mismatch_len, "%s: instruction counts RTL write %lld queue %lld stream "
-             "%lld valid words %lld; the C model (sa_host_cpu_fed_tile, %lld kept tiles) %lld "
-             "%lld %lld %lld", what, (long long)got[0], (long long)got[1], (long long)got[2],
-             (long long)valid_words, (long long)kept, (long long)want.ins_write_weights,
-             (long long)want.ins_queue, (long long)want.ins_stream, (long long)want.out_words);
-    rc = 0;
-  }
-  if (rc && got_cycles != model_total) {
-    snprintf(mismatch, mismatch_len, "%s: cpu_fed cycles RTL %lld != C model %lld (%lld custom "
-             "instructions, one per cycle the CPU issues)", what, (long long)got_cycles,
-             (long long)model_total, (long long)n_ins);
-    rc = 0;
-  }
-  for (int64_t j = 0; j < m * n && rc; j++) {
-    if (f32_same(f32_bits(y_rtl[j]), f32_bits(y_ref[j]))) continue;
-    snprintf(mismatch, mismatch_len, "%s: Y[%lld][%lld] RTL %08x (%.9g) != C model %08x (%.9g) "
-             "(cpu_fed fp32: the returned outputs added up, sa_func_gemm_f32)", what,
-             (long long)(row0 + j / n), (long long)(j % n), (unsigned)f32_bits(y_rtl[j]),
-             (double)y_rtl[j], (unsigned)f32_bits(y_ref[j]), (double)y_ref[j]);
-    rc = 0;
-  }
-done:
-  sa_tilemask_free(&dense);
-  sa_func_free(pw);
-  free(y_rtl);
-  free(y_ref);
-  return rc;
+  const cpu_job job = {x, w, m, k, n, row0, rows, cols, what};
+  return cpu_command(rtl, hw, &cpu_f32, &job, mask, src, mismatch, mismatch_len, rtl_cycles,
+                     model_cycles, e);
 }
 
 int sa_cosim_run(const sa_config *cfg, const sa_manifest *man, const sa_model *model,

@@ -31,6 +31,18 @@ static int64_t range(int64_t lo, int64_t hi) {
   return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
 }
 
+/* The hardware of a cpu_fed co-simulation on the RTL's R x C array. */
+static sa_hw_cfg cpu_fed_hw(int R, int C, sa_act_type act) {
+  sa_hw_cfg hw;
+  memset(&hw, 0, sizeof hw);
+  hw.rows = R;
+  hw.cols = C;
+  hw.bus_bits = SA_RTL_BUS_BITS;
+  hw.act_type = act;
+  hw.integration = SA_INTEG_CPU_FED;
+  return hw;
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: %s SEED NSIZES CASES [MAXSIDE [FP32SIZES]]\n", argv[0]);
@@ -95,13 +107,7 @@ int main(int argc, char **argv) {
         if (!stall) CHECK_EQ_INT(cyc, sa_timing_command_cycles(R, C, m, k, n, kind ? mk.keep : NULL));
       }
       {
-        sa_hw_cfg hw;
-        memset(&hw, 0, sizeof hw);
-        hw.rows = R;
-        hw.cols = C;
-        hw.bus_bits = SA_RTL_BUS_BITS;
-        hw.act_type = SA_ACT_INT8;
-        hw.integration = SA_INTEG_CPU_FED;
+        const sa_hw_cfg hw = cpu_fed_hw(R, C, SA_ACT_INT8);
         snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed",
                  R, C, ci, (long long)m, (long long)k, (long long)n, kind);
         int64_t cyc = -1, want = -1;
@@ -128,13 +134,7 @@ int main(int argc, char **argv) {
         CHECK(xf != NULL);
         uint64_t fs = rnd();
         for (int64_t i = 0; i < m * k; i++) xf[i] = sa_cosim_f32_activation(&fs);
-        sa_hw_cfg hw;
-        memset(&hw, 0, sizeof hw);
-        hw.rows = R;
-        hw.cols = C;
-        hw.bus_bits = SA_RTL_BUS_BITS;
-        hw.act_type = SA_ACT_FP32;
-        hw.integration = SA_INTEG_CPU_FED;
+        const sa_hw_cfg hw = cpu_fed_hw(R, C, SA_ACT_FP32);
         snprintf(what, sizeof what, "%dx%d case %d M=%lld K=%lld N=%lld mask kind %d cpu_fed fp32",
                  R, C, ci, (long long)m, (long long)k, (long long)n, kind);
         int64_t cyc = -1, want = -1;
