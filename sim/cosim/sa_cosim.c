@@ -338,25 +338,34 @@ typedef struct cpu_job {
   const char *what;
 } cpu_job;
 
-/* What differs between the int8 and the fp32 cpu_fed co-simulation: the C reference, the
- * RTL run, the check of one valid returned word and of the added-up outputs (1 = same). */
+/* What differs between the int8 and the fp32 cpu_fed co-simulation: the C reference and the
+ * RTL run (by fp32), the check of one valid returned word and of the added-up outputs
+ * (1 = same). */
 typedef struct cpu_dtype {
-  size_t y_size;      /* one output's bytes */
-  int dense_unmasked; /* pack unmasked weights as R x C tiles (fp32 sums per tile) */
-  void (*ref)(const sa_func_weights *pw, const cpu_job *job, void *y);
-  int (*run)(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y, int64_t *cycles);
+  size_t y_size; /* one output's bytes */
+  int fp32;      /* sa_func_gemm_f32 on R x C tiles even unmasked, sa_rtl_run_cpu_f32 */
   int (*word)(const cpu_job *job, const sa_rtl_ins_event *v, int64_t i, int op, int64_t kt,
               int64_t nt, int64_t mm, int64_t g, char *mismatch, size_t mismatch_len);
   int (*y)(const cpu_job *job, const void *y_rtl, const void *y_ref, char *mismatch,
            size_t mismatch_len);
 } cpu_dtype;
 
-/* The shared part of sa_cosim_cpu_command(_f32), after their shape check. */
-static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, const cpu_job *job,
+/* sa_cosim_cpu_command(_f32): job without its rows and cols (the RTL's). */
+static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, cpu_job jb,
                        const sa_tilemask *mask, const sa_stream_source *src, char *mismatch,
                        size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
                        sa_err *e) {
-  const int rows = job->rows, cols = job->cols;
+  const cpu_job *job = &jb;
+  sa_rtl_shape(rtl, &jb.rows, &jb.cols);
+  const int rows = jb.rows, cols = jb.cols;
+  const char *tag = dt->fp32 ? "fp32 " : "";
+  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
+      hw->act_type != (dt->fp32 ? SA_ACT_FP32 : SA_ACT_INT8) ||
+      (dt->fp32 && !sa_rtl_act_fp32(rtl)))
+    return sa_err_set(e, "%s: %scpu_fed co-simulation needs %s activations and a %d-bit bus "
+                      "on the RTL's %s%dx%d array (got %lldx%lld, bus_bits %lld)", jb.what, tag,
+                      dt->fp32 ? "fp32" : "int8", SA_RTL_BUS_BITS, tag, rows, cols,
+                      (long long)hw->rows, (long long)hw->cols, (long long)hw->bus_bits);
   const int64_t m = job->m, k = job->k, n = job->n;
   const char *what = job->what;
   if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
@@ -379,11 +388,14 @@ static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, co
   if (!y_rtl || !y_ref) goto done;
   /* dense: every R x C tile kept, so that the C model sums R rows per tile as the array
    * does (§1.1; sa_func packs unmasked weights as one tile of K rows) */
-  if (dt->dense_unmasked && !mask &&
+  if (dt->fp32 && !mask &&
       sa_tilemask_init(&dense, "dense", k, n, rows, cols, e)) goto done;
-  pw = sa_func_pack(job->w, k, n, mask || !dt->dense_unmasked ? mask : &dense, e);
+  pw = sa_func_pack(job->w, k, n, mask || !dt->fp32 ? mask : &dense, e);
   if (!pw) goto done;
-  dt->ref(pw, job, y_ref);
+  if (dt->fp32)
+    sa_func_gemm_f32(pw, job->x, m, y_ref);
+  else
+    sa_func_gemm(pw, job->x, m, y_ref);
   /* the C model's counts (sa_host_cpu_fed_tile per kept tile) */
   sa_counts want;
   memset(&want, 0, sizeof want);
@@ -397,7 +409,10 @@ static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, co
   int64_t got_cycles = 0;
   sa_rtl_source cpu_src = {offer_cb, (void *)src};
   sa_rtl_cpu_source(rtl, src ? &cpu_src : NULL);
-  int run_rc = dt->run(rtl, job, keep, y_rtl, &got_cycles);
+  int run_rc = dt->fp32 ? sa_rtl_run_cpu_f32(rtl, job->x, job->w, m, k, n, keep, 0, y_rtl,
+                                             &got_cycles)
+                        : sa_rtl_run_cpu(rtl, job->x, job->w, m, k, n, keep, 0, y_rtl,
+                                         &got_cycles);
   sa_rtl_cpu_source(rtl, NULL);
   if (run_rc) {
     sa_err_set(e, "%s: %s", what, sa_rtl_error(rtl));
@@ -478,15 +493,6 @@ done:
   return rc;
 }
 
-static void i8_ref(const sa_func_weights *pw, const cpu_job *job, void *y) {
-  sa_func_gemm(pw, job->x, job->m, y);
-}
-
-static int i8_run(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y,
-                  int64_t *cycles) {
-  return sa_rtl_run_cpu(rtl, job->x, job->w, job->m, job->k, job->n, keep, 0, y, cycles);
-}
-
 /* The word: P outputs of row mm (lane group g) of the tile's partial sums, saturated to int8. */
 static int i8_word(const cpu_job *job, const sa_rtl_ins_event *v, int64_t i, int op, int64_t kt,
                    int64_t nt, int64_t mm, int64_t g, char *mismatch, size_t mismatch_len) {
@@ -529,22 +535,14 @@ static int i8_y(const cpu_job *job, const void *y_rtl_v, const void *y_ref_v, ch
   return 1;
 }
 
-static const cpu_dtype cpu_i8 = {sizeof(int32_t), 0, i8_ref, i8_run, i8_word, i8_y};
+static const cpu_dtype cpu_i8 = {sizeof(int32_t), 0, i8_word, i8_y};
 
 int sa_cosim_cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const int8_t *x, const int8_t *w,
                          int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
                          const sa_stream_source *src, const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                          int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
-  int rows, cols;
-  sa_rtl_shape(rtl, &rows, &cols);
-  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
-      hw->act_type != SA_ACT_INT8)
-    return sa_err_set(e, "%s: cpu_fed co-simulation needs int8 activations and a %d-bit bus "
-                      "on the RTL's %dx%d array (got %lldx%lld, bus_bits %lld)", what,
-                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
-                      (long long)hw->bus_bits);
-  const cpu_job job = {x, w, m, k, n, row0, rows, cols, what};
-  return cpu_command(rtl, hw, &cpu_i8, &job, mask, src, mismatch, mismatch_len, rtl_cycles,
+  const cpu_job job = {x, w, m, k, n, row0, 0, 0, what};
+  return cpu_command(rtl, hw, &cpu_i8, job, mask, src, mismatch, mismatch_len, rtl_cycles,
                      model_cycles, e);
 }
 
@@ -565,15 +563,6 @@ static int f32_same(uint32_t a, uint32_t b) {
   const int an = (a & 0x7f800000u) == 0x7f800000u && (a & 0x7fffffu);
   const int bn = (b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu);
   return an || bn ? an && bn : a == b;
-}
-
-static void f32_ref(const sa_func_weights *pw, const cpu_job *job, void *y) {
-  sa_func_gemm_f32(pw, job->x, job->m, y);
-}
-
-static int f32_run(sa_rtl *rtl, const cpu_job *job, const uint8_t *keep, void *y,
-                   int64_t *cycles) {
-  return sa_rtl_run_cpu_f32(rtl, job->x, job->w, job->m, job->k, job->n, keep, 0, y, cycles);
 }
 
 /* P = 1 (W = max(R, C)): each valid word is one fp32 output, row mm, column c of the tile,
@@ -616,23 +605,15 @@ static int f32_y(const cpu_job *job, const void *y_rtl_v, const void *y_ref_v, c
   return 1;
 }
 
-static const cpu_dtype cpu_f32 = {sizeof(float), 1, f32_ref, f32_run, f32_word, f32_y};
+static const cpu_dtype cpu_f32 = {sizeof(float), 1, f32_word, f32_y};
 
 int sa_cosim_cpu_command_f32(sa_rtl *rtl, const sa_hw_cfg *hw, const float *x, const int8_t *w,
                              int64_t m, int64_t k, int64_t n, const sa_tilemask *mask,
                              const sa_stream_source *src, const char *what, int64_t row0, char *mismatch,
                              size_t mismatch_len, int64_t *rtl_cycles, int64_t *model_cycles,
                              sa_err *e) {
-  int rows, cols;
-  sa_rtl_shape(rtl, &rows, &cols);
-  if (rows != hw->rows || cols != hw->cols || hw->bus_bits != SA_RTL_BUS_BITS ||
-      hw->act_type != SA_ACT_FP32 || !sa_rtl_act_fp32(rtl))
-    return sa_err_set(e, "%s: fp32 cpu_fed co-simulation needs fp32 activations and a %d-bit "
-                      "bus on the RTL's fp32 %dx%d array (got %lldx%lld, bus_bits %lld)", what,
-                      SA_RTL_BUS_BITS, rows, cols, (long long)hw->rows, (long long)hw->cols,
-                      (long long)hw->bus_bits);
-  const cpu_job job = {x, w, m, k, n, row0, rows, cols, what};
-  return cpu_command(rtl, hw, &cpu_f32, &job, mask, src, mismatch, mismatch_len, rtl_cycles,
+  const cpu_job job = {x, w, m, k, n, row0, 0, 0, what};
+  return cpu_command(rtl, hw, &cpu_f32, job, mask, src, mismatch, mismatch_len, rtl_cycles,
                      model_cycles, e);
 }
 

@@ -33,14 +33,8 @@ static int64_t range(int64_t lo, int64_t hi) {
 
 /* The hardware of a cpu_fed co-simulation on the RTL's R x C array. */
 static sa_hw_cfg cpu_fed_hw(int R, int C, sa_act_type act) {
-  sa_hw_cfg hw;
-  memset(&hw, 0, sizeof hw);
-  hw.rows = R;
-  hw.cols = C;
-  hw.bus_bits = SA_RTL_BUS_BITS;
-  hw.act_type = act;
-  hw.integration = SA_INTEG_CPU_FED;
-  return hw;
+  return (sa_hw_cfg){.rows = R, .cols = C, .bus_bits = SA_RTL_BUS_BITS, .act_type = act,
+                     .integration = SA_INTEG_CPU_FED};
 }
 
 int main(int argc, char **argv) {
