@@ -83,6 +83,23 @@ static int write_hyps(const char *path, const sa_testset *ts, char **hyps, int64
   return sa_out_commit(&o, e);
 }
 
+/* Every layer of the manifest dense on R x C tiles (the fp32 summation order of an R x C
+ * array). Returns 0, or -1 with e set (ms then empty). */
+static int dense_masks(const sa_manifest *man, int64_t r, int64_t c, sa_maskset *ms, sa_err *e) {
+  ms->tile_rows = r;
+  ms->tile_cols = c;
+  ms->masks = sa_calloc((size_t)man->n_layers, sizeof *ms->masks, e);
+  if (!ms->masks) return -1;
+  for (ms->n = 0; ms->n < man->n_layers; ms->n++) {
+    const sa_layer *l = &man->layers[ms->n];
+    if (sa_tilemask_init(&ms->masks[ms->n], l->name, l->k, l->n, r, c, e)) {
+      sa_maskset_free(ms);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int sa_cmd_wer(int argc, char **argv) {
   const char *model_arg = NULL, *mask_path = NULL, *tile = NULL, *testset = NULL,
              *mode_s = "int8", *json_path = NULL, *hyp_path = NULL, *cmp_path = NULL,
@@ -95,8 +112,9 @@ int sa_cmd_wer(int argc, char **argv) {
        "itself; a 'sasp prune -o OUT' directory works)", &model_arg, 0, 0},
       {"mask", 0, SA_OPT_STR, "FILE", "tile masks from 'sasp prune' (default: dense)", &mask_path,
        0, 0},
-      {"tile", 0, SA_OPT_STR, "RxC", "the tile the mask must be made for (default: the mask's)",
-       &tile, 0, 0},
+      {"tile", 0, SA_OPT_STR, "RxC", "the tile the mask must be made for (default: the mask's);\n"
+       "without --mask, with --mode fp32_int8: every GEMM dense on\nan RxC array (its fp32 "
+       "summation order, docs/timing.md §1.1)", &tile, 0, 0},
       {"testset", 0, SA_OPT_STR, "DIR", "feats.bin + transcripts.tsv (default: DIR/testsets/main)",
        &testset, 0, 0},
       {"mode", 0, SA_OPT_STR, "M", "int8 (default: the array's int8 x int8 arithmetic, v1),\n"
@@ -144,7 +162,13 @@ int sa_cmd_wer(int argc, char **argv) {
   if (norms_path && (mask_path || json_path || hyp_path || cmp_path))
     return sa_args_usage_error(&spec, "--act-norms runs the dense fp32 model and computes no "
                                "WER: --mask, --json, --hyp and --compare do not apply");
-  if (tile && !mask_path) return sa_args_usage_error(&spec, "--tile applies to --mask only");
+  /* fp32 sums are not associative: without a mask the array's tile (R rows per partial sum)
+   * must be named, or the result would be that of no array */
+  if (tile && !mask_path && mode != SA_ENGINE_FP32_INT8)
+    return sa_args_usage_error(&spec, "--tile applies to --mask, or to --mode fp32_int8");
+  if (mode == SA_ENGINE_FP32_INT8 && !mask_path && !tile && !norms_path)
+    return sa_args_usage_error(&spec, "--mode fp32_int8 sums in the array's order: give --mask "
+                               "FILE or, dense, --tile RxC");
 
   char manifest_path[1200], set_dir[1200];
   if (sa_cmd_model_manifest(&spec, model_arg, manifest_path, sizeof manifest_path))
@@ -185,6 +209,10 @@ int sa_cmd_wer(int argc, char **argv) {
     have_ms = 1;
     tr = ms.tile_rows;
     tc = ms.tile_cols;
+  } else if (tile && dense_masks(man, tr, tc, &ms, &e) == 0) {
+    have_ms = 1;
+  } else if (tile) {
+    goto out;
   }
   sa_engine_opts o = {.mode = mode, .max_utts = max_utts, .seed = (uint64_t)seed,
                       .n_boot = n_boot, .threads = (int)threads};

@@ -31,6 +31,17 @@ if "$sasp" prune --model $m --tile 4x4 --rate 0.5 --scope all -o "$tmp/p" > /dev
 else
   bad "sasp prune failed on the example"
 fi
+# fp32_int8 sums in the array's order: dense needs the array's tile (--tile), and dense on
+# RxC equals the mask of rate 0 on RxC (the same order), hypothesis for hypothesis
+"$sasp" wer --model $m --mode fp32_int8 --tile 4x4 --hyp "$tmp/f.tsv" > "$tmp/out" 2>&1 ||
+  { bad "fp32_int8 dense on 4x4"; cat "$tmp/out"; }
+if "$sasp" prune --model $m --tile 4x4 --rate 0 --scope all -o "$tmp/p0" > /dev/null 2>&1; then
+  "$sasp" wer --model $m --mode fp32_int8 --mask "$tmp/p0/mask.bin" --compare "$tmp/f.tsv" \
+    > "$tmp/out" 2>&1 && grep -q "identical to $tmp/f.tsv: 2 of 2" "$tmp/out" ||
+    { bad "fp32_int8 --tile 4x4 differs from the rate-0 4x4 mask"; cat "$tmp/out"; }
+else
+  bad "sasp prune --rate 0 failed on the example"
+fi
 # activation norms for the act_aware criterion feed sasp prune; they are measured on a
 # calibration set (here the ASR workload's: the same features), never on a test set
 "$sasp" wer --model $m --act-norms "$tmp/n.st" --testset workloads/asr/calib --max-utts 3 \
@@ -41,7 +52,7 @@ fi
 "$sasp" prune --model $m --tile 4x4 --rate 0.3 --criterion act_aware --act-norms "$tmp/n.st" \
   -o "$tmp/pa" > "$tmp/out" 2>&1 || { bad "prune with the norms"; cat "$tmp/out"; }
 # usage errors: exit 2
-for args in "" "--model $m --mode int4" "--model $m --mask x.bin --tile 4" "--model $m --tile 4x4" \
+for args in "" "--model $m --mode int4" "--model $m --mask x.bin --tile 4" "--model $m --tile 4x4" "--model $m --mode fp32_int8" \
             "--model $m --max-utts -1" "--model $m --frobnicate 1" "--model" \
             "--model $m --act-norms n.st --mask m.bin --tile 4x4"; do
   "$sasp" wer $args > /dev/null 2>&1
