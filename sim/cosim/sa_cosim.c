@@ -185,18 +185,25 @@ static int offer_cb(void *ctx, int stream, int64_t cycle) {
   return sa_stream_offer((const sa_stream_source *)ctx, stream, cycle);
 }
 
+/* 0 if mask (NULL: dense) is one of a K x N GEMM on R x C tiles; else -1 with e set. */
+static int mask_misfit(const sa_tilemask *mask, int64_t k, int64_t n, int rows, int cols,
+                       const char *what, sa_err *e) {
+  if (!mask || (mask->k == k && mask->n == n && mask->tile_rows == rows &&
+                mask->tile_cols == cols))
+    return 0;
+  return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
+                    "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
+                    (long long)mask->n, (long long)mask->tile_rows, (long long)mask->tile_cols,
+                    (long long)k, (long long)n, rows, cols);
+}
+
 int sa_cosim_command(sa_rtl *rtl, const int8_t *x, const int8_t *w, int64_t m, int64_t k,
                      int64_t n, const sa_tilemask *mask, const sa_stream_source *src,
                      const char *what, int64_t row0, char *mismatch, size_t mismatch_len,
                      int64_t *rtl_cycles, int64_t *model_cycles, sa_err *e) {
   int rows, cols;
   sa_rtl_shape(rtl, &rows, &cols);
-  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
-               mask->tile_cols != cols))
-    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
-                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
-                      (long long)mask->n, (long long)mask->tile_rows,
-                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
+  if (mask_misfit(mask, k, n, rows, cols, what, e)) return -1;
   const uint8_t *keep = mask ? mask->keep : NULL;
   int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
   int32_t *y_rtl = sa_malloc((size_t)(m * n) * sizeof *y_rtl, e);
@@ -368,12 +375,7 @@ static int cpu_command(sa_rtl *rtl, const sa_hw_cfg *hw, const cpu_dtype *dt, cp
                       (long long)hw->rows, (long long)hw->cols, (long long)hw->bus_bits);
   const int64_t m = job->m, k = job->k, n = job->n;
   const char *what = job->what;
-  if (mask && (mask->k != k || mask->n != n || mask->tile_rows != rows ||
-               mask->tile_cols != cols))
-    return sa_err_set(e, "%s: mask of a %lldx%lld GEMM with %lldx%lld tiles does not fit "
-                      "K=%lld N=%lld on a %dx%d array", what, (long long)mask->k,
-                      (long long)mask->n, (long long)mask->tile_rows,
-                      (long long)mask->tile_cols, (long long)k, (long long)n, rows, cols);
+  if (mask_misfit(mask, k, n, rows, cols, what, e)) return -1;
   const uint8_t *keep = mask ? mask->keep : NULL;
   const int64_t kt_n = sa_timing_tiles_k(k, rows), nt_n = sa_timing_tiles_n(n, cols);
   const int64_t P = SA_RTL_BUS_LANES, W = sa_host_cpu_fed_words_per_step(hw);

@@ -107,14 +107,8 @@ static int run_case(const char *label, int64_t m, int64_t k, int64_t n, int mask
 
 /* The cpu_fed hardware of this array: int8 activations, the RTL's 32-bit bus. */
 static sa_hw_cfg cpu_hw(void) {
-  sa_hw_cfg hw;
-  memset(&hw, 0, sizeof hw);
-  hw.rows = rows;
-  hw.cols = cols;
-  hw.bus_bits = SA_RTL_BUS_BITS;
-  hw.act_type = SA_ACT_INT8;
-  hw.integration = SA_INTEG_CPU_FED;
-  return hw;
+  return (sa_hw_cfg){.rows = rows, .cols = cols, .bus_bits = SA_RTL_BUS_BITS,
+                     .act_type = SA_ACT_INT8, .integration = SA_INTEG_CPU_FED};
 }
 
 static int64_t cpu_cases;
